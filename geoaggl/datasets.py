@@ -1,0 +1,476 @@
+"""Published results of the seed papers, and a synthetic yearbook generator.
+
+:func:`published` returns the result tables of the papers geoaggl reproduces,
+transcribed exactly as printed (values kept to the printed decimals, strings
+turned into floats and nothing else) so that the package's own computations can
+be compared with them.  The transcriptions ship in ``geoaggl/data/published/``
+as CSV files in the paper's layout, each headed by ``# key: value`` comment
+lines (``source``, ``table``, ``unit``, ``layout``, ``notes``) that become
+``DataFrame.attrs``.
+
+Shape
+-----
+By default every table is *tidy long*: one row per printed number, a ``value``
+column (float) and identifying columns named the same way in every table:
+
+``year`` (int), ``agglomeration`` (Chinese short name as elsewhere in geoaggl:
+京津冀, 长三角, 珠三角, ...; ``"总体"`` is the overall row/column the paper prints
+beside the UAs), ``agglomeration_b`` (second member of a UA pair), ``statistic``
+(when a table prints several quantities per cell), ``component``, ``dimension``.
+
+``published(name, wide=True)`` instead returns the table in the printed layout
+(years or UAs as the index, one column per printed column, printed column
+order).  Printed summary rows (均值) are not rows of either shape; they are kept
+in ``df.attrs["printed_means"]`` so year grids stay complete and rectangular.
+
+:func:`synthetic_employment` makes a small, clearly labelled *synthetic* table
+shaped like the employment-by-sector pages of the China City Statistical
+Yearbook, for notebooks and tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ._errors import DataError, UnknownSchemeError, format_keys
+
+__all__ = [
+    "PUBLISHED",
+    "SYNTHETIC_SECTORS",
+    "list_published",
+    "published",
+    "synthetic_employment",
+]
+
+#: Names accepted by :func:`published`, in seed / table order.
+PUBLISHED: tuple[str, ...] = (
+    "coagglomeration_level",
+    "dagum_within",
+    "dagum_between",
+    "dagum_sources",
+    "sigma",
+    "mono_index",
+    "integration_cv",
+)
+
+_OVERALL = "总体"
+_META_KEYS = ("source", "table", "unit", "layout", "notes")
+_COMPONENTS = ("Gw", "Gnb", "Gt")
+
+#: Sector columns of :func:`synthetic_employment` (yearbook names), in yearbook order.
+SYNTHETIC_SECTORS: tuple[str, ...] = (
+    "采矿业",
+    "制造业",
+    "电力、燃气及水的生产和供应业",
+    "交通运输、仓储和邮政业",
+    "信息传输、计算机服务和软件业",
+    "金融业",
+    "房地产业",
+    "租赁和商务服务业",
+    "科学研究、技术服务和地质勘查业",
+)
+_TOTAL = "合计"
+# Rough national shares of urban-unit employment (mid-2010s) of the sectors above;
+# the remaining ~53 % (construction, education, public administration...) only
+# enters the total.
+_BASE_SHARES = np.array([0.035, 0.28, 0.022, 0.047, 0.02, 0.035, 0.023, 0.027, 0.023])
+_MANUFACTURING_SIDE = np.array([True, True, True, False, False, False, False, False, False])
+
+
+class _Raw(NamedTuple):
+    """A transcription as stored: printed-layout strings plus its metadata."""
+
+    table: pd.DataFrame
+    meta: dict[str, str]
+
+
+def list_published() -> list[str]:
+    """Names of the published tables available from :func:`published`.
+
+    Returns
+    -------
+    list of str
+        ``coagglomeration_level``, ``dagum_within``, ``dagum_between``,
+        ``dagum_sources``, ``sigma`` (seed 000, Tables 1-5), ``mono_index``
+        (seed 001, Table 3) and ``integration_cv`` (seed 002, Table 4).
+    """
+    return list(PUBLISHED)
+
+
+@cache
+def _read(name: str) -> _Raw:
+    """Read one shipped transcription: the ``# key: value`` header and the CSV body as strings."""
+    text = resources.files("geoaggl").joinpath("data", "published", f"{name}.csv").read_text("utf-8")
+    meta: dict[str, str] = {}
+    body: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            key, _, value = line.lstrip("# ").partition(":")
+            key = key.strip()
+            meta[key] = f"{meta[key]} {value.strip()}" if key in meta else value.strip()
+        elif line.strip():
+            body.append(line)
+    table = pd.read_csv(io.StringIO("\n".join(body)), dtype=str, keep_default_na=False)
+    missing = [k for k in _META_KEYS if k not in meta]
+    if missing:  # pragma: no cover - guarded by the tests
+        raise DataError(f"published table {name!r} lacks header keys {format_keys(missing)}")
+    return _Raw(table, meta)
+
+
+def _floats(frame: pd.DataFrame) -> pd.DataFrame:
+    """Printed number strings to float64 (``float("0.070") == 0.07``; nothing is rounded)."""
+    return frame.apply(lambda col: col.map(float)).astype("float64")
+
+
+def _year_grid(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float] | None]:
+    """Split a year-by-column table into its year rows (wide, float) and its printed mean row."""
+    is_mean = raw["year"] == "mean"
+    means = None
+    if is_mean.any():
+        row = raw.loc[is_mean].iloc[0].drop("year")
+        means = {str(k): float(v) for k, v in row.items()}
+    years = raw.loc[~is_mean]
+    wide = _floats(years.drop(columns="year"))
+    wide.index = pd.Index(years["year"].astype("int64").to_numpy(), name="year")
+    return wide, means
+
+
+def _wide(name: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float] | None]:
+    """The printed layout with typed values and a meaningful index."""
+    if name in ("coagglomeration_level", "dagum_within", "sigma"):
+        wide, means = _year_grid(raw)
+        wide.columns.name = "agglomeration"
+        return wide, means
+    if name == "integration_cv":
+        wide, _ = _year_grid(raw)
+        wide.columns.name = "dimension"
+        return wide, None
+    if name == "dagum_sources":
+        wide, _ = _year_grid(raw)
+        return wide, None
+    if name == "dagum_between":
+        wide = _floats(raw[["mean", "change_pct"]])
+        wide.index = pd.MultiIndex.from_frame(raw[["agglomeration", "agglomeration_b"]])
+        return wide, None
+    if name == "mono_index":
+        numbers = _floats(raw[[c for c in raw.columns if c.isdigit()]])
+        wide = pd.concat([raw.drop(columns=numbers.columns), numbers], axis=1)[list(raw.columns)]
+        wide = wide.set_index("agglomeration").rename(columns={c: int(c) for c in numbers.columns})
+        return wide, None
+    raise AssertionError(name)  # pragma: no cover
+
+
+def _long(name: str, wide: pd.DataFrame) -> pd.DataFrame:
+    """Tidy long form of a typed printed-layout table (row order: printed order)."""
+    if name in ("coagglomeration_level", "dagum_within", "sigma", "integration_cv"):
+        key = "dimension" if name == "integration_cv" else "agglomeration"
+        out = wide.stack().rename("value").reset_index()
+        return out[["year", key, "value"]]
+    if name == "dagum_sources":
+        out = wide.stack().rename("value").reset_index()
+        col = out.pop(out.columns[1])
+        out.insert(1, "component", col.str.removesuffix("_pct"))
+        out.insert(2, "statistic", np.where(col.str.endswith("_pct"), "contribution_pct", "gini"))
+        return out
+    if name == "dagum_between":
+        out = wide.stack().rename("value").reset_index()
+        return out.rename(columns={out.columns[2]: "statistic"})
+    if name == "mono_index":
+        year_cols = [c for c in wide.columns if isinstance(c, int)]
+        # melt stacks the year columns one after another, each in printed UA order
+        out = wide.reset_index().melt(
+            id_vars=["agglomeration", "region", "structure"],
+            value_vars=year_cols,
+            var_name="year",
+            value_name="value",
+        )
+        out["year"] = out["year"].astype("int64")
+        return out[["year", "agglomeration", "region", "structure", "value"]]
+    raise AssertionError(name)  # pragma: no cover
+
+
+def published(name: str, *, wide: bool = False) -> pd.DataFrame:
+    """A result table of the seed papers, transcribed exactly as printed.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_published`:
+
+        ``"coagglomeration_level"``
+            Seed 000 Table 1: mean co-agglomeration index of producer services
+            and manufacturing by UA (8 UAs) and year (2004-2018).
+        ``"dagum_within"``
+            Seed 000 Table 2: within-UA Dagum Gini G_jj by UA and year, and
+            the overall Gini G as ``agglomeration == "总体"``.
+        ``"dagum_between"``
+            Seed 000 Table 3: between-UA Gini G_jh for the 28 UA pairs; the
+            paper prints only the 2004-2018 ``mean`` and the change
+            ``change_pct`` (变化幅度/%), not the yearly values.
+        ``"dagum_sources"``
+            Seed 000 Table 4: components ``Gw``/``Gnb``/``Gt`` of G by year,
+            ``statistic`` ``"gini"`` (value) or ``"contribution_pct"`` (% of G).
+        ``"sigma"``
+            Seed 000 Table 5: sigma (SD / mean) by UA and year, and over all
+            cities as ``"总体"``.
+        ``"mono_index"``
+            Seed 001 Table 3: rank-size mono index q of 11 UAs in 2008, 2013
+            and 2017, with the printed ``region`` (北方/南方) and
+            ``structure`` (单中心/多中心).
+        ``"integration_cv"``
+            Seed 002 Table 4: coefficient of variation across the 5 Yangtze
+            River Economic Belt UAs of each integration dimension, 2010 and
+            2015 (the only years printed).
+    wide : bool, default False
+        False: tidy long frame, one row per printed number, columns among
+        ``year``, ``agglomeration``, ``agglomeration_b``, ``component``,
+        ``dimension``, ``statistic``, ``region``, ``structure`` and ``value``
+        (float), in printed order.  True: the printed layout, indexed by
+        ``year`` (or ``agglomeration``, or the pair), one column per printed
+        column in printed order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame on every call.  ``attrs`` holds ``name``, ``source`` (paper
+        citation, table number and where it sits in the extracted text),
+        ``table``, ``unit``, ``layout`` (of the shipped CSV), ``notes`` (reading
+        decisions, ambiguities and the paper's own inconsistencies),
+        ``shape`` (``"long"`` or ``"wide"``) and, for tables printing a 均值 row
+        (``dagum_within``, ``sigma``), ``printed_means`` as
+        ``{agglomeration: value}``.
+
+    Raises
+    ------
+    UnknownSchemeError
+        If ``name`` is not a published table; the message lists the valid names.
+    TypeError
+        If ``wide`` is not a bool.
+
+    Notes
+    -----
+    UA names are geoaggl's short Chinese names; seed 001's 粤港澳城市群 is
+    ``"粤港澳大湾区"`` and seed 000's 珠三角 stays ``"珠三角"``.  Values are the
+    printed decimals, so identities between tables hold only to the printed
+    rounding (e.g. Table 4's ``Gw + Gnb + Gt`` equals Table 2's ``G`` within
+    0.001 in every year).  Read ``attrs["notes"]`` before comparing: Table 2's
+    printed mean of G (0.111) disagrees with its yearly values (mean 0.118),
+    and Tables 2 and 5 cannot both carry the right UA header.
+
+    Examples
+    --------
+    >>> from geoaggl.datasets import published
+    >>> g = published("dagum_within")
+    >>> float(g.query("year == 2004 and agglomeration == '总体'")["value"].iloc[0])
+    0.114
+    >>> published("mono_index", wide=True).loc["京津冀", 2008]
+    np.float64(0.23)
+    """
+    if not isinstance(name, str) or name not in PUBLISHED:
+        raise UnknownSchemeError(
+            f"unknown published table {name!r}; valid names: {format_keys(PUBLISHED)}"
+        )
+    if not isinstance(wide, bool):
+        raise TypeError(f"wide must be a bool, got {type(wide).__name__}")
+    raw = _read(name)
+    table, means = _wide(name, raw.table.copy())
+    out = table if wide else _long(name, table).reset_index(drop=True)
+    attrs: dict[str, Any] = {"name": name, **copy.deepcopy(raw.meta), "shape": "wide" if wide else "long"}
+    if means is not None:
+        attrs["printed_means"] = means
+    out.attrs = attrs
+    return out
+
+
+# --------------------------------------------------------------------------- synthetic
+
+
+def _check_adcodes(codes: Sequence[Any], what: str) -> list[str]:
+    """Validate a list of 6-digit adcode strings (no duplicates)."""
+    if isinstance(codes, str | bytes) or not isinstance(codes, Sequence | pd.Index | np.ndarray):
+        raise TypeError(f"{what} must be a sequence of 6-digit adcode strings, got {type(codes).__name__}")
+    out = [str(c) for c in codes]
+    bad = [c for c in out if not (len(c) == 6 and c.isdigit())]
+    if bad:
+        raise DataError(f"{what}: not 6-digit adcodes: {format_keys(bad)}")
+    dup = [c for c in out if out.count(c) > 1]
+    if dup:
+        raise DataError(f"{what}: duplicated adcodes: {format_keys(dup)}")
+    return out
+
+
+def _group_labels(groups: int | Sequence[str]) -> list[str]:
+    """Group labels from a count (A, B, C, ...) or an explicit sequence."""
+    if isinstance(groups, bool):
+        raise TypeError("groups must be a positive int or a sequence of labels, got bool")
+    if isinstance(groups, int | np.integer):
+        if not 1 <= groups <= 26:
+            raise DataError(f"groups must be between 1 and 26 when given as a count, got {groups}")
+        return [chr(ord("A") + i) for i in range(int(groups))]
+    if isinstance(groups, str) or not isinstance(groups, Sequence):
+        raise TypeError(f"groups must be a positive int or a sequence of labels, got {type(groups).__name__}")
+    labels = [str(g) for g in groups]
+    if not labels or len(set(labels)) != len(labels):
+        raise DataError(f"groups must be non-empty and unique, got {labels}")
+    return labels
+
+
+def synthetic_employment(
+    adcodes: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    *,
+    groups: int | Sequence[str] | None = None,
+    n_per_group: int | None = None,
+    years: Sequence[int] = (2016, 2017, 2018),
+    seed: int = 0,
+) -> pd.DataFrame:
+    """A small SYNTHETIC yearbook-shaped table of employment by sector.
+
+    The numbers are random draws, **not data**: they mimic the shape of the
+    China City Statistical Yearbook's employment pages (年末单位从业人员, 万人)
+    so that notebooks and tests can run the location-quotient, co-agglomeration
+    and Dagum pipelines without a yearbook.  Deterministic given ``seed``.
+
+    Parameters
+    ----------
+    adcodes : sequence of str, mapping of str to sequence of str, or None
+        Where the units come from (always real adcodes, never invented):
+
+        - None (default): ``groups × n_per_group`` units drawn without
+          replacement from the shipped current prefecture-level units
+          (:func:`geoaggl.prefectures`, without Hong Kong and Macao).
+        - a sequence: a pool of 6-digit adcodes (e.g. one UA's members) from
+          which ``groups × n_per_group`` are drawn without replacement.
+        - a mapping ``{group label: adcodes}``: used as given, in the given
+          order; ``groups`` and ``n_per_group`` must then be left as None.
+    groups : int or sequence of str, optional
+        Number of groups (labelled ``"A"``, ``"B"``, ...) or their labels.
+        Default 3.  Groups differ in their typical manufacturing and
+        producer-services shares, so between-group inequality is non-trivial.
+    n_per_group : int, optional
+        Units per group.  Default 5.
+    years : sequence of int, default (2016, 2017, 2018)
+        Distinct years of the panel (any order; output is sorted).
+    seed : int, default 0
+        Seed of :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit and year, sorted by group (given order), adcode and
+        year, with columns ``adcode`` (str), ``agglomeration`` (group label),
+        ``year`` (int64), the nine sector columns of :data:`SYNTHETIC_SECTORS`
+        (制造业, the six producer-service sectors, 采矿业 and
+        电力、燃气及水的生产和供应业; 万人, 2 decimals) and ``合计`` (total
+        employment, larger than the sum of the listed sectors because the
+        yearbook total also counts construction, education, public
+        administration and other sectors).  ``attrs["synthetic"]`` is True and
+        ``attrs["source"]`` says the table is synthetic and how it was made.
+
+    Raises
+    ------
+    TypeError
+        On arguments of the wrong type, or ``groups``/``n_per_group`` given
+        together with a mapping.
+    DataError
+        On malformed or duplicated adcodes, too small a pool, empty or
+        duplicated years or groups, or a non-positive ``n_per_group``.
+
+    Examples
+    --------
+    >>> from geoaggl.datasets import synthetic_employment
+    >>> df = synthetic_employment({"甲": ["110100", "120100"], "乙": ["310100", "320100"]}, seed=1)
+    >>> df.shape, bool(df.attrs["synthetic"])
+    ((12, 13), True)
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if isinstance(years, str) or not isinstance(years, Sequence | range | np.ndarray | pd.Index):
+        raise TypeError(f"years must be a sequence of int, got {type(years).__name__}")
+    if any(isinstance(y, bool) or not isinstance(y, int | np.integer) for y in years):
+        raise TypeError("years must be integers")
+    year_list = sorted(int(y) for y in years)
+    if not year_list or len(set(year_list)) != len(year_list):
+        raise DataError(f"years must be non-empty and distinct, got {list(years)}")
+    rng = np.random.default_rng(int(seed))
+
+    if isinstance(adcodes, Mapping):
+        if groups is not None or n_per_group is not None:
+            raise TypeError("give either a mapping of group -> adcodes or groups/n_per_group, not both")
+        labels = _group_labels([str(k) for k in adcodes])
+        members = {
+            lab: _check_adcodes(adcodes[key], f"adcodes[{lab!r}]")
+            for lab, key in zip(labels, adcodes, strict=True)
+        }
+        if any(not m for m in members.values()):
+            raise DataError("every group of the adcodes mapping needs at least one adcode")
+        allc = [c for m in members.values() for c in m]
+        dup = [c for c in allc if allc.count(c) > 1]
+        if dup:
+            raise DataError(f"adcodes appear in several groups: {format_keys(dup)}")
+    else:
+        labels = _group_labels(3 if groups is None else groups)
+        n = 5 if n_per_group is None else n_per_group
+        if isinstance(n, bool) or not isinstance(n, int | np.integer):
+            raise TypeError(f"n_per_group must be an int, got {type(n).__name__}")
+        if n < 1:
+            raise DataError(f"n_per_group must be at least 1, got {n}")
+        if adcodes is None:
+            from .boundaries import prefectures
+
+            pool = sorted(prefectures(include_sar=False).index.astype(str))
+        else:
+            pool = _check_adcodes(adcodes, "adcodes")
+        need = len(labels) * int(n)
+        if need > len(pool):
+            raise DataError(f"need {need} adcodes ({len(labels)} groups x {n}) but the pool has {len(pool)}")
+        drawn = [pool[i] for i in rng.choice(len(pool), size=need, replace=False)]
+        members = {lab: sorted(drawn[i * n:(i + 1) * n]) for i, lab in enumerate(labels)}
+
+    k = len(SYNTHETIC_SECTORS)
+    t = np.arange(len(year_list), dtype=float)
+    rows: list[pd.DataFrame] = []
+    for lab in labels:
+        # group profile: tilt toward manufacturing or toward producer services
+        tilt = rng.normal(0.0, 0.35)
+        g_mean = _BASE_SHARES * np.exp(np.where(_MANUFACTURING_SIDE, tilt, -tilt))
+        for code in members[lab]:
+            total0 = rng.lognormal(mean=3.4, sigma=0.6)  # 万人, ~30 on average
+            growth = rng.normal(0.02, 0.015)
+            total = total0 * np.exp(growth * t + np.cumsum(rng.normal(0.0, 0.02, len(t))))
+            share0 = g_mean * rng.lognormal(0.0, 0.35, k)
+            drift = np.cumsum(rng.normal(0.0, 0.05, (len(t), k)), axis=0)
+            shares = share0 * np.exp(drift)
+            listed = shares.sum(axis=1, keepdims=True)
+            shares = np.where(listed > 0.85, shares * 0.85 / listed, shares)  # keep room for other sectors
+            sectors = np.round(total[:, None] * shares, 2)
+            other = np.round(total * (1.0 - shares.sum(axis=1)), 2)
+            frame = pd.DataFrame(sectors, columns=list(SYNTHETIC_SECTORS))
+            frame[_TOTAL] = np.round(sectors.sum(axis=1) + other, 2)
+            frame.insert(0, "year", np.asarray(year_list, dtype="int64"))
+            frame.insert(0, "agglomeration", lab)
+            frame.insert(0, "adcode", code)
+            rows.append(frame)
+    out = pd.concat(rows, ignore_index=True)
+    out.attrs = {
+        "synthetic": True,
+        "source": (
+            "SYNTHETIC - random numbers from geoaggl.datasets.synthetic_employment"
+            f"(seed={int(seed)}); not yearbook data, do not cite or map as real"
+        ),
+        "unit": "万人 (10,000 persons), 2 decimals, yearbook-style 年末单位从业人员 by sector",
+        "notes": (
+            "Adcodes are real units chosen by the caller or drawn from the shipped prefectures; "
+            "employment figures are invented. 合计 exceeds the sum of the listed sectors (the remainder "
+            "stands for the sectors not listed). Groups differ in their manufacturing vs "
+            "producer-services tilt."
+        ),
+    }
+    return out
