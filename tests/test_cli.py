@@ -1,0 +1,38 @@
+"""The geoaggl command line and the offline demo."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from geoaggl.cli import main
+
+
+def test_demo_writes_map_and_tables(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--quiet"]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for link in ["prefectures.html", "prefectures.csv", "agglomerations_national11.csv"]:
+        assert f"href='{link}'" in index
+        assert (out / link).is_file()
+    html = (out / "prefectures.html").read_text(encoding="utf-8")
+    # one GeoJSON feature per mainland unit, each with its adcode
+    assert len(set(re.findall(r'"adcode": "(\d{6})"', html))) == 367
+    assert "北京市" in html or "\\u5317\\u4eac\\u5e02" in html
+    units = pd.read_csv(out / "prefectures.csv", dtype={"adcode": str})
+    assert len(units) == 367 and units["adcode"].str.len().eq(6).all()
+    members = pd.read_csv(out / "agglomerations_national11.csv", dtype={"adcode": str})
+    assert members["agglomeration"].nunique() == 11
+
+
+def test_help_and_bad_command(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "demo" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["nonsense"])
+    assert exc.value.code == 2
