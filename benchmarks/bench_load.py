@@ -19,7 +19,11 @@ def _fresh(code: str, repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
         out = subprocess.run(
-            [sys.executable, "-c", f"import time; t=time.perf_counter(); {code}; print(time.perf_counter()-t)"],
+            [
+                sys.executable,
+                "-c",
+                f"import time; t=time.perf_counter(); {code}; print(time.perf_counter()-t)",
+            ],
             check=True,
             capture_output=True,
             text=True,
@@ -32,10 +36,15 @@ def main() -> None:
     rows = []
     rows.append(("import geoaggl (fresh interpreter)", _fresh("import geoaggl")))
     rows.append(("import geopandas (peer, fresh)", _fresh("import geopandas")))
-    rows.append(("geoaggl.prefectures() cold, incl. import", _fresh("import geoaggl; geoaggl.prefectures()", 3)))
+    rows.append(
+        ("geoaggl.prefectures() cold, incl. import", _fresh("import geoaggl; geoaggl.prefectures()", 3))
+    )
     path = resources.files("geoaggl") / "data" / "prefectures.geojson"
     rows.append(
-        ("geopandas.read_file(shipped) cold (peer)", _fresh(f"import geopandas; geopandas.read_file({str(path)!r})", 3))
+        (
+            "geopandas.read_file(shipped) cold (peer)",
+            _fresh(f"import geopandas; geopandas.read_file({str(path)!r})", 3),
+        )
     )
     import geoaggl
 

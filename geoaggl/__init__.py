@@ -20,17 +20,33 @@ _LAZY = {
     "read_yearbook": "io",
 }
 _SUBMODULES = {
-    "boundaries", "names", "io", "datasets", "indices", "inequality", "roads", "weights",
-    "spatial", "models", "efficiency", "maps", "cli",
+    "boundaries",
+    "names",
+    "io",
+    "datasets",
+    "indices",
+    "inequality",
+    "roads",
+    "weights",
+    "spatial",
+    "models",
+    "efficiency",
+    "maps",
+    "cli",
 }
 
 __all__ = [*sorted(_LAZY), "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import datasets, indices, inequality
-    from .boundaries import agglomeration_polygons, agglomerations, prefectures
-    from .io import read_yearbook
-    from .names import attach, harmonize
+    from . import datasets as datasets
+    from . import indices as indices
+    from . import inequality as inequality
+    from .boundaries import agglomeration_polygons as agglomeration_polygons
+    from .boundaries import agglomerations as agglomerations
+    from .boundaries import prefectures as prefectures
+    from .io import read_yearbook as read_yearbook
+    from .names import attach as attach
+    from .names import harmonize as harmonize
 
 
 def __getattr__(name: str) -> Any:

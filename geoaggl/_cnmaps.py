@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import shapely
 
-__all__ = ["package_dir", "load_units", "read_geometry", "source_adcode"]
+__all__ = ["load_units", "package_dir", "read_geometry", "source_adcode"]
 
 #: adcodes that amap keys differently from GB/T 2260 prefecture codes (ours -> amap's).
 _AMAP_ALIASES = {"500100": "500000"}  # Chongqing is stored under its province code

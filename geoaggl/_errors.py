@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
+    "CRSError",
+    "DataError",
     "GeoagglError",
     "GeoagglWarning",
-    "DataError",
     "UnknownSchemeError",
-    "UnmatchedNamesError",
     "UnmatchedKeysWarning",
-    "CRSError",
+    "UnmatchedNamesError",
     "format_keys",
 ]
 

@@ -16,19 +16,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
-    "gcj02_to_wgs84",
-    "wgs84_to_gcj02",
-    "transform_geometry",
-    "out_of_china",
     "METRIC_CRS",
+    "gcj02_to_wgs84",
+    "out_of_china",
+    "transform_geometry",
+    "wgs84_to_gcj02",
 ]
 
 #: Albers equal-area conic for China (lat_1=25, lat_2=47, lon_0=105), used for
 #: areas and lengths.  Same parameters as the widely used "Asia North Albers".
-METRIC_CRS = (
-    "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_0=0 +y_0=0 "
-    "+ellps=WGS84 +units=m +no_defs"
-)
+METRIC_CRS = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
 _EE = 0.00669342162296594323  # its first eccentricity squared
@@ -41,7 +38,9 @@ def out_of_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
     return (lon < 72.004) | (lon > 137.8347) | (lat < 0.8293) | (lat > 55.8271)
 
 
-def _delta(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _delta(
+    lon: NDArray[np.float64], lat: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     x = lon - 105.0
     y = lat - 35.0
     sqrt_abs_x = np.sqrt(np.abs(x))

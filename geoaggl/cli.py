@@ -16,7 +16,7 @@ import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["main", "demo"]
+__all__ = ["demo", "main"]
 
 
 def _progress(step: int, total: int, label: str, *, stream=sys.stderr) -> None:

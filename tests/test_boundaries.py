@@ -91,7 +91,13 @@ def test_known_neighbours(prefs):
 
     g = Graph.build_contiguity(prefs, rook=False)
     nb = set(g["110100"].index)
-    assert {"120100", "130600", "130700", "130800", "131000"} <= nb  # Tianjin, Baoding, Zhangjiakou, Chengde, Langfang
+    assert {
+        "120100",
+        "130600",
+        "130700",
+        "130800",
+        "131000",
+    } <= nb  # Tianjin, Baoding, Zhangjiakou, Chengde, Langfang
     assert "120100" in set(g["130200"].index)  # Tangshan - Tianjin
 
 

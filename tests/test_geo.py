@@ -30,7 +30,9 @@ def test_forward_matches_reference_vectors(wlat, wlon, glat, glon):
 @pytest.mark.parametrize(("wlat", "wlon", "glat", "glon"), VECTORS)
 def test_inverse_recovers_wgs84_below_1cm(wlat, wlon, glat, glon):
     lon, lat = gcj02_to_wgs84(glon, glat)
-    err_m = np.hypot((float(lon) - wlon) * M_PER_DEG * np.cos(np.radians(wlat)), (float(lat) - wlat) * M_PER_DEG)
+    err_m = np.hypot(
+        (float(lon) - wlon) * M_PER_DEG * np.cos(np.radians(wlat)), (float(lat) - wlat) * M_PER_DEG
+    )
     assert err_m < 0.01
 
 

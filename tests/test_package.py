@@ -29,7 +29,8 @@ def test_py_typed_and_notice_ship():
 
 
 @pytest.mark.parametrize(
-    "name", ["prefectures", "agglomerations", "agglomeration_polygons", "harmonize", "attach", "read_yearbook"]
+    "name",
+    ["prefectures", "agglomerations", "agglomeration_polygons", "harmonize", "attach", "read_yearbook"],
 )
 def test_public_names_resolve(name):
     assert callable(getattr(geoaggl, name))
