@@ -71,7 +71,7 @@ def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet:
     layer = prefs.reset_index()[["adcode", "name", "name_en", "province", "kind", "geometry"]].copy()
     for col in ["name", "name_en", "province", "kind"]:
         layer[col] = layer[col].map(lambda s: html.escape(str(s)))
-    fmap = folium.Map(location=[35.0, 105.0], zoom_start=4, tiles="CartoDB positron")
+    fmap = folium.Map(location=[35.0, 105.0], zoom_start=4, tiles="OpenStreetMap")
     folium.GeoJson(
         layer,
         name="Prefecture-level units (367)",
