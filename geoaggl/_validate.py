@@ -1,0 +1,148 @@
+"""Shared input checks: numeric columns, NaN/inf, negative values, missing columns.
+
+Every check raises :class:`geoaggl._errors.DataError` (a ``ValueError``) whose
+message names the offending column(s) and row keys, so a user can find the bad
+cells in a table of hundreds of cities.  The helpers are generic: they take the
+row labels to print (``labels``) from the caller, who knows whether rows are
+best named by index label, adcode or ``(adcode, year)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._errors import DataError, format_keys
+
+__all__ = [
+    "as_float_array",
+    "check_values",
+    "numeric_frame",
+    "require_columns",
+]
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[Hashable], *, what: str = "data") -> list[Hashable]:
+    """Return ``columns`` as a list, raising DataError naming those not in ``df``."""
+    cols = list(columns)
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise DataError(f"{what}: column(s) not found: {format_keys(missing)}")
+    return cols
+
+
+def as_float_array(values: pd.Series | Sequence[Any] | np.ndarray, *, what: str,
+                   labels: Sequence[Any] | None = None) -> np.ndarray:
+    """Convert one column of values to a float64 array, rejecting non-numeric entries.
+
+    Numeric and boolean dtypes (including pandas nullable ones, whose ``NA``
+    becomes NaN) are converted; an ``object`` column is accepted only when
+    every entry is a real number (or None/NaN), otherwise the offending rows are
+    named; string, datetime, categorical and complex columns are rejected
+    outright.
+
+    Parameters
+    ----------
+    values : Series or array-like
+        The column.
+    what : str
+        How to name the column in messages.
+    labels : sequence, optional
+        Row labels used in messages (default: the Series index or positions).
+
+    Returns
+    -------
+    numpy.ndarray
+        A new float64 array (never a view on the input).
+    """
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    if labels is None:
+        labels = list(s.index)
+    dtype = s.dtype
+    if pd.api.types.is_bool_dtype(dtype) or (
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+    ):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    if pd.api.types.is_object_dtype(dtype):
+        bad = [
+            lab
+            for lab, v in zip(labels, s.to_numpy(), strict=True)
+            if not (v is None or v is pd.NA or isinstance(v, numbers.Real))
+        ]
+        if bad:
+            raise DataError(f"{what}: non-numeric values at {format_keys(bad)}")
+        return np.array([np.nan if (v is None or v is pd.NA) else float(v) for v in s], dtype=np.float64)
+    raise DataError(
+        f"{what}: non-numeric column (dtype {dtype}); convert it first, e.g. with pandas.to_numeric"
+    )
+
+
+def check_values(arr: np.ndarray, *, what: str, labels: Sequence[Any], allow_negative: bool = False,
+                 positive: bool = False, allow_nan: bool = False) -> None:
+    """Raise DataError naming the rows of ``arr`` that are NaN, infinite, negative or zero.
+
+    Parameters
+    ----------
+    arr : numpy.ndarray
+        One-dimensional float array.
+    what : str
+        Column name for messages.
+    labels : sequence
+        One label per element, used in messages.
+    allow_negative : bool, default False
+        Accept values below zero.
+    positive : bool, default False
+        Require values strictly above zero (implies non-negative).
+    allow_nan : bool, default False
+        Accept NaN (infinite values are always rejected).
+    """
+    labs = list(labels)
+    if not allow_nan:
+        nan = np.isnan(arr)
+        if nan.any():
+            where = format_keys(np.asarray(labs, dtype=object)[nan])
+            raise DataError(f"{what}: missing (NaN) values at {where}")
+    inf = np.isinf(arr)
+    if inf.any():
+        raise DataError(f"{what}: infinite values at {format_keys(np.asarray(labs, dtype=object)[inf])}")
+    with np.errstate(invalid="ignore"):
+        if positive:
+            bad = arr <= 0
+            if bad.any():
+                raise DataError(
+                    f"{what}: values must be > 0; got zero or negative at "
+                    f"{format_keys(np.asarray(labs, dtype=object)[bad])}"
+                )
+        elif not allow_negative:
+            bad = arr < 0
+            if bad.any():
+                raise DataError(
+                    f"{what}: negative values at {format_keys(np.asarray(labs, dtype=object)[bad])}"
+                )
+
+
+def numeric_frame(df: pd.DataFrame, columns: Iterable[Hashable], *, labels: Sequence[Any] | None = None,
+                  allow_negative: bool = False, positive: bool = False, what: str = "data") -> np.ndarray:
+    """Validate ``df[columns]`` and return it as a new 2-D float64 array (rows × columns).
+
+    Checks, in order: the columns exist, are numeric, have no NaN or infinite
+    values, and (unless ``allow_negative``) no negative values; with
+    ``positive`` every value must be > 0.  Each failure raises DataError naming
+    the column and the offending row labels.
+    """
+    cols = require_columns(df, columns, what=what)
+    labs = list(df.index) if labels is None else list(labels)
+    out = np.empty((len(df), len(cols)), dtype=np.float64)
+    for j, c in enumerate(cols):
+        col = df[c]
+        if isinstance(col, pd.DataFrame):  # duplicated column label
+            raise DataError(f"{what}: column {c!r} appears more than once")
+        arr = as_float_array(col, what=f"{what} column {c!r}", labels=labs)
+        check_values(arr, what=f"{what} column {c!r}", labels=labs, allow_negative=allow_negative,
+                     positive=positive)
+        out[:, j] = arr
+    return out
