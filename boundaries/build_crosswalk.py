@@ -131,7 +131,7 @@ def build() -> pd.DataFrame:
     shorts: dict[tuple[str, str, str], dict[str, str]] = {}
     for r in authored.to_dict("records"):
         hist.append({**r, "source": "authored"})
-        if r["kind_of_change"] in ("abbreviation", "code change"):
+        if r["kind_of_change"] in ("abbreviation", "code change", "misprint"):
             continue
         for s in short_forms(r["alias"]):
             owners = taken.get(s, set())
