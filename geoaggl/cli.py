@@ -12,11 +12,12 @@ import argparse
 import html
 import sys
 import time
+import warnings
 import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["demo", "main"]
+__all__ = ["demo", "main", "od"]
 
 
 def _progress(step: int, total: int, label: str, *, stream=sys.stderr) -> None:
@@ -129,6 +130,42 @@ def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet:
     return index
 
 
+def od(
+    out: str | Path,
+    *,
+    weight: str = "length",
+    scheme: str | None = None,
+    speed_kph: float = 80.0,
+) -> Path:
+    """Write the seat-to-seat road matrix (km or minutes) of all mainland units or of a scheme's members."""
+    from .boundaries import agglomerations, prefectures
+    from .roads import china_highways, od_matrix
+
+    if weight not in ("length", "travel_time"):
+        raise ValueError(f"--weight must be 'length' or 'travel_time', got {weight!r}")
+    units = prefectures()
+    if scheme is not None:
+        members = agglomerations(scheme)
+        units = units[units.index.isin(members["adcode"])]
+    G = china_highways(speed_kph=speed_kph)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unreachable units are inf and listed below
+        matrix = od_matrix(G, units, weight=weight)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    matrix.to_csv(out, encoding="utf-8", float_format="%.3f")
+    import numpy as np
+
+    reached = np.isfinite(matrix.to_numpy()).sum(axis=1)  # the unit itself is always 0
+    names = units["name"]
+    unreachable = [f"{a} {names[a]}" for a, r in zip(matrix.index, reached, strict=True) if r <= 1]
+    unit = "km" if weight == "length" else "minutes"
+    print(f"wrote {out}: {matrix.shape[0]} x {matrix.shape[1]} road {unit}")
+    if unreachable:
+        print(f"unreachable (inf): {', '.join(unreachable)}")
+    return out
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="geoaggl", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -136,6 +173,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--out", default="geoaggl-demo", help="output folder (default: geoaggl-demo)")
     p_demo.add_argument("--open", action="store_true", help="open index.html in a browser")
     p_demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_od = sub.add_parser("od", help="seat-to-seat road distance (km) or time (minutes) matrix")
+    p_od.add_argument("--weight", choices=["length", "travel_time"], default="length")
+    p_od.add_argument("--scheme", default=None, help="only members of this agglomeration scheme")
+    p_od.add_argument("--speed", type=float, default=80.0, help="road speed in km/h (default 80)")
+    p_od.add_argument("--out", required=True, help="CSV file to write")
     return parser
 
 
@@ -145,6 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             demo(args.out, open_browser=args.open, quiet=args.quiet)
+        elif args.command == "od":
+            od(args.out, weight=args.weight, scheme=args.scheme, speed_kph=args.speed)
     except (OSError, ValueError, KeyError) as exc:
         print(f"geoaggl: error: {exc}", file=sys.stderr)
         return 1

@@ -36,3 +36,21 @@ def test_help_and_bad_command(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["nonsense"])
     assert exc.value.code == 2
+
+
+def test_od_command_writes_road_matrix(tmp_path, capsys):
+    out = tmp_path / "od.csv"
+    assert main(["od", "--scheme", "national11", "--weight", "length", "--out", str(out)]) == 0
+    od = pd.read_csv(out, index_col=0, dtype={"adcode": str})
+    od.columns = od.columns.astype(str)
+    assert od.shape == (172, 172)  # national11 has 174 units; Hong Kong and Macao are not on the graph
+    assert od.loc["110100", "110100"] == 0.0
+    # Beijing-Tianjin by road: ~120-140 km
+    assert 110 < od.loc["110100", "120100"] < 150
+    assert od.loc["110100", "120100"] == od.loc["120100", "110100"]
+    assert "road km" in capsys.readouterr().out
+
+
+def test_od_command_rejects_bad_scheme(tmp_path, capsys):
+    assert main(["od", "--scheme", "nope", "--out", str(tmp_path / "x.csv")]) == 1
+    assert "national11" in capsys.readouterr().err
