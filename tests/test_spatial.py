@@ -1,0 +1,165 @@
+"""geoaggl.spatial: numbers equal esda's on the same inputs; alignment, missing values, warnings."""
+
+# esda permutes with NumPy's global generator, so the references must seed it the legacy way.
+# ruff: noqa: NPY002
+
+from __future__ import annotations
+
+import warnings
+
+import esda
+import numpy as np
+import pandas as pd
+import pytest
+from libpysal.graph import Graph
+
+from geoaggl import spatial
+from geoaggl._errors import DataError, GeoagglWarning
+
+
+@pytest.fixture(scope="module")
+def lattice() -> tuple[Graph, pd.DataFrame]:
+    """A 12 × 12 rook lattice with adcode-like string ids and two columns (one trending)."""
+    from libpysal.weights import lat2W
+
+    w = lat2W(12, 12, rook=True)
+    ids = np.array([f"{110000 + i:06d}" for i in range(144)], dtype=object)
+    base = Graph.from_W(w)
+    foc = base.adjacency.index.get_level_values(0).to_numpy(dtype=int)
+    nbr = base.adjacency.index.get_level_values(1).to_numpy(dtype=int)
+    g = Graph.from_arrays(ids[foc], ids[nbr], base.adjacency.to_numpy())
+    rng = np.random.default_rng(7)
+    rows = np.repeat(np.arange(12), 12)
+    df = pd.DataFrame({"trend": 10 + rows + rng.normal(size=144), "noise": rng.lognormal(size=144)},
+                      index=pd.Index(ids, name="adcode"))
+    return g, df
+
+
+def _ordered(g: Graph, s: pd.Series) -> np.ndarray:
+    return s.reindex(g.unique_ids).to_numpy(dtype=float)
+
+
+def test_check_equals_esda(lattice):
+    g, df = lattice
+    shuffled = df.sample(frac=1.0, random_state=3)  # order must not matter
+    out = spatial.check(shuffled, {"rook": g}, permutations=99, seed=11)
+    assert list(out.columns[:3]) == ["column", "weights", "statistic"]
+    assert len(out) == 2 * 3
+    for col in ("trend", "noise"):
+        y = _ordered(g, df[col])
+        np.random.seed(11)
+        m = esda.Moran(y, g, permutations=99)
+        np.random.seed(11)
+        c = esda.Geary(y, g, permutations=99)
+        np.random.seed(11)
+        gg = esda.G(y, g, permutations=99)
+        r = out.set_index(["column", "statistic"]).loc[col]
+        refs = (("moran", m, "I", "EI"), ("geary", c, "C", "EC"), ("getis_ord", gg, "G", "EG"))
+        for stat, ref, val, exp in refs:
+            assert r.loc[stat, "value"] == pytest.approx(getattr(ref, val), rel=1e-12, abs=1e-15)
+            assert r.loc[stat, "expected"] == pytest.approx(getattr(ref, exp), rel=1e-12)
+            assert r.loc[stat, "z"] == pytest.approx(ref.z_norm, rel=1e-12)
+            assert r.loc[stat, "p_norm"] == pytest.approx(ref.p_norm, rel=1e-10, abs=1e-300)
+            assert r.loc[stat, "p_sim"] == ref.p_sim
+            assert r.loc[stat, "z_sim"] == pytest.approx(ref.z_sim, rel=1e-12)
+    trend = out.set_index(["column", "statistic"]).loc[("trend", "moran")]
+    assert trend["value"] > 0.5 and trend["p_sim"] == pytest.approx(0.01)
+
+
+def test_seed_restores_global_state(lattice):
+    g, df = lattice
+    np.random.seed(5)
+    before = np.random.random()
+    np.random.seed(5)
+    spatial.check(df["trend"], g, permutations=9, seed=1)
+    assert np.random.random() == before
+
+
+def test_two_weights_side_by_side(lattice):
+    g, df = lattice
+    g2 = Graph.build_knn(np.column_stack([np.arange(144) % 12, np.arange(144) // 12]).astype(float), k=4)
+    ids = np.asarray(g.unique_ids)
+    g2 = Graph.from_arrays(ids[g2.adjacency.index.get_level_values(0).to_numpy(dtype=int)],
+                           ids[g2.adjacency.index.get_level_values(1).to_numpy(dtype=int)],
+                           g2.adjacency.to_numpy())
+    out = spatial.check(df, {"rook": g, "knn": g2}, columns=["trend"], permutations=0)
+    assert out["weights"].tolist() == ["rook"] * 3 + ["knn"] * 3
+    assert out["p_sim"].isna().all()
+    y = _ordered(g2, df["trend"])
+    assert out.iloc[3]["value"] == pytest.approx(esda.Moran(y, g2, permutations=0).I, rel=1e-12)
+
+
+def test_missing_values_drop_and_subset(lattice):
+    g, df = lattice
+    d = df.copy()
+    d.iloc[[0, 5], 0] = np.nan
+    snapshot = d.copy()
+    with pytest.warns(GeoagglWarning, match="2 missing value.*dropped.*subset"):
+        out = spatial.check(d, g, columns="trend", permutations=0)
+    pd.testing.assert_frame_equal(d, snapshot)  # input untouched
+    keep = d.index[d["trend"].notna()]
+    sub = g.subgraph(keep)
+    ref = esda.Moran(_ordered(sub, d["trend"]), sub, permutations=0)
+    assert out.iloc[0]["n"] == 142
+    assert out.iloc[0]["value"] == pytest.approx(ref.I, rel=1e-12)
+
+
+def test_id_mismatch_names_ids(lattice):
+    g, df = lattice
+    bad = df.rename(index={df.index[0]: "999999"})
+    with pytest.raises(DataError, match=r"'999999'.*in the weights but not in the data: '110000'"):
+        spatial.check(bad, g, permutations=0)
+
+
+def test_isolates_and_disconnected_warn(prefs):
+    g = Graph.build_contiguity(prefs, rook=False)
+    y = prefs["seat_lat"]
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        out = spatial.check(y, {"queen": g}, permutations=0)
+    msgs = " ".join(str(r.message) for r in rec)
+    assert "isolate" in msgs and "disconnected" in msgs
+    yy = _ordered(g, y)
+    assert out.iloc[0]["value"] == pytest.approx(esda.Moran(yy, g, permutations=0).I, rel=1e-12)
+    assert out.iloc[1]["value"] == pytest.approx(esda.Geary(yy, g.to_W(), permutations=0).C, rel=1e-12)
+
+
+def test_negative_values_skip_g(lattice):
+    g, df = lattice
+    s = df["trend"] - 30
+    with pytest.warns(GeoagglWarning, match="Getis-Ord"):
+        out = spatial.check(s, g, permutations=0)
+    assert np.isnan(out.set_index("statistic").loc["getis_ord", "value"])
+
+
+def test_lisa_equals_esda_and_labels(lattice):
+    g, df = lattice
+    s = df["trend"].iloc[::-1]  # reversed order: output keeps it
+    res = spatial.lisa(s, g, permutations=99, seed=3)
+    assert res.index.equals(s.index)
+    ref = esda.Moran_Local(_ordered(g, s), g, permutations=99, seed=3)
+    back = res.reindex(g.unique_ids)
+    np.testing.assert_allclose(back["Is"], ref.Is, rtol=1e-12)
+    np.testing.assert_array_equal(back["p_sim"], ref.p_sim)
+    np.testing.assert_array_equal(back["quadrant"].astype(int), ref.q)
+    lab = np.where(ref.p_sim <= 0.05, pd.Series(ref.q).map({1: "HH", 2: "LH", 3: "LL", 4: "HL"}),
+                   "not significant")
+    np.testing.assert_array_equal(back["label"], lab)
+    fdr = spatial.lisa(s, g, permutations=99, seed=3, fdr=True)
+    assert fdr["significant"].sum() <= res["significant"].sum()
+    cut = esda.fdr(ref.p_sim, 0.05)
+    assert fdr.reindex(g.unique_ids)["significant"].tolist() == list(ref.p_sim <= cut)
+
+
+def test_residual_check_per_year(lattice):
+    g, df = lattice
+    ids = df.index
+    idx = pd.MultiIndex.from_product([ids, [2010, 2011]], names=["adcode", "year"])
+    rng = np.random.default_rng(0)
+    res = pd.Series(rng.normal(size=len(idx)), index=idx, name="r")
+    out = spatial.residual_check(res, g, permutations=0)
+    assert out.index.tolist() == [2010, 2011] and out.index.name == "year"
+    y10 = res.xs(2010, level="year")
+    assert out.loc[2010, "I"] == pytest.approx(esda.Moran(_ordered(g, y10), g, permutations=0).I, rel=1e-12)
+    cross = spatial.residual_check(y10, g, permutations=0)
+    assert cross.index.tolist() == ["all"]
