@@ -17,7 +17,9 @@ import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["demo", "main", "od"]
+import numpy as np
+
+__all__ = ["check", "demo", "main", "od"]
 
 
 def _progress(step: int, total: int, label: str, *, stream=sys.stderr) -> None:
@@ -154,8 +156,6 @@ def od(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     matrix.to_csv(out, encoding="utf-8", float_format="%.3f")
-    import numpy as np
-
     reached = np.isfinite(matrix.to_numpy()).sum(axis=1)  # the unit itself is always 0
     names = units["name"]
     unreachable = [f"{a} {names[a]}" for a, r in zip(matrix.index, reached, strict=True) if r <= 1]
@@ -164,6 +164,106 @@ def od(
     if unreachable:
         print(f"unreachable (inf): {', '.join(unreachable)}")
     return out
+
+
+def _read_table(path: str | Path, *, key: str | None = None) -> tuple[object, str]:
+    """Read a user CSV (UTF-8 or GBK); return the frame and the key column (adcode or names)."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            table = pd.read_csv(path, dtype=str, encoding=enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise ValueError(f"{path}: neither UTF-8 nor GBK text")
+    if key is None:
+        for cand in ("adcode", "code", "name", "city", "城市", "地区", "名称"):
+            if cand in table.columns:
+                key = cand
+                break
+        else:
+            key = str(table.columns[0])
+    if key not in table.columns:
+        raise KeyError(f"{path}: no key column {key!r}; columns are {list(table.columns)}")
+    return table, key
+
+
+def _attached_column(
+    table_path: str | Path, column: str, *, year: int | None = None, key: str | None = None
+) -> object:
+    """The user's column joined onto the mainland prefectures (a GeoDataFrame), for one year."""
+    import pandas as pd
+
+    from .boundaries import prefectures
+    from .names import attach
+
+    table, key = _read_table(table_path, key=key)
+    if column not in table.columns:
+        raise KeyError(f"{table_path}: no column {column!r}; columns are {list(table.columns)}")
+    if "year" in table.columns:
+        if year is None:
+            years = sorted(table["year"].dropna().unique())
+            if len(years) > 1:
+                raise ValueError(f"{table_path} has several years {years}: choose one with --year")
+        else:
+            table = table[table["year"].astype(float) == float(year)]
+            if table.empty:
+                raise ValueError(f"{table_path}: no rows for year {year}")
+        table = table.drop(columns="year")
+    values = pd.to_numeric(table[column].str.replace(",", "", regex=False), errors="coerce")
+    bad = table.loc[values.isna() & table[column].notna(), key].tolist()
+    if bad:
+        raise ValueError(f"{table_path}: non-numeric {column!r} for {bad[:20]}")
+    small = pd.DataFrame({key: table[key], column: values})
+    return attach(prefectures(), small, on=key, errors="raise")
+
+
+def check(
+    table_path: str | Path,
+    column: str,
+    *,
+    weights: Sequence[str] = ("queen", "road"),
+    year: int | None = None,
+    permutations: int = 999,
+    seed: int | None = 0,
+) -> object:
+    """Spatial autocorrelation of a user's column on queen and/or road-distance weights."""
+    from .spatial import check as _check
+
+    gdf = _attached_column(table_path, column, year=year)
+    data = gdf[[column]].dropna()
+    unknown = sorted(set(weights) - {"queen", "road"})
+    if unknown:
+        raise ValueError(f"unknown weights {unknown}: choose from ['queen', 'road']")
+    graphs = {}
+    sub = gdf.loc[data.index]
+    if "queen" in weights:
+        from .weights import contiguity
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            graphs["queen"] = contiguity(sub, islands="nearest")
+    if "road" in weights:
+        from .roads import china_highways, od_matrix
+        from .weights import from_od
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            od = od_matrix(china_highways(), sub, weight="length")
+            reach = np.isfinite(od.to_numpy()).sum(axis=1) > 1
+            od = od.loc[reach, reach]
+            graphs["road"] = from_od(od, kind="knn", k=6)
+        data = data.loc[od.index] if "queen" not in weights else data
+    if "queen" in graphs and "road" in graphs:
+        common = graphs["road"].unique_ids
+        graphs["queen"] = graphs["queen"].subgraph(common)
+        data = data.loc[common]
+    return _check(data, graphs, columns=[column], permutations=permutations, seed=seed)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -178,6 +278,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p_od.add_argument("--scheme", default=None, help="only members of this agglomeration scheme")
     p_od.add_argument("--speed", type=float, default=80.0, help="road speed in km/h (default 80)")
     p_od.add_argument("--out", required=True, help="CSV file to write")
+    p_check = sub.add_parser("check", help="Moran's I, Geary's C and Getis-Ord G of a column of your table")
+    p_check.add_argument("table", help="CSV with an adcode (or Chinese name) column and the value column")
+    p_check.add_argument("--column", required=True, help="the numeric column to test")
+    p_check.add_argument(
+        "--year", type=int, default=None, help="year to use when the table has a year column"
+    )
+    p_check.add_argument(
+        "--weights", action="append", choices=["queen", "road"], help="weights (repeatable; default both)"
+    )
+    p_check.add_argument("--permutations", type=int, default=999)
+    p_check.add_argument("--seed", type=int, default=0)
+    p_check.add_argument("--out", default=None, help="also write the table to this CSV")
     return parser
 
 
@@ -189,6 +301,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             demo(args.out, open_browser=args.open, quiet=args.quiet)
         elif args.command == "od":
             od(args.out, weight=args.weight, scheme=args.scheme, speed_kph=args.speed)
+        elif args.command == "check":
+            res = check(
+                args.table,
+                args.column,
+                weights=tuple(args.weights or ("queen", "road")),
+                year=args.year,
+                permutations=args.permutations,
+                seed=args.seed,
+            )
+            print(res.to_string(index=False))
+            if args.out:
+                res.to_csv(args.out, index=False, encoding="utf-8")
     except (OSError, ValueError, KeyError) as exc:
         print(f"geoaggl: error: {exc}", file=sys.stderr)
         return 1

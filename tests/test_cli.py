@@ -54,3 +54,39 @@ def test_od_command_writes_road_matrix(tmp_path, capsys):
 def test_od_command_rejects_bad_scheme(tmp_path, capsys):
     assert main(["od", "--scheme", "nope", "--out", str(tmp_path / "x.csv")]) == 1
     assert "national11" in capsys.readouterr().err
+
+
+def _table(tmp_path, encoding="utf-8"):
+    import geoaggl
+
+    p = geoaggl.prefectures()
+    # a north-south gradient: strongly positively autocorrelated by construction
+    df = pd.DataFrame(
+        {"城市": p["name"].to_numpy(), "year": 2015, "v": (p["seat_lat"] * 2).round(3).to_numpy()}
+    )
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False, encoding=encoding)
+    return path
+
+
+def test_check_command_on_names_table(tmp_path, capsys):
+    path = _table(tmp_path, encoding="gb18030")
+    out = tmp_path / "res.csv"
+    assert main(["check", str(path), "--column", "v", "--permutations", "49", "--out", str(out)]) == 0
+    res = pd.read_csv(out)
+    assert set(res["weights"]) == {"queen", "road"}
+    moran = res[res["statistic"] == "moran"].set_index("weights")["value"]
+    assert (moran > 0.8).all()  # latitude is smooth in space
+    assert (res["n"] == 366).all()  # 三沙 is not reachable by road, so it drops out of both
+
+
+def test_check_command_errors(tmp_path, capsys):
+    path = _table(tmp_path)
+    assert main(["check", str(path), "--column", "nope"]) == 1
+    assert "no column 'nope'" in capsys.readouterr().err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("城市,v\n北京市,1\n火星市,2\n", encoding="utf-8")
+    assert main(["check", str(bad), "--column", "v"]) == 1
+    assert "火星市" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "missing.csv"), "--column", "v"]) == 1
+    assert "no such file" in capsys.readouterr().err
