@@ -1,0 +1,633 @@
+"""Green total-factor productivity: SBM-DEA, capital stock, Malmquist–Luenberger (METHODS §7).
+
+Three functions:
+
+* :func:`sbm` — Tone's slacks-based measure with undesirable outputs, CRS or
+  VRS, against a pooled or a per-period frontier, solved as linear programmes
+  (Charnes–Cooper transformation) with scipy's HiGHS.
+* :func:`capital_stock` — perpetual-inventory capital stock per city.
+* :func:`malmquist_luenberger` — the Malmquist–Luenberger productivity index
+  with its efficiency-change and technical-change parts, from directional
+  distance functions with direction ``g = (0, y, −b)`` under CRS.
+
+Data requirements
+-----------------
+DEA here needs **strictly positive** data: every input, good output and bad
+output of every DMU must be finite and ``> 0`` (SBM divides by them; the
+directional distance function scales by them).  Zero, negative, NaN or
+infinite values raise :class:`~geoaggl._errors.DataError` naming the column and
+the DMUs.  No silent treatment is applied; replace zeros yourself (e.g. by a
+small fraction of the column minimum) if that is acceptable for your study.
+
+Speed
+-----
+All LPs of one frontier have the same constraint matrix up to a row scaling,
+so they are stacked into block-diagonal LPs and solved in a few HiGHS calls
+(:mod:`geoaggl._lp`); 3,000 DMUs take a few seconds (``benchmarks/bench_efficiency.py``).
+Inputs are never modified.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ._errors import DataError, GeoagglWarning, UnknownSchemeError, format_keys
+from ._lp import solve_batched
+from ._validate import as_float_array, check_values, numeric_frame, require_columns
+
+__all__ = ["capital_stock", "malmquist_luenberger", "sbm"]
+
+Columns = Hashable | Sequence[Hashable]
+Table = pd.DataFrame | pd.Series
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _frame(obj: Table, what: str) -> pd.DataFrame:
+    if isinstance(obj, pd.Series):
+        return obj.to_frame(what if obj.name is None else obj.name)
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    raise DataError(f"{what}: expected a pandas DataFrame or Series, got {type(obj).__name__}")
+
+
+def _columns(cols: Columns) -> list[Hashable]:
+    if isinstance(cols, str | bytes | tuple) or not isinstance(cols, Sequence):
+        return [cols]
+    return list(cols)
+
+
+def _level_or_column(df: pd.DataFrame, name: Hashable, what: str) -> np.ndarray:
+    if name in df.columns:
+        return df[name].to_numpy()
+    if name in (df.index.names or []):
+        return df.index.get_level_values(name).to_numpy()
+    raise DataError(f"{what}: {name!r} is neither a column nor an index level")
+
+
+def _time_values(index: pd.Index, time: Hashable | Sequence[Any] | np.ndarray | pd.Series) -> np.ndarray:
+    if isinstance(time, pd.Series):
+        if not time.index.equals(index):
+            try:
+                return time.loc[index].to_numpy()
+            except KeyError as exc:
+                raise DataError("sbm: the time Series does not cover every DMU of inputs") from exc
+        return time.to_numpy()
+    if isinstance(time, np.ndarray | list):
+        arr = np.asarray(time, dtype=object)
+        if arr.shape != (len(index),):
+            raise DataError(f"sbm: time has {arr.shape[0]} values for {len(index)} DMUs")
+        return arr
+    if time in (index.names or []):
+        return index.get_level_values(time).to_numpy()
+    if isinstance(index, pd.MultiIndex) and index.nlevels == 2 and time == "year":
+        return index.get_level_values(1).to_numpy()
+    raise DataError(
+        f"sbm: frontier='year' needs the period of each DMU; {time!r} is not an index level "
+        f"(levels: {list(index.names)}); pass time=<level name> or an array with one period per DMU"
+    )
+
+
+class _Key:
+    """Wraps a tuple row label so that ``np.asarray(labels, dtype=object)`` stays 1-D in messages."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __repr__(self) -> str:
+        return repr(self.key)
+
+
+def _labels(index: pd.Index) -> list[Any]:
+    return [_Key(k) if isinstance(k, tuple) else k for k in index]
+
+
+def _py(v: Any) -> Any:
+    """numpy scalar → Python scalar (readable in messages)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _groups(values: np.ndarray) -> list[tuple[Any, np.ndarray]]:
+    codes, uniques = pd.factorize(pd.Series(values), sort=True)
+    if (codes < 0).any():
+        raise DataError("sbm: missing (NaN) period for some DMUs")
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    return [(uniques[g], order[bounds[g]:bounds[g + 1]]) for g in range(len(uniques))]
+
+
+# --------------------------------------------------------------------------- SBM
+
+
+def _nondominated(w: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """Indices of the rows of ``w`` not dominated by another row (smaller is better in every column).
+
+    Row ``k`` dominates row ``j`` when ``w_k ≤ w_j`` everywhere and ``<`` somewhere; of identical
+    rows only the first is kept.  Every dropped row is dominated by (or equal to) a kept one.
+    """
+    n = w.shape[0]
+    keep = np.ones(n, dtype=bool)
+    earlier = np.arange(n)
+    for lo in range(0, n, chunk):
+        blk = w[lo:lo + chunk]
+        le = (w[None, :, :] <= blk[:, None, :]).all(axis=2)
+        lt = (w[None, :, :] < blk[:, None, :]).any(axis=2)
+        eq = le & ~lt
+        dup = eq & (earlier[None, :] < np.arange(lo, lo + blk.shape[0])[:, None])
+        keep[lo:lo + chunk] = ~((le & lt) | dup).any(axis=1)
+    return np.flatnonzero(keep)
+
+
+def _sbm_block(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels: Sequence[Any]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Solve the SBM LP of every DMU of one frontier; return ρ, slacks and Σλ.
+
+    Only non-dominated DMUs are offered as peers: replacing a dominated peer by its dominator
+    keeps λ feasible (same Σλ) and weakly enlarges every slack, so ρ* is unchanged.
+    """
+    m = x.shape[1]
+    s1, s2 = yg.shape[1], yb.shape[1]
+    z = np.hstack([x, yg, yb])  # DMUs × q
+    ref = z[_nondominated(np.hstack([x, -yg, yb]))]
+    n = ref.shape[0]
+    q = m + s1 + s2
+    nv = 1 + n + q
+    nr = 1 + q + int(vrs)
+    # rows scaled by the evaluated DMU: block o, row i has Z[:, i] / z_oi in the Λ columns
+    k = z.shape[0]
+    a = np.zeros((k, nr, nv))
+    a[:, 0, 0] = 1.0
+    a[:, 0, 1 + n + m:] = 1.0 / (s1 + s2)
+    a[:, 1:1 + q, 0] = -1.0
+    a[:, 1:1 + q, 1:1 + n] = ref.T[None, :, :] / z[:, :, None]
+    sign = np.concatenate([np.ones(m), -np.ones(s1), np.ones(s2)])
+    a[:, np.arange(1, 1 + q), 1 + n + np.arange(q)] = sign
+    if vrs:
+        a[:, -1, 0] = -1.0
+        a[:, -1, 1:1 + n] = 1.0
+    b = np.zeros((k, nr))
+    b[:, 0] = 1.0
+    c = np.zeros((k, nv))
+    c[:, 0] = 1.0
+    c[:, 1 + n:1 + n + m] = -1.0 / m
+    bounds = np.tile([0.0, np.inf], (nv, 1))
+    res = solve_batched(c, a_eq=a, b_eq=b, bounds=bounds)
+    bad = np.flatnonzero(res.status != 0)
+    if bad.size:
+        raise DataError(
+            f"sbm: the LP could not be solved (HiGHS status {sorted(set(res.status[bad].tolist()))}) "
+            f"for DMU(s) {format_keys(np.asarray(labels, object)[bad])}"
+        )
+    t = res.x[:, 0]
+    lam_sum = res.x[:, 1:1 + n].sum(axis=1) / t
+    slacks = np.maximum(res.x[:, 1 + n:] * z / t[:, None], 0.0)  # s = s̃ · z_o / t; clip -0.0 / 1e-17
+    rho = np.minimum(res.fun, 1.0)
+    return rho, slacks[:, :m], slacks[:, m:m + s1], slacks[:, m + s1:], lam_sum, t
+
+
+def sbm(inputs: Table, good: Table, bad: Table | None = None, *, rts: Literal["crs", "vrs"] = "crs",
+        frontier: Literal["pooled", "year"] = "pooled",
+        time: Hashable | Sequence[Any] | np.ndarray | pd.Series = "year") -> pd.DataFrame:
+    r"""Tone's slacks-based efficiency with undesirable outputs (METHODS §7).
+
+    For DMU ``o`` with inputs :math:`x_o` (m), good outputs :math:`y^g_o` (s1) and
+    bad outputs :math:`y^b_o` (s2), against the DMUs ``j`` of its frontier:
+
+    .. math::
+
+        \rho^* = \min \frac{1 - \frac1m \sum_i s^-_i / x_{io}}
+            {1 + \frac{1}{s_1+s_2}\left(\sum_r s^g_r / y^g_{ro} + \sum_r s^b_r / y^b_{ro}\right)}
+
+    subject to :math:`x_o = X\lambda + s^-`, :math:`y^g_o = Y^g\lambda - s^g`,
+    :math:`y^b_o = Y^b\lambda + s^b`, :math:`\lambda, s \ge 0`; VRS adds
+    :math:`\sum_j \lambda_j = 1`.  Solved as the LP of the Charnes–Cooper
+    transformation (:math:`t = 1/\text{denominator}`, :math:`\Lambda = t\lambda`,
+    :math:`S = t s`), with every constraint row divided by the evaluated DMU's
+    value so that the LP is unit-free::
+
+        min  t − (1/m) Σ_i S̃⁻_i
+        s.t. t + (1/(s1+s2)) (Σ_r S̃ᵍ_r + Σ_r S̃ᵇ_r) = 1
+             Σ_j Λ_j x_ij / x_io + S̃⁻_i − t = 0
+             Σ_j Λ_j yᵍ_rj / yᵍ_ro − S̃ᵍ_r − t = 0
+             Σ_j Λ_j yᵇ_rj / yᵇ_ro + S̃ᵇ_r − t = 0
+             (VRS) Σ_j Λ_j − t = 0,        t, Λ, S̃ ≥ 0
+
+    with :math:`s_i = \tilde S_i\, z_{io} / t`.  With no bad output this is
+    Tone's (2001) SBM.
+
+    Parameters
+    ----------
+    inputs : DataFrame or Series
+        One row per DMU, one column per input.  The index labels the DMUs
+        (e.g. adcode, or ``(adcode, year)`` for city-years).
+    good : DataFrame or Series
+        Desirable outputs, same index as ``inputs`` (same labels, same order).
+    bad : DataFrame or Series, optional
+        Undesirable outputs, same index.
+    rts : {"crs", "vrs"}, default "crs"
+        Returns to scale.
+    frontier : {"pooled", "year"}, default "pooled"
+        ``"pooled"``: every DMU is compared with all DMUs (one frontier).
+        ``"year"``: each DMU only with the DMUs of its own period.
+    time : hashable, array-like or Series, default "year"
+        Period of each DMU for ``frontier="year"``: an index level name (for a
+        two-level index ``(adcode, year)`` whose second level is unnamed,
+        ``"year"`` means that level), an array with one value per DMU, or a
+        Series aligned on the index.  Ignored for the pooled frontier.
+
+    Returns
+    -------
+    DataFrame
+        Index = ``inputs.index``.  Columns: ``efficiency`` (ρ*, in (0, 1]),
+        ``slack_in[<col>]`` (:math:`s^-`, input excess), ``slack_good[<col>]``
+        (:math:`s^g`, output shortfall), ``slack_bad[<col>]`` (:math:`s^b`,
+        bad-output excess) in the units of the data, and ``lambda_sum``
+        (:math:`\sum_j\lambda_j`; under CRS, < 1 / > 1 hints at increasing /
+        decreasing returns to scale).
+
+    Raises
+    ------
+    DataError
+        Missing columns, different indexes, duplicated DMU labels, and any
+        non-numeric, missing, infinite, zero or negative value (named by column
+        and DMU); an LP HiGHS cannot solve (named by DMU).
+    UnknownSchemeError
+        Unknown ``rts`` or ``frontier``.
+    """
+    if rts not in ("crs", "vrs"):
+        raise UnknownSchemeError(f"sbm: rts must be 'crs' or 'vrs', got {rts!r}")
+    if frontier not in ("pooled", "year"):
+        raise UnknownSchemeError(f"sbm: frontier must be 'pooled' or 'year', got {frontier!r}")
+    xf = _frame(inputs, "input")
+    gf = _frame(good, "good")
+    bf = None if bad is None else _frame(bad, "bad")
+    index = xf.index
+    for name, f in (("good", gf), ("bad", bf)):
+        if f is not None and not f.index.equals(index):
+            raise DataError(f"sbm: {name} does not have the same index (labels and order) as inputs")
+    if index.has_duplicates:
+        raise DataError(f"sbm: duplicated DMU labels {format_keys(index[index.duplicated()])}")
+    if len(index) == 0:
+        raise DataError("sbm: no DMUs")
+    if xf.shape[1] == 0 or gf.shape[1] == 0:
+        raise DataError("sbm: at least one input and one good output are needed")
+    labels = _labels(index)
+    x = numeric_frame(xf, list(xf.columns), labels=labels, positive=True, what="sbm inputs")
+    yg = numeric_frame(gf, list(gf.columns), labels=labels, positive=True, what="sbm good outputs")
+    yb = (np.empty((len(index), 0)) if bf is None
+          else numeric_frame(bf, list(bf.columns), labels=labels, positive=True, what="sbm bad outputs"))
+    vrs = rts == "vrs"
+    groups = ([(None, np.arange(len(index)))] if frontier == "pooled"
+              else _groups(_time_values(index, time)))
+    n = len(index)
+    rho = np.empty(n)
+    s_in = np.empty_like(x)
+    s_g = np.empty_like(yg)
+    s_b = np.empty_like(yb)
+    lam = np.empty(n)
+    lab_arr = np.asarray(labels, dtype=object)
+    for _, idx in groups:
+        r, a, g, b, ls, _t = _sbm_block(x[idx], yg[idx], yb[idx], vrs, lab_arr[idx])
+        rho[idx], s_in[idx], s_g[idx], s_b[idx], lam[idx] = r, a, g, b, ls
+    out: dict[str, np.ndarray] = {"efficiency": rho}
+    out.update({f"slack_in[{c}]": s_in[:, j] for j, c in enumerate(xf.columns)})
+    out.update({f"slack_good[{c}]": s_g[:, j] for j, c in enumerate(gf.columns)})
+    if bf is not None:
+        out.update({f"slack_bad[{c}]": s_b[:, j] for j, c in enumerate(bf.columns)})
+    out["lambda_sum"] = lam
+    return pd.DataFrame(out, index=index.copy())
+
+
+# --------------------------------------------------------------------------- capital stock
+
+
+def _per_time(spec: Any, what: str) -> pd.Series:
+    if isinstance(spec, Mapping) and not isinstance(spec, pd.Series):
+        spec = pd.Series(spec)
+    if not isinstance(spec, pd.Series):
+        raise DataError(f"capital_stock: {what} must be a Series, DataFrame or mapping")
+    return spec
+
+
+def _consecutive(times: np.ndarray, entity: Any) -> None:
+    t = np.asarray(times)
+    if t.size > 1 and np.issubdtype(t.dtype, np.integer):
+        gaps = np.flatnonzero(np.diff(t) != 1)
+        if gaps.size:
+            missing = [f"{t[g]}–{t[g + 1]}" for g in gaps]
+            raise DataError(
+                f"capital_stock: missing years for {entity!r} between {', '.join(missing)}; "
+                "the perpetual inventory needs every year"
+            )
+
+
+def _pim(real: np.ndarray, delta: float, g: float | None, entity: Any) -> tuple[np.ndarray, float]:
+    if g is None:
+        if real.size < 2:
+            raise DataError(
+                f"capital_stock: {entity!r} has a single year, so its investment growth is undefined; "
+                "pass growth="
+            )
+        g = float((real[-1] / real[0]) ** (1.0 / (real.size - 1)) - 1.0)
+    if g + delta <= 0:
+        raise DataError(
+            f"capital_stock: growth + delta = {g + delta:.4g} ≤ 0 for {entity!r}, so K_0 = I_0/(g + δ) is "
+            "undefined; pass growth= explicitly"
+        )
+    k = np.empty_like(real)
+    k[0] = real[0] / (g + delta)
+    for i in range(1, real.size):
+        k[i] = k[i - 1] * (1.0 - delta) + real[i]
+    return k, g
+
+
+def capital_stock(investment: Table, *, deflator: Table | Mapping[Any, float] | None = None,
+                  delta: float = 0.096, growth: float | pd.Series | Mapping[Any, float] | None = None
+                  ) -> pd.DataFrame:
+    r"""Capital stock by the perpetual inventory method, per city.
+
+    .. math::
+
+        I^r_t = I_t / P_t, \qquad K_{t_0} = \frac{I^r_{t_0}}{g + \delta}, \qquad
+        K_t = K_{t-1}(1 - \delta) + I^r_t
+
+    where :math:`t_0` is the city's first year and, unless ``growth`` is
+    given, :math:`g` is the city's **geometric mean annual growth rate of real
+    investment** over its years :math:`t_0..T`:
+    :math:`g = (I^r_T / I^r_{t_0})^{1/(T - t_0)} - 1`.
+
+    Parameters
+    ----------
+    investment : Series or DataFrame
+        Nominal investment (e.g. fixed-asset investment), either *long*: a
+        Series with a two-level index ``(city, year)``; or *wide*: a DataFrame
+        with one row per year and one column per city.  Years must be
+        consecutive integers (or any sortable labels, taken as consecutive).
+    deflator : Series, DataFrame or mapping, optional
+        Investment price index :math:`P_t` as a **ratio** to the base year
+        (base = 1.0; divide a "base = 100" index by 100 first).  Either shaped
+        like ``investment`` (aligned by label) or a Series / mapping keyed by
+        year, shared by all cities.  Default: no deflation (investment already
+        real).
+    delta : float, default 0.096
+        Depreciation rate δ (9.6 %, Zhang Jun et al. 2004), ``0 ≤ δ < 1``.
+    growth : float, Series or mapping, optional
+        :math:`g` for :math:`K_0`, one value for all cities or keyed by city.
+
+    Returns
+    -------
+    DataFrame
+        Long input: same index, columns ``real_investment``, ``capital_stock``,
+        ``growth`` (the :math:`g` used for that city).  Wide input: the capital
+        stock, same shape, index and columns as ``investment``.
+
+    Raises
+    ------
+    DataError
+        Missing, non-positive or non-numeric investment or deflator values,
+        duplicated (city, year), missing years, ``g + δ ≤ 0``, a city with one
+        year and no ``growth``.
+    """
+    if not 0 <= delta < 1:
+        raise DataError(f"capital_stock: delta must be in [0, 1), got {delta!r}")
+    wide = isinstance(investment, pd.DataFrame)
+    if wide:
+        long = _wide_to_long(investment)  # (city, year)
+    elif isinstance(investment, pd.Series):
+        if not (isinstance(investment.index, pd.MultiIndex) and investment.index.nlevels == 2):
+            raise DataError(
+                "capital_stock: a Series of investment needs a two-level (city, year) index; "
+                "pass a wide DataFrame (years × cities) otherwise"
+            )
+        long = investment
+    else:
+        raise DataError(f"capital_stock: expected a Series or DataFrame, got {type(investment).__name__}")
+    if long.index.has_duplicates:
+        dups = format_keys(long.index[long.index.duplicated()])
+        raise DataError(f"capital_stock: duplicated (city, year) {dups}")
+    labels = _labels(long.index)
+    inv = as_float_array(long, what="capital_stock investment", labels=labels)
+    check_values(inv, what="capital_stock investment", labels=labels, positive=True)
+    years = long.index.get_level_values(1)
+    if deflator is None:
+        price = np.ones_like(inv)
+    else:
+        if wide and isinstance(deflator, pd.DataFrame):
+            dl = _wide_to_long(deflator)
+        else:
+            dl = _per_time(deflator, "deflator")
+        try:
+            if isinstance(dl.index, pd.MultiIndex):
+                dv = dl.reindex(long.index)
+            else:
+                dv = dl.reindex(years)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"capital_stock: cannot align the deflator: {exc}") from exc
+        price = as_float_array(pd.Series(dv.to_numpy()), what="capital_stock deflator", labels=labels)
+        check_values(price, what="capital_stock deflator (missing = not given for that city/year)",
+                     labels=labels, positive=True)
+    real = inv / price
+    cities = long.index.get_level_values(0)
+    kout = np.empty_like(real)
+    gout = np.empty_like(real)
+    for city, pos in pd.Series(np.arange(len(long))).groupby(cities.to_numpy(), sort=False):
+        p = pos.to_numpy()
+        order = p[np.argsort(years[p].to_numpy(), kind="stable")]
+        _consecutive(years[order].to_numpy(), city)
+        if growth is None:
+            g = None
+        elif isinstance(growth, pd.Series | Mapping):
+            gs = growth if isinstance(growth, pd.Series) else pd.Series(growth)
+            if city not in gs.index:
+                raise DataError(f"capital_stock: growth has no value for city {city!r}")
+            g = float(gs[city])
+        else:
+            g = float(growth)
+        k, g_used = _pim(real[order], delta, g, city)
+        kout[order] = k
+        gout[order] = g_used
+    if wide:
+        ks = pd.Series(kout, index=long.index)
+        return ks.unstack(0).reindex(index=investment.index, columns=investment.columns)
+    return pd.DataFrame({"real_investment": real, "capital_stock": kout, "growth": gout},
+                        index=long.index.copy())
+
+
+def _wide_to_long(df: pd.DataFrame) -> pd.Series:
+    """Years × cities frame → Series indexed (city, year), NaN kept."""
+    t = df.T
+    idx = pd.MultiIndex.from_product([t.index, t.columns], names=["city", "year"])
+    return pd.Series(t.to_numpy().reshape(-1), index=idx)
+
+
+# --------------------------------------------------------------------------- Malmquist–Luenberger
+
+
+def _ddf(obs: np.ndarray, ref: np.ndarray, m: int, s1: int) -> tuple[np.ndarray, np.ndarray]:
+    """Directional distance β of each row of ``obs`` against the CRS technology spanned by ``ref``.
+
+    Returns (β, status).  Columns of obs/ref: inputs (m), good (s1), bad (rest).
+    """
+    k, q = obs.shape
+    n = ref.shape[0]
+    s2 = q - m - s1
+    scaled = ref.T[None, :, :] / obs[:, :, None]  # k × q × n
+    a_ub = np.zeros((k, m + s1, 1 + n))
+    a_ub[:, :m, 1:] = scaled[:, :m]
+    a_ub[:, m:, 1:] = -scaled[:, m:m + s1]
+    a_ub[:, m:, 0] = 1.0
+    b_ub = np.concatenate([np.ones((k, m)), -np.ones((k, s1))], axis=1)
+    a_eq = b_eq = None
+    if s2:
+        a_eq = np.zeros((k, s2, 1 + n))
+        a_eq[:, :, 1:] = scaled[:, m + s1:]
+        a_eq[:, :, 0] = 1.0
+        b_eq = np.ones((k, s2))
+    c = np.zeros((k, 1 + n))
+    c[:, 0] = -1.0
+    bounds = np.tile([0.0, np.inf], (1 + n, 1))
+    bounds[0] = [-np.inf, np.inf]
+    res = solve_batched(c, a_eq=a_eq, b_eq=b_eq, a_ub=a_ub, b_ub=b_ub, bounds=bounds)
+    return res.x[:, 0] + 0.0, res.status  # + 0.0 turns -0.0 into 0.0
+
+
+def malmquist_luenberger(panel: pd.DataFrame, *, inputs: Columns, good: Columns, bad: Columns,
+                         entity: Hashable = "adcode", time: Hashable = "year") -> pd.DataFrame:
+    r"""Malmquist–Luenberger productivity index and its decomposition (Chung, Färe & Grosskopf 1997).
+
+    Directional distance function with direction :math:`g = (0, y, -b)` (inputs
+    are not contracted), CRS, contemporaneous frontier of period ``s``:
+
+    .. math::
+
+        D^s(x, y, b) = \max \beta \ \text{s.t.}\ \sum_j \lambda_j x^s_j \le x,\
+        \sum_j \lambda_j y^s_j \ge (1+\beta) y,\ \sum_j \lambda_j b^s_j = (1-\beta) b,\ \lambda \ge 0
+
+    (bad outputs weakly disposable: equality; β is free in sign, so a
+    mixed-period observation above the other period's frontier gets β < 0).
+    For consecutive observed periods ``t → t+1`` of one entity, writing
+    :math:`D^a(b)` for :math:`D^a(x^b, y^b, b^b)`:
+
+    .. math::
+
+        ML = \sqrt{\frac{1 + D^t(t)}{1 + D^t(t+1)} \cdot \frac{1 + D^{t+1}(t)}{1 + D^{t+1}(t+1)}},\quad
+        MLEC = \frac{1 + D^t(t)}{1 + D^{t+1}(t+1)},\quad
+        MLTC = \sqrt{\frac{1 + D^{t+1}(t)}{1 + D^t(t)} \cdot \frac{1 + D^{t+1}(t+1)}{1 + D^t(t+1)}}
+
+    so that ``ML = MLEC × MLTC``; values > 1 mean progress.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Long panel, one row per entity and period.
+    inputs, good, bad : column name or list of names
+        Inputs, desirable outputs and undesirable outputs (all strictly positive).
+    entity, time : hashable, default "adcode", "year"
+        Column or index-level names of the entity and the period.
+
+    Returns
+    -------
+    DataFrame
+        One row per entity and pair of consecutive periods in which it is
+        observed; index ``(entity, time)`` with ``time`` the **later** period
+        ``t+1``.  Columns: ``base`` (period ``t``), ``ML``, ``MLEC``, ``MLTC``,
+        ``D_t_t`` (:math:`D^t(t)`), ``D_t_t1`` (:math:`D^t(t+1)`), ``D_t1_t``
+        (:math:`D^{t+1}(t)`), ``D_t1_t1`` (:math:`D^{t+1}(t+1)`).  An entity absent
+        from one of the two periods gets no row for that pair.
+
+    Warns
+    -----
+    GeoagglWarning
+        When a mixed-period LP (an observation of one period against the other
+        period's frontier) is infeasible, or gives ``1 + D ≤ 0``: that ``D`` and
+        the ``ML`` and ``MLTC`` of the row are NaN (``MLEC`` only uses the
+        contemporaneous distances, which always exist); the warning names the
+        (entity, period) rows.
+
+    Raises
+    ------
+    DataError
+        Missing columns, duplicated (entity, period), fewer than two periods,
+        and non-numeric, missing, zero or negative values (named).
+    """
+    if not isinstance(panel, pd.DataFrame):
+        raise DataError(f"malmquist_luenberger: expected a DataFrame, got {type(panel).__name__}")
+    xs, gs, bs = _columns(inputs), _columns(good), _columns(bad)
+    if not xs or not gs:
+        raise DataError("malmquist_luenberger: at least one input and one good output are needed")
+    require_columns(panel, xs + gs + bs, what="malmquist_luenberger")
+    ent = _level_or_column(panel, entity, "malmquist_luenberger entity")
+    per = _level_or_column(panel, time, "malmquist_luenberger time")
+    keys = pd.MultiIndex.from_arrays([ent, per], names=[entity, time])
+    if keys.has_duplicates:
+        dups = format_keys(keys[keys.duplicated()])
+        raise DataError(f"malmquist_luenberger: duplicated ({entity}, {time}) {dups}")
+    labels = _labels(keys)
+    z = numeric_frame(panel, xs + gs + bs, labels=labels, positive=True, what="malmquist_luenberger")
+    m, s1 = len(xs), len(gs)
+    groups = _groups(per)
+    if len(groups) < 2:
+        raise DataError("malmquist_luenberger: need at least two periods")
+    ent_s = pd.Series(ent)
+    rows: list[dict[str, Any]] = []
+    trouble: list[Any] = []
+    own: dict[int, np.ndarray] = {}
+    for gi, (_, idx) in enumerate(groups):
+        d, st = _ddf(z[idx], z[idx], m, s1)
+        if (st != 0).any():  # cannot happen in theory (λ = e_o is feasible)
+            raise DataError(
+                "malmquist_luenberger: contemporaneous LP failed for "
+                f"{format_keys(np.asarray(labels, object)[idx[st != 0]])}"
+            )
+        own[gi] = d
+    for gi in range(len(groups) - 1):
+        (t0, i0), (t1, i1) = groups[gi], groups[gi + 1]
+        e0 = pd.Index(ent_s.iloc[i0].to_numpy())
+        e1 = pd.Index(ent_s.iloc[i1].to_numpy())
+        common = e0.intersection(e1, sort=False)
+        if len(common) == 0:
+            continue
+        p0 = e0.get_indexer(common)
+        p1 = e1.get_indexer(common)
+        d_t_t1, st_a = _ddf(z[i1[p1]], z[i0], m, s1)  # period t+1 data, frontier t
+        d_t1_t, st_b = _ddf(z[i0[p0]], z[i1], m, s1)  # period t data, frontier t+1
+        d_t_t = own[gi][p0]
+        d_t1_t1 = own[gi + 1][p1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            bad_a = (st_a != 0) | ~(1 + d_t_t1 > 0)
+            bad_b = (st_b != 0) | ~(1 + d_t1_t > 0)
+            d_t_t1 = np.where(st_a != 0, np.nan, d_t_t1)
+            d_t1_t = np.where(st_b != 0, np.nan, d_t1_t)
+            mlec = (1 + d_t_t) / (1 + d_t1_t1)
+            ratio = ((1 + d_t1_t) / (1 + d_t_t)) * ((1 + d_t1_t1) / (1 + d_t_t1))
+            mltc = np.where(bad_a | bad_b, np.nan, np.sqrt(np.where(ratio > 0, ratio, np.nan)))
+        for j, e in enumerate(common):
+            if bad_a[j]:
+                trouble.append((_py(e), _py(t1), f"frontier {_py(t0)}"))
+            if bad_b[j]:
+                trouble.append((_py(e), _py(t0), f"frontier {_py(t1)}"))
+        rows.append(pd.DataFrame({
+            "entity": common.to_numpy(), "time": t1, "base": t0, "ML": mlec * mltc, "MLEC": mlec,
+            "MLTC": mltc, "D_t_t": d_t_t, "D_t_t1": d_t_t1, "D_t1_t": d_t1_t, "D_t1_t1": d_t1_t1,
+        }))
+    if trouble:
+        warnings.warn(
+            f"malmquist_luenberger: {len(trouble)} mixed-period LP(s) infeasible or with 1 + D ≤ 0 "
+            f"(entity, period of the data, frontier): {format_keys(trouble)}; their D, ML and MLTC are NaN",
+            GeoagglWarning,
+            stacklevel=2,
+        )
+    cols = ["base", "ML", "MLEC", "MLTC", "D_t_t", "D_t_t1", "D_t1_t", "D_t1_t1"]
+    if not rows:
+        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_arrays([[], []], names=[entity, time]))
+    out = pd.concat(rows, ignore_index=True)
+    out.index = pd.MultiIndex.from_arrays([out.pop("entity"), out.pop("time")], names=[entity, time])
+    return out[cols]
