@@ -100,28 +100,29 @@ def check_values(arr: np.ndarray, *, what: str, labels: Sequence[Any], allow_neg
     allow_nan : bool, default False
         Accept NaN (infinite values are always rejected).
     """
-    labs = list(labels)
+    labs = np.empty(len(labels), dtype=object)  # 1-D even when labels are tuples like (adcode, year)
+    labs[:] = list(labels)
     if not allow_nan:
         nan = np.isnan(arr)
         if nan.any():
-            where = format_keys(np.asarray(labs, dtype=object)[nan])
+            where = format_keys(labs[nan])
             raise DataError(f"{what}: missing (NaN) values at {where}")
     inf = np.isinf(arr)
     if inf.any():
-        raise DataError(f"{what}: infinite values at {format_keys(np.asarray(labs, dtype=object)[inf])}")
+        raise DataError(f"{what}: infinite values at {format_keys(labs[inf])}")
     with np.errstate(invalid="ignore"):
         if positive:
             bad = arr <= 0
             if bad.any():
                 raise DataError(
                     f"{what}: values must be > 0; got zero or negative at "
-                    f"{format_keys(np.asarray(labs, dtype=object)[bad])}"
+                    f"{format_keys(labs[bad])}"
                 )
         elif not allow_negative:
             bad = arr < 0
             if bad.any():
                 raise DataError(
-                    f"{what}: negative values at {format_keys(np.asarray(labs, dtype=object)[bad])}"
+                    f"{what}: negative values at {format_keys(labs[bad])}"
                 )
 
 

@@ -632,3 +632,12 @@ def test_row_order_invariance(seed: int) -> None:
                  lambda d: ix.krugman_specialization(d, group="agglomeration", sectors=PS + MF)):
         a, b = func(df), func(perm)
         np.testing.assert_allclose(b.reindex(df.index).to_numpy(), a.to_numpy(), rtol=1e-12)
+
+
+def test_error_names_tuple_labels_of_panels():
+    # (adcode, year) labels must be reported as tuples, not split into a 2-D array
+    from geoaggl._errors import DataError
+    from geoaggl._validate import check_values
+
+    with pytest.raises(DataError, match=r"\('120100', 2011\)"):
+        check_values(np.array([1.0, np.nan]), what="x", labels=[("110100", 2010), ("120100", 2011)])
