@@ -358,3 +358,36 @@ def test_metropolitan_circle_shanghai(G, units):
     assert small.loc["310100", "share"] <= mc.loc["310100", "share"]
     with pytest.raises(DataError):
         roads.metropolitan_circle(G, "999999", units=units)
+
+
+def test_road_density_matches_exact_clipping_and_totals(prefs):
+    import geopandas as gpd
+    import shapely
+
+    from geoaggl._geo import METRIC_CRS
+    from geoaggl._roadgraph import bundled_arrays
+
+    dens = roads.road_density()
+    assert dens.index.equals(prefs.index) and dens.name == "road_density"
+    assert (dens >= 0).all() and dens["460300"] == 0.0  # 三沙 has no road
+    area = prefs.geometry.to_crs(METRIC_CRS).area / 1e6
+    a = bundled_arrays()
+    keep = a["connector"] == 0
+    total_km = a["length_m"][keep].sum() / 1000.0
+    # nearly every edge lies in some unit (the graph was clipped to a 5 km buffer of them)
+    assert (dens * area / 100).sum() == pytest.approx(total_km, rel=0.02)
+    # Beijing: midpoint assignment agrees with exact clipping of the edge lines to 2%
+    lon, lat = a["lon_e3"] / 1000.0, a["lat_e3"] / 1000.0
+    u, v = a["u"][keep], a["v"][keep]
+    segs = np.stack([np.c_[lon[u], lat[u]], np.c_[lon[v], lat[v]]], axis=1)
+    lines = gpd.GeoSeries(shapely.linestrings(segs), crs=4326)
+    bj = prefs.loc[["110100"]]
+    inside = lines[lines.intersects(bj.geometry.iloc[0])].intersection(bj.geometry.iloc[0])
+    exact = inside.to_crs(METRIC_CRS).length.sum() / 1000.0 / area["110100"] * 100
+    assert dens["110100"] == pytest.approx(exact, rel=0.02)
+    # per= rescales; bad input is named
+    assert roads.road_density(bj, per=1.0)["110100"] == pytest.approx(dens["110100"] / 100)
+    with pytest.raises(CRSError):
+        roads.road_density(bj.to_crs(3857))
+    with pytest.raises(TypeError):
+        roads.road_density(bj.drop(columns="geometry"))
