@@ -25,7 +25,10 @@ in ``df.attrs["printed_means"]`` so year grids stay complete and rectangular.
 
 :func:`synthetic_employment` makes a small, clearly labelled *synthetic* table
 shaped like the employment-by-sector pages of the China City Statistical
-Yearbook, for notebooks and tests.
+Yearbook, for notebooks and tests; :func:`synthetic_yearbook` extends it to the
+real member prefectures of a UA scheme with the other yearbook columns seed
+001's chain needs (population, per-capita GDP, freight, FDI, education and
+government spending, investment).  Both are random numbers, not data.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ __all__ = [
     "list_published",
     "published",
     "synthetic_employment",
+    "synthetic_yearbook",
 ]
 
 #: Names accepted by :func:`published`, in seed / table order.
@@ -474,3 +478,199 @@ def synthetic_employment(
         ),
     }
     return out
+
+
+#: Seed 001's producer-service and manufacturing-side sector sets (METHODS §1).
+_SERVICES: tuple[str, ...] = SYNTHETIC_SECTORS[3:]
+_MANUFACTURING_001: tuple[str, ...] = SYNTHETIC_SECTORS[:3]
+#: Units of the non-employment columns of :func:`synthetic_yearbook` (yearbook conventions).
+_YEARBOOK_UNITS: dict[str, str] = {
+    "population": "万人 (年末总人口)",
+    "hgdp": "元/人 (人均地区生产总值)",
+    "freight": "万吨 (货运总量)",
+    "fdi": "万美元 (当年实际使用外资金额)",
+    "edu": "万元 (教育支出)",
+    "gov": "万元 (地方一般公共预算支出)",
+    "inv": "万元 (固定资产投资)",
+}
+_SAR = ("810000", "820000")
+#: Elasticity of hgdp on seed 001's division index planted by :func:`synthetic_yearbook`.
+SYNTHETIC_DIV_ELASTICITY = 0.15
+
+
+def synthetic_yearbook(
+    *,
+    seed: int = 0,
+    years: Sequence[int] = range(2008, 2018),
+    scheme: str = "national11",
+) -> pd.DataFrame:
+    """A SYNTHETIC yearbook-shaped city panel for the real member prefectures of a UA scheme.
+
+    The numbers are random draws, **not data**: no column may be cited, mapped
+    or analysed as describing Chinese cities.  The table only has the *shape*
+    of a China City Statistical Yearbook extract (one row per prefecture and
+    year, yearbook column names and units) so that the seed papers' workflows
+    (seed 000's location quotients, co-agglomeration and Dagum decomposition;
+    seed 001's division of labour, disparity, transport mediator, fixed
+    effects and mediation; seed 002's Krugman index) run end to end without a
+    yearbook.  With a real yearbook use :func:`geoaggl.read_yearbook` instead.
+    Deterministic given ``seed``.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed of the generators (:func:`numpy.random.default_rng`).
+    years : sequence of int, default 2008-2017 (seed 001's period)
+        Distinct years of the panel (any order; output is sorted).
+    scheme : str, default "national11"
+        UA scheme of :func:`geoaggl.agglomerations` whose member prefectures
+        (real adcodes, all of them) make the rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per member prefecture and year, sorted by UA (scheme order),
+        adcode and year, with columns
+
+        - ``adcode`` (str), ``name`` (Chinese name), ``agglomeration`` and
+          ``central`` (bool, seed 001's central-city rule) from
+          :func:`geoaggl.agglomerations`.  A unit listed by several UAs of the
+          scheme (邯郸, 邢台: 京津冀 and 中原; 运城: 中原 and 关中平原; the 珠三角
+          cities in ``"all"``) appears once, under the first UA of the
+          scheme's order that lists it; partial members count as whole units.
+          Hong Kong and Macao (粤港澳大湾区 members) are left out: the mainland
+          yearbook does not cover them.
+        - ``year`` (int64).
+        - the nine sector columns of :data:`SYNTHETIC_SECTORS` and ``合计``
+          (万人, 2 decimals), made by :func:`synthetic_employment` with the UAs
+          as groups and then (a) rescaled per city so that total employment is
+          a plausible share of ``population`` (larger for central cities) and
+          (b) tilted toward producer services in central cities.  A city's
+          sector shares (hence its location quotients) are those of
+          :func:`synthetic_employment` apart from the central-city tilt.
+        - ``population`` (万人), ``hgdp`` (元/人), ``freight`` (万吨), ``fdi``
+          (万美元), ``edu``, ``gov``, ``inv`` (万元): lognormal city levels
+          with trends and noise, central cities richer and larger.  ``hgdp`` is
+          generated as ``ln hgdp = city effect + year effect +``
+          :data:`SYNTHETIC_DIV_ELASTICITY` ``× ln div + 0.05 ln fdi + noise``,
+          with ``div`` seed 001's division index of the synthetic employment
+          (:func:`geoaggl.indices.division_of_labour`; services = the six
+          producer-service sectors, manufacturing = 采矿业 + 制造业 + 电力、燃气及水的
+          生产和供应业), so that example regressions have a known effect to
+          find.
+
+        ``attrs``: ``synthetic`` (True), ``source`` (says SYNTHETIC, with the
+        call), ``scheme``, ``seed``, ``units`` (column → unit), ``notes``,
+        ``planted`` (the planted coefficients) and ``multi_membership``
+        (``{adcode: [UAs]}`` for units listed by several UAs).
+
+    Raises
+    ------
+    TypeError
+        A non-int seed or non-integer years.
+    DataError
+        Empty or duplicated years.
+    UnknownSchemeError
+        An unknown scheme.
+
+    Examples
+    --------
+    >>> from geoaggl.datasets import synthetic_yearbook
+    >>> yb = synthetic_yearbook(seed=1, years=[2016, 2017], scheme="yreb5")
+    >>> yb.attrs["synthetic"], yb["adcode"].nunique(), len(yb)
+    (True, 84, 168)
+    """
+    from .boundaries import agglomerations
+    from .indices import division_of_labour
+
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if not isinstance(scheme, str):
+        raise TypeError(f"scheme must be a str, got {type(scheme).__name__}")
+    members = agglomerations(scheme)
+    members = members[~members["adcode"].astype(str).isin(_SAR)]  # not in the mainland yearbook
+    first = members.drop_duplicates("adcode", keep="first")
+    mapping = {ua: grp["adcode"].astype(str).tolist()
+               for ua, grp in first.groupby("agglomeration", sort=False)}
+    # employment shares and dynamics: synthetic_employment itself (validates years and seed)
+    emp = synthetic_employment(mapping, years=years, seed=int(seed))
+    year_list = sorted(emp["year"].unique().tolist())
+    n_t = len(year_list)
+    t = np.arange(n_t, dtype=float)
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 1])  # independent of the employment draws
+
+    info = first.set_index(first["adcode"].astype(str))
+    codes = emp["adcode"].drop_duplicates().tolist()
+    n = len(codes)
+    central = info.loc[codes, "central"].to_numpy(dtype=bool)
+    cfac = central.astype(float)
+
+    def panel(level: np.ndarray, growth: float, growth_sd: float, noise: float) -> np.ndarray:
+        """n × T lognormal panel: city level × exp(city growth · t + AR noise)."""
+        g = rng.normal(growth, growth_sd, n)[:, None]
+        e = np.cumsum(rng.normal(0.0, noise, (n, n_t)), axis=1)
+        return level[:, None] * np.exp(g * t[None, :] + e)
+
+    pop = panel(np.exp(rng.normal(np.log(420.0), 0.45, n) + 0.7 * cfac), 0.006, 0.004, 0.004)
+
+    # (a) employment scale: 合计 about 12 % of population (30 % in central cities), per city
+    sectors = list(SYNTHETIC_SECTORS)
+    ratio = np.exp(rng.normal(np.log(0.12), 0.25, n) + 0.9 * cfac)
+    e_sec = emp[sectors].to_numpy(dtype=float).reshape(n, n_t, -1)
+    e_tot = emp[_TOTAL].to_numpy(dtype=float).reshape(n, n_t)
+    shares = e_sec / e_tot[:, :, None]
+    # (b) central cities tilt toward producer services (shares of the listed sectors stay <= 0.85)
+    tilt = np.where(_MANUFACTURING_SIDE, -0.25, 0.35)[None, None, :] * cfac[:, None, None]
+    shares = shares * np.exp(tilt)
+    listed = shares.sum(axis=2, keepdims=True)
+    shares = np.where(listed > 0.85, shares * 0.85 / listed, shares)
+    scale = pop[:, 0] * ratio / e_tot[:, 0]
+    total = e_tot * scale[:, None]
+    sec = np.round(total[:, :, None] * shares, 2)
+    other = np.round(total * (1.0 - shares.sum(axis=2)), 2)
+    emp[sectors] = sec.reshape(n * n_t, -1)
+    emp[_TOTAL] = np.round(sec.sum(axis=2) + other, 2).reshape(-1)
+
+    fdi = panel(np.exp(rng.normal(np.log(40_000.0), 1.0, n) + 1.2 * cfac), 0.04, 0.03, 0.12)
+    div = division_of_labour(emp, services=list(_SERVICES), manufacturing=list(_MANUFACTURING_001),
+                             group="agglomeration", central=pd.Series(dict(zip(codes, central, strict=True))))
+    ln_div = np.log(div.to_numpy().reshape(n, n_t))
+    city = rng.normal(np.log(42_000.0), 0.35, n) + 0.6 * cfac
+    year_fx = 0.07 * t + rng.normal(0.0, 0.01, n_t)
+    eps = rng.normal(0.0, 0.04, (n, n_t))
+    hgdp = np.exp(city[:, None] + year_fx[None, :] + SYNTHETIC_DIV_ELASTICITY * ln_div
+                  + 0.05 * (np.log(fdi) - np.log(fdi).mean()) + eps)
+    freight = panel(np.exp(rng.normal(np.log(9_000.0), 0.6, n) + 0.8 * cfac), 0.05, 0.03, 0.05)
+    edu = pop * panel(np.exp(rng.normal(np.log(1_600.0), 0.25, n)), 0.06, 0.02, 0.03)
+    gov = pop * panel(np.exp(rng.normal(np.log(8_000.0), 0.3, n) + 0.3 * cfac), 0.07, 0.02, 0.03)
+    inv = pop * panel(np.exp(rng.normal(np.log(30_000.0), 0.35, n) + 0.3 * cfac), 0.08, 0.03, 0.05)
+
+    for col, arr, dec in (("population", pop, 2), ("hgdp", hgdp, 0), ("freight", freight, 0), ("fdi", fdi, 0),
+                          ("edu", edu, 0), ("gov", gov, 0), ("inv", inv, 0)):
+        emp[col] = np.round(arr.reshape(-1), dec)
+    emp.insert(1, "name", info.loc[emp["adcode"], "name"].to_numpy())
+    emp.insert(3, "central", np.repeat(central, n_t))
+    multi = members[members["adcode"].duplicated(keep=False)]
+    emp.attrs = {
+        "synthetic": True,
+        "source": (
+            f"SYNTHETIC - random numbers from geoaggl.datasets.synthetic_yearbook(seed={int(seed)}, "
+            f"scheme={scheme!r}); not yearbook data, do not cite or map as real"
+        ),
+        "scheme": scheme,
+        "seed": int(seed),
+        "units": {**dict.fromkeys([*sectors, _TOTAL], "万人 (年末单位从业人员)"), **_YEARBOOK_UNITS},
+        "notes": (
+            "Rows are the real member prefectures of the scheme (a unit listed by several UAs appears once, "
+            "under the first UA of the scheme order); every number is invented. Employment comes from "
+            "synthetic_employment with the UAs as groups, rescaled to a share of population and tilted "
+            "toward producer services in central cities. hgdp carries a planted elasticity on seed 001's "
+            "division index (see attrs['planted']): regressions on this table recover the generator, "
+            "not a fact about China."
+        ),
+        "planted": {"ln_hgdp~ln_div": SYNTHETIC_DIV_ELASTICITY, "ln_hgdp~ln_fdi": 0.05},
+        "multi_membership": {
+            str(a): grp["agglomeration"].tolist() for a, grp in multi.groupby("adcode", sort=True)
+        },
+    }
+    return emp

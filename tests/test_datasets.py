@@ -588,3 +588,114 @@ def test_synthetic_feeds_a_location_quotient() -> None:
 def test_synthetic_rejects_bad_arguments(kwargs: dict, exc: type[Exception]) -> None:
     with pytest.raises(exc):
         synthetic_employment(**kwargs)
+
+
+# --------------------------------------------------------------------------- synthetic_yearbook
+
+
+def test_synthetic_yearbook_rows_are_the_real_members(prefs) -> None:
+    from geoaggl import agglomerations
+    from geoaggl.datasets import synthetic_yearbook
+
+    yb = synthetic_yearbook(seed=0, years=[2016, 2017], scheme="national11")
+    members = agglomerations("national11")
+    mainland = sorted(set(members["adcode"]) & set(prefs.index))
+    assert sorted(yb["adcode"].unique()) == mainland  # every mainland member, nothing invented
+    assert not {"810000", "820000"} & set(yb["adcode"])
+    assert not yb.duplicated(["adcode", "year"]).any() and len(yb) == 2 * len(mainland)
+    first = members.drop_duplicates("adcode").set_index("adcode")
+    one = yb.drop_duplicates("adcode").set_index("adcode")
+    assert (one["agglomeration"] == first.loc[one.index, "agglomeration"]).all()  # first-listed UA
+    assert (one["central"] == first.loc[one.index, "central"]).all()
+    assert (one["name"] == prefs.loc[one.index, "name"]).all()
+    assert set(yb.attrs["multi_membership"]) == {"130400", "130500", "140800"}
+    cols = ["adcode", "name", "agglomeration", "central", "year", *datasets.SYNTHETIC_SECTORS, "合计",
+            "population", "hgdp", "freight", "fdi", "edu", "gov", "inv"]
+    assert list(yb.columns) == cols
+    assert yb["year"].dtype == np.int64 and yb["central"].dtype == bool
+
+
+def test_synthetic_yearbook_is_labelled_and_deterministic() -> None:
+    from geoaggl.datasets import synthetic_yearbook
+
+    a = synthetic_yearbook(seed=5, years=range(2010, 2013), scheme="yreb5")
+    assert a.attrs["synthetic"] is True and a.attrs["seed"] == 5 and a.attrs["scheme"] == "yreb5"
+    assert "SYNTHETIC" in a.attrs["source"] and "seed=5" in a.attrs["source"]
+    assert "SYNTHETIC" in (synthetic_yearbook.__doc__ or "")
+    assert set(a.attrs["units"]) == {*datasets.SYNTHETIC_SECTORS, "合计", "population", "hgdp", "freight",
+                                     "fdi", "edu", "gov", "inv"}
+    pd.testing.assert_frame_equal(a, synthetic_yearbook(seed=5, years=range(2010, 2013), scheme="yreb5"))
+    b = synthetic_yearbook(seed=6, years=range(2010, 2013), scheme="yreb5")
+    assert not a["hgdp"].equals(b["hgdp"]) and not a["制造业"].equals(b["制造业"])
+
+
+def test_synthetic_yearbook_values_are_plausible() -> None:
+    from geoaggl.datasets import synthetic_yearbook
+
+    yb = synthetic_yearbook(seed=3)
+    assert sorted(yb["year"].unique().tolist()) == list(range(2008, 2018))  # seed 001's period
+    num = ["population", "hgdp", "freight", "fdi", "edu", "gov", "inv", *datasets.SYNTHETIC_SECTORS]
+    assert np.isfinite(yb[num].to_numpy()).all() and (yb[num] > 0).all().all()
+    listed = yb[list(datasets.SYNTHETIC_SECTORS)].sum(axis=1)
+    assert (yb["合计"] > listed).all() and (yb["合计"] < yb["population"]).all()
+    med = yb.groupby("central")[["hgdp", "population", "合计"]].median()
+    assert (med.loc[True] > med.loc[False]).all()  # central cities larger and richer
+    svc = list(datasets.SYNTHETIC_SECTORS[3:])
+    share = yb[svc].sum(axis=1) / yb[list(datasets.SYNTHETIC_SECTORS)].sum(axis=1)
+    assert share[yb["central"]].median() > share[~yb["central"]].median()  # service tilt of centres
+    assert 10_000 < yb["hgdp"].median() < 200_000  # 元/人
+
+
+def test_synthetic_yearbook_reuses_synthetic_employment() -> None:
+    from geoaggl import agglomerations
+    from geoaggl.datasets import synthetic_yearbook
+
+    yb = synthetic_yearbook(seed=4, years=[2015, 2016, 2017], scheme="yreb5")
+    first = agglomerations("yreb5").drop_duplicates("adcode")
+    mapping = {ua: g["adcode"].tolist() for ua, g in first.groupby("agglomeration", sort=False)}
+    base = synthetic_employment(mapping, years=[2015, 2016, 2017], seed=4)
+    assert yb[["adcode", "agglomeration", "year"]].equals(base[["adcode", "agglomeration", "year"]])
+    # non-central cities keep synthetic_employment's sector shares (only rescaled)
+    nc = ~yb["central"].to_numpy()
+    sectors = list(datasets.SYNTHETIC_SECTORS)
+    s_yb = yb.loc[nc, sectors].div(yb.loc[nc, "合计"], axis=0).to_numpy()
+    s_base = base.loc[nc, sectors].div(base.loc[nc, "合计"], axis=0).to_numpy()
+    assert np.allclose(s_yb, s_base, atol=5e-3)
+
+
+def test_synthetic_yearbook_plants_the_division_elasticity() -> None:
+    from geoaggl import indices
+    from geoaggl.datasets import SYNTHETIC_DIV_ELASTICITY, synthetic_yearbook
+
+    yb = synthetic_yearbook(seed=0)
+    div = indices.division_of_labour(yb, services=list(datasets.SYNTHETIC_SECTORS[3:]),
+                                     manufacturing=list(datasets.SYNTHETIC_SECTORS[:3]),
+                                     group="agglomeration", central="central")
+    # within-city, within-year (two-way demeaned) regression of ln hgdp on ln div and ln fdi
+    frame = pd.DataFrame({"y": np.log(yb["hgdp"]), "d": np.log(div), "f": np.log(yb["fdi"]),
+                          "i": yb["adcode"], "t": yb["year"]})
+    for c in ("y", "d", "f"):
+        by_i, by_t = frame.groupby("i")[c].transform("mean"), frame.groupby("t")[c].transform("mean")
+        frame[c] = frame[c] - by_i - by_t + frame[c].mean()
+    X = frame[["d", "f"]].to_numpy()
+    beta = np.linalg.lstsq(X, frame["y"].to_numpy(), rcond=None)[0]
+    assert abs(beta[0] - SYNTHETIC_DIV_ELASTICITY) < 0.05
+    assert yb.attrs["planted"]["ln_hgdp~ln_div"] == SYNTHETIC_DIV_ELASTICITY
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc"),
+    [
+        ({"scheme": "nope"}, UnknownSchemeError),
+        ({"scheme": 3}, TypeError),
+        ({"seed": 1.5}, TypeError),
+        ({"seed": True}, TypeError),
+        ({"years": []}, DataError),
+        ({"years": [2010, 2010]}, DataError),
+    ],
+)
+def test_synthetic_yearbook_rejects_bad_arguments(kwargs: dict, exc: type[Exception]) -> None:
+    from geoaggl.datasets import synthetic_yearbook
+
+    with pytest.raises(exc):
+        synthetic_yearbook(**kwargs)
