@@ -31,100 +31,188 @@ def _progress(step: int, total: int, label: str, *, stream=sys.stderr) -> None:
     stream.flush()
 
 
+def _save(fmap: object, path: Path) -> None:
+    """Save a folium map with Leaflet inlined when the local copy is installed (works offline)."""
+    from .maps import save_offline
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            save_offline(fmap, path)
+    except FileNotFoundError:  # no local Leaflet: the page loads it from its CDN
+        fmap.save(str(path))
+
+
 def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet: bool = False) -> Path:
     """Run the demo on the embedded data and return the path of ``index.html``.
 
-    Writes into ``out``: ``prefectures.html`` (a Folium map of all mainland
-    units coloured by kind, national11 UAs outlined, tooltips with Chinese and
-    English names), ``prefectures.csv`` (unit attributes and seats, WGS84),
-    ``agglomerations_national11.csv`` (membership with central cities) and
-    ``index.html``.  Needs no network; the HTML loads Leaflet from its CDN when
-    opened.
-    """
-    import folium
+    Offline, on the shipped data only, it writes into ``out``:
 
-    from .boundaries import agglomeration_polygons, agglomerations, prefectures
+    (a) ``coagglomeration.html`` and ``gini_within.html``: seed 000's published
+        co-agglomeration levels (Table 1) and within-UA Gini (Table 2) on the
+        coagglomeration8 UA polygons, one layer per year;
+    (b) ``road_access.html``: road km (and minutes, in the table) from every
+        national11 member's seat to its nearest central city on the bundled road
+        graph; ``road_density.html`` and ``integration.html``: seed 002's
+        infrastructure-integration score of the yreb5 UAs from a real indicator,
+        major-road density per prefecture;
+    (c) ``spatial_checks.csv`` (Moran's I, Geary's C, Getis-Ord G of road density on
+        queen contiguity and road 6-nearest-neighbour weights) and ``lisa.html``;
+    plus ``prefectures.html`` (all units by kind with national11 outlines), the CSV
+    tables behind every map and ``index.html`` linking them.
+    """
+    import pandas as pd
+
+    from . import _demo, maps
+    from .boundaries import agglomerations, prefectures
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    total = 5
+    total = 9
+    t0 = time.perf_counter()
 
     def step(i: int, label: str) -> None:
         if not quiet:
             _progress(i, total, label)
 
-    t0 = time.perf_counter()
     step(0, "loading prefectures")
     prefs = prefectures()
-    step(1, "loading agglomerations")
     members = agglomerations("national11")
-    ua_polys = agglomeration_polygons("national11")
     prefs.drop(columns="geometry").to_csv(out / "prefectures.csv", encoding="utf-8")
     members.to_csv(out / "agglomerations_national11.csv", index=False, encoding="utf-8")
+    kw = {"tiles": "OpenStreetMap"}
+    _save(
+        maps.choropleth(prefs, "kind", outlines="national11", name="Prefecture-level units", **kw),
+        out / "prefectures.html",
+    )
 
-    step(2, "drawing prefecture map")
-    palette = {
-        "municipality": "#d7301f",
-        "prefecture-level city": "#fdbb84",
-        "prefecture": "#9ebcda",
-        "autonomous prefecture": "#8c96c6",
-        "league": "#88419d",
-        "province-administered county-level unit": "#41ae76",
-    }
-    layer = prefs.reset_index()[["adcode", "name", "name_en", "province", "kind", "geometry"]].copy()
-    for col in ["name", "name_en", "province", "kind"]:
-        layer[col] = layer[col].map(lambda s: html.escape(str(s)))
-    fmap = folium.Map(location=[35.0, 105.0], zoom_start=4, tiles="OpenStreetMap")
-    folium.GeoJson(
-        layer,
-        name="Prefecture-level units (367)",
-        style_function=lambda f: {
-            "fillColor": palette.get(html.unescape(f["properties"]["kind"]), "#cccccc"),
-            "color": "#555555",
-            "weight": 0.4,
-            "fillOpacity": 0.6,
-        },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "name_en", "adcode", "province", "kind"],
-            aliases=["名称", "Name", "adcode", "Province", "Kind"],
+    step(1, "(a) published co-agglomeration")
+    pub = _demo.published_on_polygons()
+    pub = pub.rename(columns={"agglomeration": "name", "agglomeration_en": "name_en"}).set_index("name")
+    pub.drop(columns="geometry").to_csv(out / "seed000_published_by_year.csv", encoding="utf-8")
+    _save(
+        maps.choropleth(
+            pub,
+            "coagglomeration",
+            time="year",
+            k=5,
+            name="Co-agglomeration (seed 000 Table 1)",
+            legend_kwds={"caption": "co-agglomeration level, published (seed 000 Table 1)"},
+            **kw,
         ),
-    ).add_to(fmap)
-    step(3, "outlining agglomerations")
-    outlines = ua_polys.reset_index()[["agglomeration", "agglomeration_en", "n_members", "geometry"]].copy()
-    folium.GeoJson(
-        outlines,
-        name="Urban agglomerations (national11)",
-        style_function=lambda f: {"fill": False, "color": "#08306b", "weight": 2.0},
-        tooltip=folium.GeoJsonTooltip(fields=["agglomeration", "agglomeration_en", "n_members"]),
-    ).add_to(fmap)
-    legend = "".join(
-        f'<div><span style="background:{c};display:inline-block;width:12px;height:12px;'
-        f'margin-right:4px"></span>{html.escape(k)}</div>'
-        for k, c in palette.items()
+        out / "coagglomeration.html",
     )
-    fmap.get_root().html.add_child(
-        folium.Element(
-            '<div style="position:fixed;bottom:24px;left:12px;z-index:9999;background:white;'
-            f'padding:6px;font:12px sans-serif;border:1px solid #999">{legend}</div>'
-        )
+    step(2, "(a) published within-UA Gini")
+    _save(
+        maps.choropleth(
+            pub,
+            "gini_within",
+            time="year",
+            k=5,
+            name="Within-UA Gini (seed 000 Table 2)",
+            legend_kwds={"caption": "within-UA Dagum Gini G_jj, published (seed 000 Table 2)"},
+            **kw,
+        ),
+        out / "gini_within.html",
     )
-    folium.LayerControl().add_to(fmap)
-    fmap.save(str(out / "prefectures.html"))
 
-    step(4, "writing index")
+    step(3, "(b) road distance to central cities")
+    access = _demo.road_access(prefs)
+    access.drop(columns="geometry").to_csv(out / "road_access.csv", encoding="utf-8")
+    _save(
+        maps.choropleth(
+            access,
+            "road_km_to_centre",
+            k=6,
+            outlines="national11",
+            legend_kwds={"caption": "road km from the seat to the nearest central city"},
+            **kw,
+        ),
+        out / "road_access.html",
+    )
+
+    step(4, "(b) road density")
+    from .roads import road_density
+
+    density = road_density(prefs)
+    dens = prefs[["name", "name_en", "geometry"]].assign(road_density=density)
+    dens.drop(columns="geometry").to_csv(out / "road_density.csv", encoding="utf-8")
+    _save(
+        maps.choropleth(
+            dens,
+            "road_density",
+            k=7,
+            legend_kwds={"caption": "major-road km per 100 km² (bundled OSM graph)"},
+            **kw,
+        ),
+        out / "road_density.html",
+    )
+
+    step(5, "(b) infrastructure integration")
+    integ = _demo.integration_from_density(prefs, density)
+    integ = integ.rename_axis("name").rename(columns={"agglomeration_en": "name_en"})
+    integ.drop(columns="geometry").to_csv(out / "integration_yreb5.csv", encoding="utf-8")
+    _save(
+        maps.integration_map(
+            integ,
+            "integration_infrastructure",
+            k=min(5, len(integ)),
+            legend_kwds={"caption": "infrastructure integration score (seed 002 method)"},
+            **kw,
+        ),
+        out / "integration.html",
+    )
+
+    step(6, "(c) spatial checks")
+    checks, lisa_gdf = _demo.spatial_tables(prefs, density)
+    checks.to_csv(out / "spatial_checks.csv", index=False, encoding="utf-8")
+    step(7, "(c) LISA map")
+    lisa_gdf.drop(columns="geometry").to_csv(out / "lisa_road_density.csv", encoding="utf-8")
+    _save(maps.lisa_map(lisa_gdf, lisa_gdf[["label"]], **kw), out / "lisa.html")
+
+    step(8, "writing index")
+    moran = checks[checks["statistic"] == "moran"].set_index("weights")
+    rows = "".join(
+        f"<tr><td>{html.escape(str(w))}</td><td>{r['value']:.3f}</td><td>{r['z']:.2f}</td>"
+        f"<td>{r['p_sim']:.3f}</td></tr>"
+        for w, r in moran.iterrows()
+    )
+    n_access = int(access["road_km_to_centre"].notna().sum())
+    links = [
+        ("prefectures.html", "All 367 prefecture-level units by kind, national11 agglomerations outlined"),
+        (
+            "coagglomeration.html",
+            "(a) Co-agglomeration levels of 8 UAs, 2004-2018 (published, seed 000 Table 1)",
+        ),
+        ("gini_within.html", "(a) Within-UA Dagum Gini, 2004-2018 (published, seed 000 Table 2)"),
+        ("road_access.html", f"(b) Road km to the nearest central city, {n_access} national11 members"),
+        ("road_density.html", "(b) Major-road density per prefecture (bundled OpenStreetMap graph)"),
+        (
+            "integration.html",
+            "(b) Infrastructure integration of the yreb5 UAs (seed 002 method, road density)",
+        ),
+        ("lisa.html", "(c) LISA clusters of road density (queen contiguity)"),
+    ]
+    tables = [
+        "prefectures.csv", "agglomerations_national11.csv", "seed000_published_by_year.csv",
+        "road_access.csv", "road_density.csv", "integration_yreb5.csv", "spatial_checks.csv",
+        "lisa_road_density.csv",
+    ]  # fmt: skip
     elapsed = time.perf_counter() - t0
     index = out / "index.html"
     index.write_text(
         "<!doctype html><meta charset='utf-8'><title>geoaggl demo</title>"
-        "<h1>geoaggl demo</h1><ul>"
-        "<li><a href='prefectures.html'>Map: prefecture-level units and national11 agglomerations</a></li>"
-        "<li><a href='prefectures.csv'>prefectures.csv</a> (adcode, names, kind, WGS84 seats)</li>"
-        "<li><a href='agglomerations_national11.csv'>agglomerations_national11.csv</a></li>"
-        f"</ul><p>{len(prefs)} units, {members['agglomeration'].nunique()} agglomerations; "
-        f"built in {elapsed:.1f} s from the shipped data.</p>",
+        "<style>body{font:15px sans-serif;max-width:60em;margin:2em auto}td,th{padding:2px 8px}</style>"
+        "<h1>geoaggl demo</h1><h2>Maps</h2><ul>"
+        + "".join(f"<li><a href='{f}'>{html.escape(t)}</a></li>" for f, t in links)
+        + "</ul><h2>Moran's I of road density</h2><table><tr><th>weights</th><th>I</th><th>z</th>"
+        + f"<th>p (999 permutations)</th></tr>{rows}</table><h2>Tables</h2><ul>"
+        + "".join(f"<li><a href='{t}'>{t}</a></li>" for t in tables)
+        + f"</ul><p>{len(prefs)} units; built offline from the shipped data in {elapsed:.1f} s.</p>",
         encoding="utf-8",
     )
-    step(5, "done")
+    pd.DataFrame({"file": [f for f, _ in links] + tables}).to_csv(out / "files.csv", index=False)
+    step(9, "done")
     if not quiet:
         print(f"wrote {index}")
     if open_browser:  # pragma: no cover - interactive

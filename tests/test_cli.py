@@ -2,28 +2,47 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from geoaggl.cli import main
 
 
-def test_demo_writes_map_and_tables(tmp_path, capsys):
+def test_demo_writes_maps_and_tables(tmp_path):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--quiet"]) == 0
     index = (out / "index.html").read_text(encoding="utf-8")
-    for link in ["prefectures.html", "prefectures.csv", "agglomerations_national11.csv"]:
-        assert f"href='{link}'" in index
-        assert (out / link).is_file()
+    files = pd.read_csv(out / "files.csv")["file"].tolist()
+    expected = [
+        "prefectures.html", "coagglomeration.html", "gini_within.html", "road_access.html",
+        "road_density.html", "integration.html", "lisa.html", "spatial_checks.csv", "road_access.csv",
+        "seed000_published_by_year.csv",
+    ]  # fmt: skip
+    for name in expected:
+        assert name in files and f"href='{name}'" in index
+        assert (out / name).stat().st_size > 100
+    # the national map: one feature per mainland unit, each with its tooltip, under 3 MB
     html = (out / "prefectures.html").read_text(encoding="utf-8")
-    # one GeoJSON feature per mainland unit, each with its adcode
-    assert len(set(re.findall(r'"adcode": "(\d{6})"', html))) == 367
-    assert "北京市" in html or "\\u5317\\u4eac\\u5e02" in html
-    units = pd.read_csv(out / "prefectures.csv", dtype={"adcode": str})
-    assert len(units) == 367 and units["adcode"].str.len().eq(6).all()
-    members = pd.read_csv(out / "agglomerations_national11.csv", dtype={"adcode": str})
-    assert members["agglomeration"].nunique() == 11
+    assert html.count('"type":"Feature","properties":{"s":') >= 367
+    assert "北京市" in html and "Beijing" in html
+    assert (out / "prefectures.html").stat().st_size < 3_000_000
+    # (a) the published levels are the paper's numbers, 8 UAs x 15 years
+    pub = pd.read_csv(out / "seed000_published_by_year.csv")
+    assert len(pub) == 120 and pub["coagglomeration"].between(1.98, 3.44).all()
+    # (b) road distance: centres 0, members positive, Tangshan -> Tianjin ~ 120 km by road
+    acc = pd.read_csv(out / "road_access.csv", dtype={"adcode": str, "centre": str}).set_index("adcode")
+    assert acc.loc["110100", "road_km_to_centre"] == 0.0
+    assert acc.loc["130200", "centre"] == "120100"
+    assert 90 < acc.loc["130200", "road_km_to_centre"] < 160
+    integ = pd.read_csv(out / "integration_yreb5.csv")
+    assert len(integ) == 5 and integ["integration_infrastructure"].between(0, 100).all()
+    # (c) spatial checks on two weights; road density is strongly clustered
+    checks = pd.read_csv(out / "spatial_checks.csv")
+    moran = checks[checks["statistic"] == "moran"].set_index("weights")
+    assert set(moran.index) == {"queen", "road_knn6"}
+    assert (moran["value"] > 0.3).all() and (moran["p_sim"] <= 0.01).all()
+    lisa = pd.read_csv(out / "lisa_road_density.csv")
+    assert set(lisa["label"]) <= {"HH", "LL", "LH", "HL", "not significant", "missing"}
+    assert (lisa["label"] == "HH").sum() > 0
 
 
 def test_help_and_bad_command(capsys):

@@ -1,0 +1,131 @@
+"""Tables behind ``geoaggl demo`` (private): all computed offline from the shipped data.
+
+(a) seed 000's published co-agglomeration levels and within-UA Gini (Tables 1-2)
+    on the coagglomeration8 UA polygons, by year;
+(b) road accessibility of every national11 member to its central city (road km and
+    minutes on the bundled graph) and seed 002's integration score of the yreb5 UAs
+    from a real indicator derived from the bundled data (major-road density);
+(c) spatial checks (Moran's I, Geary's C, Getis-Ord G on queen contiguity and road
+    k-nearest weights) and LISA of road density.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+
+@dataclass
+class DemoTables:
+    """Everything the demo maps and writes."""
+
+    published: gpd.GeoDataFrame  # UA polygons × year with coagglomeration and Gjj (seed 000)
+    access: gpd.GeoDataFrame  # national11 members: road km / minutes to their central city
+    density: gpd.GeoDataFrame  # every unit: road density
+    integration: gpd.GeoDataFrame  # yreb5 UAs: infrastructure integration score
+    checks: pd.DataFrame  # tidy spatial-check table
+    lisa: gpd.GeoDataFrame  # units with LISA labels of road density
+
+
+def published_on_polygons() -> gpd.GeoDataFrame:
+    """Seed 000 Table 1 (co-agglomeration) and Table 2 (G_jj) joined to UA polygons, long by year."""
+    from . import datasets
+    from .boundaries import agglomeration_polygons
+
+    level = datasets.published("coagglomeration_level").rename(columns={"value": "coagglomeration"})
+    gjj = datasets.published("dagum_within").rename(columns={"value": "gini_within"})
+    table = level.merge(gjj, on=["year", "agglomeration"], how="left")
+    polys = agglomeration_polygons("coagglomeration8")[["agglomeration_en", "geometry"]]
+    out = polys.reset_index().merge(table, on="agglomeration", how="inner")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=polys.crs)
+
+
+def road_access(prefs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Road km and minutes from each national11 member's seat to its nearest central city."""
+    from .boundaries import agglomerations
+    from .roads import china_highways, distance_to_centre, od_matrix
+
+    members = agglomerations("national11")
+    members = members[members["adcode"].isin(prefs.index)]  # HK and Macao are not on the graph
+    units = prefs.loc[sorted(set(members["adcode"]))]
+    G = china_highways()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        km = od_matrix(G, units, weight="length")
+        minutes = od_matrix(G, units, weight="travel_time")
+    d_km = distance_to_centre(km, members, rule="nearest")
+    d_min = distance_to_centre(minutes, members, rule="nearest")
+    ua = members.drop_duplicates("adcode").set_index("adcode")["agglomeration"]
+    out = units[["name", "name_en", "geometry"]].copy()
+    out["agglomeration"] = ua.reindex(out.index)
+    out["road_km_to_centre"] = d_km.reindex(out.index)
+    out["road_min_to_centre"] = d_min.reindex(out.index)
+    out["centre"] = pd.Series(d_km.attrs.get("centre", {})).reindex(out.index)
+    return out
+
+
+def integration_from_density(prefs: gpd.GeoDataFrame, density: pd.Series) -> gpd.GeoDataFrame:
+    """Seed 002's integration score (infrastructure dimension) of the yreb5 UAs from road density."""
+    from .boundaries import agglomeration_polygons, agglomerations
+    from .indices import integration_index
+
+    members = agglomerations("yreb5")
+    members = members[members["adcode"].isin(prefs.index)]
+    df = pd.DataFrame(
+        {
+            "adcode": members["adcode"].to_numpy(),
+            "agglomeration": members["agglomeration"].to_numpy(),
+            "road_density": density.reindex(members["adcode"]).to_numpy(),
+        }
+    )
+    res = integration_index(df, indicators={"road_density": ("infrastructure", "+")}, group="agglomeration")
+    polys = agglomeration_polygons("yreb5")[["agglomeration_en", "n_members", "geometry"]].copy()
+    polys["road_density_mean"] = df.groupby("agglomeration")["road_density"].mean().reindex(polys.index)
+    polys["road_density_cv"] = res.cv["road_density"].reindex(polys.index)
+    polys["integration_infrastructure"] = res.overall.reindex(polys.index)
+    return polys
+
+
+def spatial_tables(prefs: gpd.GeoDataFrame, density: pd.Series) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    """Moran/Geary/Getis-Ord of road density on queen and road-kNN weights, and its LISA (queen)."""
+    import numpy as np
+
+    from .roads import china_highways, od_matrix
+    from .spatial import check, lisa
+    from .weights import contiguity, from_od
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        od = od_matrix(china_highways(), prefs, weight="length")
+        reach = np.isfinite(od.to_numpy()).sum(axis=1) > 1  # 三沙 has no road
+        od = od.loc[reach, reach]
+        road = from_od(od, kind="knn", k=6)
+        queen = contiguity(prefs.loc[od.index], islands="nearest")
+        data = density.loc[od.index].to_frame()
+        table = check(data, {"queen": queen, "road_knn6": road}, permutations=999, seed=0)
+        local = lisa(data["road_density"], queen, permutations=999, seed=0)
+    out = prefs.loc[od.index, ["name", "name_en", "geometry"]].join(local)
+    return table, out
+
+
+def compute(prefs: gpd.GeoDataFrame | None = None) -> DemoTables:
+    """All demo tables."""
+    from .boundaries import prefectures
+    from .roads import road_density
+
+    prefs = prefectures() if prefs is None else prefs
+    density = road_density(prefs)
+    dens = prefs[["name", "name_en", "geometry"]].copy()
+    dens["road_density"] = density
+    checks, lisa_gdf = spatial_tables(prefs, density)
+    return DemoTables(
+        published=published_on_polygons(),
+        access=road_access(prefs),
+        density=dens,
+        integration=integration_from_density(prefs, density),
+        checks=checks,
+        lisa=lisa_gdf,
+    )
