@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["check", "demo", "main", "od"]
+__all__ = ["check", "demo", "draw", "main", "od"]
 
 
 def _progress(step: int, total: int, label: str, *, stream=sys.stderr) -> None:
@@ -354,6 +354,33 @@ def check(
     return _check(data, graphs, columns=[column], permutations=permutations, seed=seed)
 
 
+def draw(
+    table_path: str | Path,
+    column: str,
+    *,
+    out: str | Path = "map.html",
+    year: int | None = None,
+    scheme: str | None = "quantiles",
+    k: int = 5,
+    outlines: str | None = None,
+    tiles: str | None = "OpenStreetMap",
+) -> Path:
+    """Attach a user's table (by adcode or Chinese name, harmonised) to the prefectures and map a column."""
+    from . import maps
+
+    gdf = _attached_column(table_path, column, year=year)
+    title = f"{column} ({year})" if year is not None else str(column)
+    fmap = maps.choropleth(
+        gdf, column, scheme=scheme, k=k, outlines=outlines, tiles=tiles, legend_kwds={"caption": title}
+    )
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _save(fmap, out)
+    n = int(gdf[column].notna().sum())
+    print(f"wrote {out}: {column} for {n} of {len(gdf)} units")
+    return out
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="geoaggl", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -366,6 +393,15 @@ def _build_parser() -> argparse.ArgumentParser:
     p_od.add_argument("--scheme", default=None, help="only members of this agglomeration scheme")
     p_od.add_argument("--speed", type=float, default=80.0, help="road speed in km/h (default 80)")
     p_od.add_argument("--out", required=True, help="CSV file to write")
+    p_map = sub.add_parser("map", help="choropleth of a column of your table (by adcode or Chinese name)")
+    p_map.add_argument("table", help="CSV with an adcode (or Chinese name) column and the value column")
+    p_map.add_argument("--column", required=True, help="the numeric column to map")
+    p_map.add_argument("--year", type=int, default=None, help="year, if the table has a year column")
+    p_map.add_argument("--scheme", default="quantiles", help="mapclassify scheme (default quantiles)")
+    p_map.add_argument("-k", type=int, default=5, help="number of classes (default 5)")
+    p_map.add_argument("--outlines", default=None, help="agglomeration scheme to outline, e.g. national11")
+    p_map.add_argument("--no-tiles", action="store_true", help="draw without a tile layer (offline)")
+    p_map.add_argument("--out", default="map.html", help="HTML file to write (default map.html)")
     p_check = sub.add_parser("check", help="Moran's I, Geary's C and Getis-Ord G of a column of your table")
     p_check.add_argument("table", help="CSV with an adcode (or Chinese name) column and the value column")
     p_check.add_argument("--column", required=True, help="the numeric column to test")
@@ -389,6 +425,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             demo(args.out, open_browser=args.open, quiet=args.quiet)
         elif args.command == "od":
             od(args.out, weight=args.weight, scheme=args.scheme, speed_kph=args.speed)
+        elif args.command == "map":
+            draw(
+                args.table,
+                args.column,
+                out=args.out,
+                year=args.year,
+                scheme=args.scheme,
+                k=args.k,
+                outlines=args.outlines,
+                tiles=None if args.no_tiles else "OpenStreetMap",
+            )
         elif args.command == "check":
             res = check(
                 args.table,

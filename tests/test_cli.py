@@ -109,3 +109,17 @@ def test_check_command_errors(tmp_path, capsys):
     assert "火星市" in capsys.readouterr().err
     assert main(["check", str(tmp_path / "missing.csv"), "--column", "v"]) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+def test_map_command(tmp_path, capsys):
+    path = _table(tmp_path)
+    out = tmp_path / "m.html"
+    rc = main(["map", str(path), "--column", "v", "--year", "2015", "--outlines", "national11", "--no-tiles",
+               "--out", str(out)])  # fmt: skip
+    assert rc == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.count('"type":"Feature","properties":{"s":') >= 367
+    assert "tile.openstreetmap.org" not in html
+    assert "v for 367 of 367 units" in capsys.readouterr().out
+    assert main(["map", str(path), "--column", "v", "--year", "1999", "--out", str(out)]) == 1
+    assert "no rows for year 1999" in capsys.readouterr().err
