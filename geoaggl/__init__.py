@@ -32,6 +32,7 @@ _SUBMODULES = {
     "models",
     "efficiency",
     "maps",
+    "errors",
     "cli",
 }
 

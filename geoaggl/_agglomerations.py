@@ -30,7 +30,7 @@ from typing import Final
 
 import pandas as pd
 
-from ._errors import DataError, UnknownSchemeError
+from .errors import DataError, UnknownSchemeError
 
 __all__ = [
     "ALL_AGGLOMERATIONS",

@@ -22,7 +22,7 @@ from branca.colormap import LinearColormap, _schemes
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from ._errors import UnknownSchemeError
+from .errors import UnknownSchemeError
 
 __all__ = [
     "DEFAULT_DIVERGING",

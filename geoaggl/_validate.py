@@ -1,6 +1,6 @@
 """Shared input checks: numeric columns, NaN/inf, negative values, missing columns.
 
-Every check raises :class:`geoaggl._errors.DataError` (a ``ValueError``) whose
+Every check raises :class:`geoaggl.errors.DataError` (a ``ValueError``) whose
 message names the offending column(s) and row keys, so a user can find the bad
 cells in a table of hundreds of cities.  The helpers are generic: they take the
 row labels to print (``labels``) from the caller, who knows whether rows are
@@ -16,10 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._errors import DataError, format_keys
+from .errors import DataError, OptionError, ParameterTypeError, format_keys
 
 __all__ = [
     "as_float_array",
+    "check_int",
+    "check_option",
+    "check_real",
+    "check_seed",
     "check_values",
     "numeric_frame",
     "require_columns",
@@ -147,3 +151,104 @@ def numeric_frame(df: pd.DataFrame, columns: Iterable[Hashable], *, labels: Sequ
                      positive=positive)
         out[:, j] = arr
     return out
+
+
+def check_option(value: Any, valid: Iterable[Any], *, name: str, where: str = "") -> Any:
+    """The one option validator: return ``value`` if it is one of ``valid``, else raise OptionError.
+
+    Every public keyword with a fixed set of values (``errors=``, ``rule=``,
+    ``method=``, ``islands=`` ...) is checked here, so a bad option always
+    raises :class:`geoaggl.errors.OptionError` naming the parameter, the value
+    given and the valid ones.  Unhashable values are rejected the same way.
+
+    Examples
+    --------
+    >>> check_option("warn", ("raise", "warn"), name="errors")
+    'warn'
+    >>> check_option("x", ("raise", "warn"), name="errors", where="attach")
+    Traceback (most recent call last):
+    ...
+    geoaggl.errors.OptionError: attach: errors must be one of 'raise', 'warn'; got 'x'
+    """
+    options = tuple(valid)
+    try:
+        ok = any((value == v and type(value) is type(v)) or value is v for v in options)
+    except Exception:  # e.g. an array compared elementwise
+        ok = False
+    if not ok:
+        prefix = f"{where}: " if where else ""
+        shown = ", ".join(repr(v) for v in options)
+        raise OptionError(f"{prefix}{name} must be one of {shown}; got {value!r}")
+    return value
+
+
+def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int | None = None,
+              where: str = "") -> int:
+    """Return ``value`` as an ``int`` if it is an integer (not bool) within bounds.
+
+    Raises :class:`~geoaggl.errors.ParameterTypeError` for a non-integer (``1.5``,
+    ``"9"``, ``None``) and :class:`~geoaggl.errors.DataError` for an integer
+    out of range, both naming the parameter.
+
+    Examples
+    --------
+    >>> check_int(99, name="permutations", minimum=0)
+    99
+    """
+    prefix = f"{where}: " if where else ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ParameterTypeError(f"{prefix}{name} must be an integer; got {value!r}")
+    v = int(value)
+    if minimum is not None and v < minimum:
+        raise DataError(f"{prefix}{name} must be >= {minimum}; got {v}")
+    if maximum is not None and v > maximum:
+        raise DataError(f"{prefix}{name} must be <= {maximum}; got {v}")
+    return v
+
+
+def check_real(value: Any, *, name: str, minimum: float | None = None, maximum: float | None = None,
+               strict_min: bool = False, allow_inf: bool = False, where: str = "") -> float:
+    """Return ``value`` as a finite ``float`` within bounds (``strict_min``: ``value > minimum``).
+
+    Raises :class:`~geoaggl.errors.ParameterTypeError` for a non-number (``None``,
+    ``"abc"``, bool) and :class:`~geoaggl.errors.DataError` for NaN, an infinite
+    value (unless ``allow_inf``) or a value out of range, naming the parameter.
+
+    Examples
+    --------
+    >>> check_real(0.096, name="delta", minimum=0, maximum=1)
+    0.096
+    """
+    prefix = f"{where}: " if where else ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ParameterTypeError(f"{prefix}{name} must be a real number; got {value!r}")
+    v = float(value)
+    if v != v:
+        raise DataError(f"{prefix}{name} must be a number, got NaN")
+    if not allow_inf and v in (float("inf"), float("-inf")):
+        raise DataError(f"{prefix}{name} must be finite; got {v}")
+    if minimum is not None and (v <= minimum if strict_min else v < minimum):
+        raise DataError(f"{prefix}{name} must be {'>' if strict_min else '>='} {minimum}; got {v}")
+    if maximum is not None and v > maximum:
+        raise DataError(f"{prefix}{name} must be <= {maximum}; got {v}")
+    return v
+
+
+def check_seed(seed: Any, *, name: str = "seed", where: str = "") -> np.random.Generator:
+    """Return a private ``numpy.random.Generator`` for ``seed`` (None, an int >= 0, or a Generator).
+
+    Seeded calls use their own generator and never touch NumPy's global
+    state.  A negative, non-integer or too-large seed raises a geoaggl error
+    naming the parameter.
+
+    Examples
+    --------
+    >>> float(check_seed(0).random()) == float(check_seed(0).random())
+    True
+    """
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, np.random.Generator):
+        return seed
+    v = check_int(seed, name=name, minimum=0, maximum=2**63 - 1, where=where)
+    return np.random.default_rng(v)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from ._errors import UnknownSchemeError
+from .errors import UnknownSchemeError
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -43,7 +43,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._errors import DataError, UnknownSchemeError, format_keys
+from .errors import DataError, UnknownSchemeError, format_keys
 
 __all__ = [
     "PUBLISHED",

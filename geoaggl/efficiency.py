@@ -15,7 +15,7 @@ Data requirements
 DEA here needs **strictly positive** data: every input, good output and bad
 output of every DMU must be finite and ``> 0`` (SBM divides by them; the
 directional distance function scales by them).  Zero, negative, NaN or
-infinite values raise :class:`~geoaggl._errors.DataError` naming the column and
+infinite values raise :class:`~geoaggl.errors.DataError` naming the column and
 the DMUs.  No silent treatment is applied; replace zeros yourself (e.g. by a
 small fraction of the column minimum) if that is acceptable for your study.
 
@@ -36,9 +36,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._errors import DataError, GeoagglWarning, UnknownSchemeError, format_keys
 from ._lp import solve_batched
 from ._validate import as_float_array, check_values, numeric_frame, require_columns
+from .errors import DataError, GeoagglWarning, UnknownSchemeError, format_keys
 
 __all__ = ["capital_stock", "malmquist_luenberger", "sbm"]
 

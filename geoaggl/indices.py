@@ -26,12 +26,12 @@ label of the input (aligned by label, any order); otherwise a Series/mapping
 keyed by adcode (broadcast over years); or an array / list with one value per
 row (positional).  A row
 whose group or flag is missing (NaN / not in the mapping) raises
-:class:`~geoaggl._errors.DataError` naming it: subset the table to the UA
+:class:`~geoaggl.errors.DataError` naming it: subset the table to the UA
 members first.
 
 Bad input (NaN, infinite, negative or non-numeric values, zero denominators, a
 group with a single city, fewer than three cities for rank-size, mismatched
-indexes, missing years) raises :class:`~geoaggl._errors.DataError` (a
+indexes, missing years) raises :class:`~geoaggl.errors.DataError` (a
 ``ValueError``) naming the offending columns, rows, groups or years.  Inputs are
 never modified.
 """
@@ -45,8 +45,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._errors import DataError, UnknownSchemeError, format_keys
 from ._validate import as_float_array, check_values, numeric_frame, require_columns
+from .errors import DataError, UnknownSchemeError, format_keys
 
 __all__ = [
     "IntegrationIndex",

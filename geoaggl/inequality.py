@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from ._errors import DataError, format_keys
 from ._sorted_sums import BUDGET, excess_sums
 from ._validate import as_float_array, check_values, numeric_frame, require_columns
+from .errors import DataError, format_keys
 
 __all__ = [
     "BetaConvergence",

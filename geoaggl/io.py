@@ -71,7 +71,7 @@ from typing import IO, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._errors import DataError, GeoagglWarning, UnmatchedKeysWarning, UnmatchedNamesError, format_keys
+from .errors import DataError, GeoagglWarning, UnmatchedKeysWarning, UnmatchedNamesError, format_keys
 from .names import PROVINCES, harmonize, normalize_name
 
 __all__ = ["read_yearbook"]
@@ -196,9 +196,9 @@ def read_yearbook(
         retried without it.
     errors : {"raise", "warn", "ignore"}, default "warn"
         City names that cannot be matched to a current adcode: ``"raise"`` raises
-        :class:`~geoaggl._errors.UnmatchedNamesError` listing them (``.unmatched``);
+        :class:`~geoaggl.errors.UnmatchedNamesError` listing them (``.unmatched``);
         ``"warn"`` keeps the rows with a missing ``adcode`` and issues an
-        :class:`~geoaggl._errors.UnmatchedKeysWarning` naming them; ``"ignore"``
+        :class:`~geoaggl.errors.UnmatchedKeysWarning` naming them; ``"ignore"``
         keeps them silently.  In every case the result's
         ``attrs["unmatched"]`` lists them.
     abolished : {"successor", "missing"}, default "successor"
@@ -248,18 +248,18 @@ def read_yearbook(
         If ``path`` does not exist.
     ValueError
         On a bad ``area``, ``errors`` or ``subtotals`` value.
-    geoaggl._errors.DataError
+    geoaggl.errors.DataError
         On an unsupported suffix or content, a file that cannot be decrypted
         (wrong password) or decoded, an unknown ``sheet``, or a sheet without a
         recognisable column of city names.
-    geoaggl._errors.UnmatchedNamesError
+    geoaggl.errors.UnmatchedNamesError
         With ``errors="raise"`` when a city name cannot be matched.
 
     Warns
     -----
-    geoaggl._errors.UnmatchedKeysWarning
+    geoaggl.errors.UnmatchedKeysWarning
         With ``errors="warn"`` for unmatched names.
-    geoaggl._errors.GeoagglWarning
+    geoaggl.errors.GeoagglWarning
         For numeric cells that cannot be read as numbers, and for two rows
         resolving to the same adcode.
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._errors import (
+from .errors import (
     CRSError,
     DataError,
     GeoagglWarning,
@@ -515,7 +515,7 @@ def choropleth(
         Units and values.  A GeoDataFrame needs a CRS (it is reprojected to EPSG:4326).  A plain
         DataFrame or Series indexed by 6-digit adcodes (or with an ``adcode`` column) is drawn on the
         shipped unit polygons of :func:`geoaggl.prefectures`; rows without a polygon are left out with
-        an :class:`~geoaggl._errors.UnmatchedKeysWarning`.  The input is never modified.
+        an :class:`~geoaggl.errors.UnmatchedKeysWarning`.  The input is never modified.
     column : hashable
         Column to draw (optional for a Series).  Numeric columns are classified; a non-numeric
         column is drawn as categories with a qualitative palette.

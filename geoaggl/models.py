@@ -38,8 +38,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._errors import DataError, GeoagglWarning, format_keys
 from ._validate import as_float_array, require_columns
+from .errors import DataError, GeoagglWarning, format_keys
 
 __all__ = [
     "QINLING_HUAIHE",

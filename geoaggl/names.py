@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from ._errors import DataError, UnmatchedKeysWarning, UnmatchedNamesError, format_keys
+from .errors import DataError, UnmatchedKeysWarning, UnmatchedNamesError, format_keys
 
 if TYPE_CHECKING:
     import geopandas as gpd

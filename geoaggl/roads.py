@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._errors import CRSError, DataError, GeoagglWarning, UnknownSchemeError, format_keys
 from ._roadgraph import FERRY, LINK, CompactGraph, bundled_arrays, many_to_many
+from .errors import CRSError, DataError, GeoagglWarning, UnknownSchemeError, format_keys
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._errors import DataError, GeoagglWarning, format_keys
 from ._validate import as_float_array, require_columns
+from .errors import DataError, GeoagglWarning, format_keys
 
 if TYPE_CHECKING:  # pragma: no cover
     from libpysal.graph import Graph

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._errors import DataError, GeoagglWarning, UnknownSchemeError, format_keys
+from .errors import DataError, GeoagglWarning, UnknownSchemeError, format_keys
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -1,0 +1,190 @@
+"""The exceptions and warnings geoaggl raises: its error contract.
+
+Every public function of geoaggl either returns a valid result or raises one
+of the exceptions below, never an exception from a library it uses (pandas,
+numpy, scipy, xlrd, osmnx, libpysal, esda, linearmodels, branca, ...).  Each
+error subclasses :class:`GeoagglError` *and* the builtin that fits
+(``ValueError``, ``KeyError`` or ``TypeError``), so ``except ValueError``
+keeps working, and its message names the offending rows, values or parameter.
+
+A NaN or infinite number appears in a result only where the function's
+docstring says so (for example an unreachable pair of cities in a road
+matrix is ``inf``, with an :class:`UnreachableWarning`).  Warnings subclass
+:class:`GeoagglWarning`, so ``warnings.simplefilter("error", GeoagglWarning)``
+turns every one of them into an error.
+
+Examples
+--------
+>>> import geoaggl
+>>> from geoaggl.errors import GeoagglError, UnmatchedNamesError
+>>> try:
+...     geoaggl.harmonize(["Atlantis"])
+... except UnmatchedNamesError as err:
+...     print(isinstance(err, GeoagglError), isinstance(err, KeyError), err.unmatched)
+True True ['Atlantis']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "CRSError",
+    "DataError",
+    "DataWarning",
+    "DuplicateMembershipWarning",
+    "GeoagglDeprecationWarning",
+    "GeoagglError",
+    "GeoagglWarning",
+    "MissingValuesWarning",
+    "OptionError",
+    "ParameterTypeError",
+    "ReassignedKeysWarning",
+    "UnknownSchemeError",
+    "UnmatchedKeysWarning",
+    "UnmatchedNamesError",
+    "UnreachableWarning",
+    "format_keys",
+]
+
+
+class GeoagglError(Exception):
+    """Base class of geoaggl's exceptions."""
+
+
+class GeoagglWarning(UserWarning):
+    """Base class of geoaggl's warnings."""
+
+
+class DataError(GeoagglError, ValueError):
+    """Input values that a method cannot use (NaN, negative, zero mean, too few units...)."""
+
+
+class OptionError(GeoagglError, ValueError):
+    """A keyword option outside its allowed values; the message names the parameter and lists the valid ones.
+
+    Raised by the one option validator every public function uses, so a bad
+    ``errors=``, ``rule=``, ``scheme=``, ``method=`` ... always raises this class.
+    """
+
+
+class UnknownSchemeError(OptionError):
+    """An unknown agglomeration scheme, map classification scheme or other named option."""
+
+
+class ParameterTypeError(GeoagglError, TypeError):
+    """A parameter of the wrong type (e.g. ``seed=1.5``, ``permutations="99"``); the message names it."""
+
+
+class UnmatchedNamesError(GeoagglError, KeyError):
+    """Names or keys that could not be matched to current adcodes.
+
+    Attributes
+    ----------
+    unmatched : list
+        The offending names (or keys), in input order, without duplicates.
+    """
+
+    def __init__(self, message: str, unmatched: Iterable[Any] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.unmatched = list(unmatched)
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return self.message
+
+
+class UnmatchedKeysWarning(GeoagglWarning):
+    """Some names or keys did not match and were set to missing."""
+
+
+class CRSError(GeoagglError, ValueError):
+    """A GeoDataFrame with a missing or unexpected coordinate reference system."""
+
+
+class DataWarning(GeoagglWarning):
+    """The input was usable, but something about it deserves attention (named in the message)."""
+
+
+class MissingValuesWarning(DataWarning):
+    """Rows with missing values were dropped (listwise deletion); the message names them."""
+
+
+class ReassignedKeysWarning(DataWarning):
+    """Names or codes of merged, split or abolished units were *not* moved to a successor unit.
+
+    The message names each original key, the candidate successor(s) and the rule
+    (merge, split, abolition, county -> parent); pass ``abolished="successor"``
+    (or ``county="parent"``) to accept the mapping.
+    """
+
+
+class DuplicateMembershipWarning(DataWarning):
+    """Cities listed in more than one urban agglomeration; the message says how they were counted."""
+
+
+class UnreachableWarning(DataWarning):
+    """Pairs or units with no connection on a network; their distance is ``inf`` or ``NaN`` as documented."""
+
+
+class GeoagglDeprecationWarning(GeoagglWarning, FutureWarning):
+    """A keyword or function name to be removed in the next release; the message names its replacement."""
+
+
+_NAN = object()
+
+
+def _display(k: Any) -> Any:
+    """Make one key printable and hashable: numpy rows become tuples, numpy scalars Python scalars."""
+    if isinstance(k, np.ndarray):
+        return tuple(_display(v) for v in k.tolist()) if k.ndim else k.item()
+    if isinstance(k, np.generic):
+        return k.item()
+    if isinstance(k, list):
+        return tuple(_display(v) for v in k)
+    return k
+
+
+def format_keys(keys: Iterable[Any], *, limit: int = 20) -> str:
+    """Render offending keys for an error message: ``'a', 'b', ... (+3 more)``.
+
+    Duplicates are shown once, in first-seen order.  The cost is O(n) in the
+    number of keys (hashable keys are de-duplicated with a dict, others by
+    their ``repr``), so a message about 370,000 bad edges is instant.
+
+    Parameters
+    ----------
+    keys : iterable
+        The offending keys; rows of a 2-D array and lists are shown as tuples.
+    limit : int, default 20
+        How many distinct keys to show before ``... (+n more)``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_keys(["a", "b", "a", ("110100", 2015)])
+    "'a', 'b', ('110100', 2015)"
+    >>> format_keys(range(25), limit=3)
+    '0, 1, 2, ... (+22 more)'
+    """
+    seen: dict[Any, None] = {}
+    for raw in keys:
+        k = _display(raw)
+        if isinstance(k, float) and k != k:  # NaN != NaN: show it once
+            k = _NAN
+        try:
+            hash(k)
+        except TypeError:
+            k = repr(k)
+        seen.setdefault(k, None)
+    distinct = list(seen)
+    shown = ", ".join("nan" if k is _NAN else repr(k) for k in distinct[:limit])
+    if len(distinct) > limit:
+        shown += f", ... (+{len(distinct) - limit} more)"
+    return shown
