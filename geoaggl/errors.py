@@ -29,8 +29,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
 __all__ = [
     "CRSError",
     "DataError",
@@ -139,10 +137,8 @@ _NAN = object()
 
 def _display(k: Any) -> Any:
     """Make one key printable and hashable: numpy rows become tuples, numpy scalars Python scalars."""
-    if isinstance(k, np.ndarray):
-        return tuple(_display(v) for v in k.tolist()) if k.ndim else k.item()
-    if isinstance(k, np.generic):
-        return k.item()
+    if type(k).__module__ == "numpy" and hasattr(k, "tolist"):  # ndarray or numpy scalar, without importing numpy
+        k = k.tolist()
     if isinstance(k, list):
         return tuple(_display(v) for v in k)
     return k
