@@ -133,11 +133,12 @@ class GeoagglDeprecationWarning(GeoagglWarning, FutureWarning):
 
 
 _NAN = object()
+_SIMPLE = frozenset({str, int, tuple, bool})
 
 
 def _display(k: Any) -> Any:
     """Make one key printable and hashable: numpy rows become tuples, numpy scalars Python scalars."""
-    if type(k).__module__ == "numpy" and hasattr(k, "tolist"):  # ndarray or numpy scalar, without importing numpy
+    if type(k).__module__ == "numpy" and hasattr(k, "tolist"):  # ndarray / numpy scalar; numpy not imported
         k = k.tolist()
     if isinstance(k, list):
         return tuple(_display(v) for v in k)
@@ -171,6 +172,9 @@ def format_keys(keys: Iterable[Any], *, limit: int = 20) -> str:
     """
     seen: dict[Any, None] = {}
     for raw in keys:
+        if type(raw) in _SIMPLE:  # fast path: most keys are str/int/tuple
+            seen.setdefault(raw, None)
+            continue
         k = _display(raw)
         if isinstance(k, float) and k != k:  # NaN != NaN: show it once
             k = _NAN
