@@ -170,6 +170,8 @@ def format_keys(keys: Iterable[Any], *, limit: int = 20) -> str:
     >>> format_keys(range(25), limit=3)
     '0, 1, 2, ... (+22 more)'
     """
+    if hasattr(keys, "tolist"):  # numpy array, pandas Index/Series: convert in C first
+        keys = keys.tolist()
     seen: dict[Any, None] = {}
     for raw in keys:
         if type(raw) in _SIMPLE:  # fast path: most keys are str/int/tuple
