@@ -10,7 +10,6 @@ columns of the data but whose stem is, are built as lags on the grid.
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections.abc import Hashable, Sequence
@@ -59,7 +58,11 @@ class Grid:
     def labels(self, mask: np.ndarray) -> list[tuple[object, object]]:
         """(entity, period) labels of the True cells of an (N, T) mask."""
         ii, tt = np.nonzero(mask)
-        return [(self.entities[i], self.periods[t]) for i, t in zip(ii, tt, strict=True)]
+        return [(_py(self.entities[i]), _py(self.periods[t])) for i, t in zip(ii, tt, strict=True)]
+
+
+def _py(v: object) -> object:
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _key(df: pd.DataFrame, name: Hashable, what: str) -> np.ndarray:
@@ -154,10 +157,6 @@ def warn_gaps(grid: Grid, *, where: str) -> None:
     gaps = p.any(axis=1) & (p.sum(axis=1) < span)
     if gaps.any():
         warnings.warn(f"{where}: unbalanced panel with gaps: {int(gaps.sum())} entit(ies) skip periods "
-                      f"({format_keys(grid.entities[gaps])}); observations after a gap have no lag or "
+                      f"({format_keys([_py(e) for e in grid.entities[gaps]])}); observations after a gap have no lag or "
                       f"difference and leave the estimation sample", DataWarning, stacklevel=3)
 
-
-def nonneg(x: float) -> float:
-    """Clip tiny negative round-off to zero."""
-    return 0.0 if (x < 0 and math.isclose(x, 0.0, abs_tol=1e-12)) else x

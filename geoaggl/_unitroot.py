@@ -200,7 +200,7 @@ def _series(df: pd.DataFrame, column: Hashable, entity: Hashable, time: Hashable
             continue
         if idx[-1] - idx[0] + 1 != len(idx):
             gaps.append(e)
-        out[e] = grid.values[column][i, idx]
+        out[e.item() if isinstance(e, np.generic) else e] = grid.values[column][i, idx]
     if gaps:
         raise DataError(f"{_WHERE}: series with gaps (missing periods inside the series): {format_keys(gaps)}; "
                         f"the ADF regressions need consecutive periods")
