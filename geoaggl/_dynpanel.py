@@ -75,7 +75,7 @@ def _gmm_block(w: np.ndarray, first: int, last: int, collapse: bool) -> np.ndarr
     for lag in range(first, last + 1):
         if collapse:
             c = np.zeros((n, T))
-            c[:, lag:] = wf[:, :T - lag] if lag else wf
+            c[:, lag:] = wf[:, : T - lag] if lag else wf
             cols.append(c)
             continue
         for t in range(max(lag, 1), T):
@@ -100,7 +100,7 @@ def _level_block(w: np.ndarray, first: int, last: int, collapse: bool, use_l: np
     stop = max(last - 1, m)
     if collapse:
         c = np.zeros((n, T))
-        c[:, m:] = dw[:, :T - m] if m else dw
+        c[:, m:] = dw[:, : T - m] if m else dw
         return c[:, :, None]
     cols, lag = [], m  # the search budget is shared by the columns, in period order, as in xtabond2
     for t in range(T):
@@ -114,8 +114,9 @@ def _level_block(w: np.ndarray, first: int, last: int, collapse: bool, use_l: np
     return np.stack(cols, axis=2)
 
 
-def _regressors(grid: Grid, y: Hashable, x: list[Hashable], lags: int, dummies: list[str],
-                time: Hashable) -> tuple[np.ndarray, list[str]]:
+def _regressors(
+    grid: Grid, y: Hashable, x: list[Hashable], lags: int, dummies: list[str], time: Hashable
+) -> tuple[np.ndarray, list[str]]:
     """Levels regressors (N, T, k): lagged y, x, time dummies (no constant)."""
     cols = [grid.lag(grid.values[y], lag) for lag in range(1, lags + 1)]
     names = [f"L{lag}.{y}" for lag in range(1, lags + 1)]
@@ -159,8 +160,13 @@ def _build(grid: Grid, spec: dict[str, Any], base_ok: np.ndarray) -> _Design:
     if system:
         use_l = base_ok & _finite_rows(X0) & np.isfinite(Y0) & _finite_rows(IV0)
         cons = spec["constant"]
-        X = np.concatenate([np.concatenate([dX, np.zeros_like(dX[:, :, :1])] if cons else [dX], axis=2),
-                            np.concatenate([X0, np.ones_like(X0[:, :, :1])] if cons else [X0], axis=2)], axis=1)
+        X = np.concatenate(
+            [
+                np.concatenate([dX, np.zeros_like(dX[:, :, :1])] if cons else [dX], axis=2),
+                np.concatenate([X0, np.ones_like(X0[:, :, :1])] if cons else [X0], axis=2),
+            ],
+            axis=1,
+        )
         if cons:
             names = [*names, "_cons"]
         Y = np.concatenate([dY, Y0], axis=1)
@@ -179,8 +185,13 @@ def _build(grid: Grid, spec: dict[str, Any], base_ok: np.ndarray) -> _Design:
         if system:
             zl = _level_block(w, a, b, spec["collapse"], use_l)
             n = grid.shape[0]
-            zd = np.concatenate([np.concatenate([zd, np.zeros((n, T, zl.shape[2]))], axis=2),
-                                 np.concatenate([np.zeros((n, T, zd.shape[2])), zl], axis=2)], axis=1)
+            zd = np.concatenate(
+                [
+                    np.concatenate([zd, np.zeros((n, T, zl.shape[2]))], axis=2),
+                    np.concatenate([np.zeros((n, T, zd.shape[2])), zl], axis=2),
+                ],
+                axis=1,
+            )
         gz.append(zd)
     Z = np.concatenate([ivz, *gz], axis=2)
     m = use[:, :, None]
@@ -202,7 +213,8 @@ def _drop_collinear(d: _Design, user_names: set[str]) -> None:
     bad: list[str] = []
     scale = np.abs(Xs).max(axis=0) + 1e-300
     for i in order:
-        cand = Xs[:, keep + [i]] / scale[keep + [i]]
+        cols = [*keep, i]
+        cand = Xs[:, cols] / scale[cols]
         if np.linalg.matrix_rank(cand, tol=1e-9 * max(cand.shape)) == len(keep) + 1:
             keep.append(i)
         elif d.names[i] in user_names:
@@ -210,8 +222,10 @@ def _drop_collinear(d: _Design, user_names: set[str]) -> None:
         else:
             d.dropped.append(d.names[i])
     if bad:
-        raise DataError(f"{_WHERE}: regressor(s) {format_keys(bad)} have no variation in the estimation "
-                        f"sample or are collinear with the other regressors")
+        raise DataError(
+            f"{_WHERE}: regressor(s) {format_keys(bad)} have no variation in the estimation "
+            f"sample or are collinear with the other regressors"
+        )
     keep.sort()
     d.X = d.X[:, :, keep]
     d.names = [d.names[i] for i in keep]
@@ -269,8 +283,8 @@ def _estimate(d: _Design) -> _Fit:
     e2 = (Y - X @ b2) * d.use
     ze1, ze2 = Ze1.sum(axis=0), np.einsum("nrj,nr->j", Z, e2)
     k = X.shape[2]
-    n_d = int(d.use[:, :d.T].sum())
-    sig2 = float((e1[:, :d.T] ** 2).sum()) / 2.0 / n_d
+    n_d = int(d.use[:, : d.T].sum())
+    sig2 = float((e1[:, : d.T] ** 2).sum()) / 2.0 / n_d
     df_ = rank_z - k
     sar = float(ze1 @ A1 @ ze1) / sig2
     han = float(ze2 @ A2 @ ze2)
@@ -280,8 +294,15 @@ def _estimate(d: _Design) -> _Fit:
     return _Fit(b1, b2, V1, V1r, V2, V2r, A1, A2, e1, e2, sargan, hansen, rank_z)
 
 
-def _windmeijer(d: _Design, ZX: np.ndarray, Ze1: np.ndarray, A2: np.ndarray, V2: np.ndarray,
-                V1r: np.ndarray, ze2: np.ndarray) -> np.ndarray:
+def _windmeijer(
+    d: _Design,
+    ZX: np.ndarray,
+    Ze1: np.ndarray,
+    A2: np.ndarray,
+    V2: np.ndarray,
+    V1r: np.ndarray,
+    ze2: np.ndarray,
+) -> np.ndarray:
     r"""Windmeijer (2005) finite-sample corrected two-step variance ``V2 + DV2 + V2D' + D V1r D'``."""
     a = A2 @ ze2  # A2 Z'e2
     ZXi = np.einsum("nrj,nrk->njk", d.Z, d.X)
@@ -316,8 +337,9 @@ def _ar_tests(d: _Design, fit: _Fit, steps: int, orders: int = 2) -> pd.DataFram
         var = float(s @ s + tmp @ (m2 @ (Ze.T @ s) + Vr @ tmp))
         z = float(s.sum() / math.sqrt(var)) if var > 0 else float("nan")
         rows.append((z, float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")))
-    return pd.DataFrame(rows, columns=["z", "p"], index=pd.Index([f"AR({m})" for m in range(1, orders + 1)],
-                                                                  name="test"))
+    return pd.DataFrame(
+        rows, columns=["z", "p"], index=pd.Index([f"AR({m})" for m in range(1, orders + 1)], name="test")
+    )
 
 
 # ---------------------------------------------------------------------------------------------- result
@@ -349,9 +371,22 @@ class DynamicPanel:
         Time dummies dropped as collinear (with the constant or each other).
     """
 
-    def __init__(self, *, names: list[str], b: np.ndarray, V: np.ndarray, fit: _Fit, ar: pd.DataFrame,
-                 n_obs: int, n_entities: int, method: str, steps: int, dependent: str,
-                 dropped: list[str], spec: str) -> None:
+    def __init__(
+        self,
+        *,
+        names: list[str],
+        b: np.ndarray,
+        V: np.ndarray,
+        fit: _Fit,
+        ar: pd.DataFrame,
+        n_obs: int,
+        n_entities: int,
+        method: str,
+        steps: int,
+        dependent: str,
+        dropped: list[str],
+        spec: str,
+    ) -> None:
         idx = pd.Index(names, name="term")
         se = np.sqrt(np.clip(np.diag(V), 0.0, None))
         self.params = pd.Series(b, index=idx, name="coef")
@@ -374,10 +409,12 @@ class DynamicPanel:
         return self.n_obs
 
     def __repr__(self) -> str:
-        return (f"DynamicPanel({self.method} GMM, {self.steps}-step, y={self.dependent}, n_obs={self.n_obs}, "
-                f"n_entities={self.n_entities}, n_instruments={self.n_instruments}, "
-                f"Hansen={self.hansen.statistic:.3f} (p={self.hansen.pvalue:.3f}), "
-                f"AR(2) p={self.ar.loc['AR(2)', 'p']:.3f})")
+        return (
+            f"DynamicPanel({self.method} GMM, {self.steps}-step, y={self.dependent}, n_obs={self.n_obs}, "
+            f"n_entities={self.n_entities}, n_instruments={self.n_instruments}, "
+            f"Hansen={self.hansen.statistic:.3f} (p={self.hansen.pvalue:.3f}), "
+            f"AR(2) p={self.ar.loc['AR(2)', 'p']:.3f})"
+        )
 
     def summary(self, *, digits: int = 4) -> pd.DataFrame:
         """Coefficient table ``coef``, ``se``, ``z``, ``p``, ``stars`` (* 10 %, ** 5 %, *** 1 %).
@@ -386,13 +423,24 @@ class DynamicPanel:
         """
         out = pd.DataFrame({"coef": self.params, "se": self.bse, "z": self.tvalues, "p": self.pvalues})
         out = out.round(digits)
-        out["stars"] = ["" if not np.isfinite(p) else "***" if p < 0.01 else "**" if p < 0.05
-                        else "*" if p < 0.1 else "" for p in self.pvalues]
-        out.attrs.update({"dependent": self.dependent, "method": self.method, "steps": self.steps,
-                          "n_obs": self.n_obs, "n_entities": self.n_entities,
-                          "n_instruments": self.n_instruments, "hansen": tuple(self.hansen),
-                          "sargan": tuple(self.sargan), "ar": self.ar.to_dict(orient="index"),
-                          "spec": self.spec})
+        out["stars"] = [
+            "" if not np.isfinite(p) else "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+            for p in self.pvalues
+        ]
+        out.attrs.update(
+            {
+                "dependent": self.dependent,
+                "method": self.method,
+                "steps": self.steps,
+                "n_obs": self.n_obs,
+                "n_entities": self.n_entities,
+                "n_instruments": self.n_instruments,
+                "hansen": tuple(self.hansen),
+                "sargan": tuple(self.sargan),
+                "ar": self.ar.to_dict(orient="index"),
+                "spec": self.spec,
+            }
+        )
         return out
 
 
@@ -408,19 +456,26 @@ def _as_names(v: Any, what: str) -> list[Hashable]:
 def _check_gmm(gmm: Any, T: int) -> dict[Hashable, tuple[int, int]]:
     """Validate ``gmm`` = {variable: (first, last)} and clip ``last`` to the panel length."""
     if not isinstance(gmm, Mapping) or not gmm:
-        raise ParameterTypeError(f"{_WHERE}: gmm must be a non-empty dict {{variable: (first, last)}}; got {gmm!r}")
+        raise ParameterTypeError(
+            f"{_WHERE}: gmm must be a non-empty dict {{variable: (first, last)}}; got {gmm!r}"
+        )
     out: dict[Hashable, tuple[int, int]] = {}
     for var, rng in gmm.items():
         if not isinstance(rng, Sequence) or isinstance(rng, str) or len(rng) != 2:
             raise ParameterTypeError(f"{_WHERE}: gmm[{var!r}] must be a (first, last) pair; got {rng!r}")
         first = check_int(rng[0], name=f"gmm[{var!r}] first lag", minimum=0, where=_WHERE)
-        last = T - 1 if rng[1] is None else check_int(rng[1], name=f"gmm[{var!r}] last lag", minimum=0,
-                                                      where=_WHERE)
+        last = (
+            T - 1
+            if rng[1] is None
+            else check_int(rng[1], name=f"gmm[{var!r}] last lag", minimum=0, where=_WHERE)
+        )
         if last < first:
             raise DataError(f"{_WHERE}: gmm[{var!r}]: last lag {last} < first lag {first}")
         if first > T - 2:
-            raise DataError(f"{_WHERE}: too few periods ({T}) for gmm[{var!r}] lags from {first}: "
-                            f"the differenced equation needs periods t >= 2 with w(t-{first}) observed")
+            raise DataError(
+                f"{_WHERE}: too few periods ({T}) for gmm[{var!r}] lags from {first}: "
+                f"the differenced equation needs periods t >= 2 with w(t-{first}) observed"
+            )
         out[var] = (first, min(last, T - 1))
     return out
 
@@ -431,19 +486,44 @@ def _check_flags(**flags: Any) -> None:
             raise ParameterTypeError(f"{_WHERE}: {name} must be True or False; got {v!r}")
 
 
-def _spec_text(y: Hashable, x: list[Hashable], lags: int, gmm: dict, iv: list[Hashable], method: str,
-               steps: int, collapse: bool, time_effects: bool, constant: bool) -> str:
+def _spec_text(
+    y: Hashable,
+    x: list[Hashable],
+    lags: int,
+    gmm: dict,
+    iv: list[Hashable],
+    method: str,
+    steps: int,
+    collapse: bool,
+    time_effects: bool,
+    constant: bool,
+) -> str:
     reg = " ".join([f"L(1/{lags}).{y}" if lags else "", *map(str, x)]).strip()
     g = " ".join(f"gmm({v}, lag({a} {b}){' collapse' if collapse else ''})" for v, (a, b) in gmm.items())
     ivs = f" iv({' '.join(map(str, iv))})" if iv else ""
-    opts = [o for o, on in (("nolevel", method == "difference"), ("twostep", steps == 2),
-                            ("robust", True), ("noconstant", method == "system" and not constant)) if on]
+    opts = [
+        o
+        for o, on in (
+            ("nolevel", method == "difference"),
+            ("twostep", steps == 2),
+            ("robust", True),
+            ("noconstant", method == "system" and not constant),
+        )
+        if on
+    ]
     te = " + year dummies in iv()" if time_effects else ""
     return f"xtabond2 {y} {reg}, {g}{ivs} {' '.join(opts)}{te}"
 
 
-def _prepare(df: pd.DataFrame, y: Hashable, x: list[Hashable], gmm: Any, iv: list[Hashable],
-             entity: Hashable, time: Hashable) -> Grid:
+def _prepare(
+    df: pd.DataFrame,
+    y: Hashable,
+    x: list[Hashable],
+    gmm: Any,
+    iv: list[Hashable],
+    entity: Hashable,
+    time: Hashable,
+) -> Grid:
     names = [y, *x, *iv, *(gmm.keys() if isinstance(gmm, Mapping) else [])]
     for role, cols in (("entity", [entity]), ("time", [time])):
         if cols[0] in [y, *x, *iv]:
@@ -456,10 +536,22 @@ def _prepare(df: pd.DataFrame, y: Hashable, x: list[Hashable], gmm: Any, iv: lis
 
 
 # ---------------------------------------------------------------------------------------------- public
-def dynamic_panel(df: pd.DataFrame, *, y: Hashable, x: Hashable | Sequence[Hashable] = (), lags: int = 1,
-                  gmm: Mapping[Hashable, tuple[int, int | None]], iv: Hashable | Sequence[Hashable] = (),
-                  method: str = "system", steps: int = 2, collapse: bool = False, time_effects: bool = False,
-                  constant: bool = True, entity: Hashable = "adcode", time: Hashable = "year") -> DynamicPanel:
+def dynamic_panel(
+    df: pd.DataFrame,
+    *,
+    y: Hashable,
+    x: Hashable | Sequence[Hashable] = (),
+    lags: int = 1,
+    gmm: Mapping[Hashable, tuple[int, int | None]],
+    iv: Hashable | Sequence[Hashable] = (),
+    method: str = "system",
+    steps: int = 2,
+    collapse: bool = False,
+    time_effects: bool = False,
+    constant: bool = True,
+    entity: Hashable = "adcode",
+    time: Hashable = "year",
+) -> DynamicPanel:
     r"""Arellano–Bond difference GMM or Blundell–Bond system GMM, as Stata's ``xtabond2`` computes them.
 
     Model: :math:`y_{it} = \sum_{l=1}^{L} \alpha_l y_{i,t-l} + x_{it}'\beta + \mu_i + \varepsilon_{it}`.
@@ -489,7 +581,8 @@ def dynamic_panel(df: pd.DataFrame, *, y: Hashable, x: Hashable | Sequence[Hasha
     .. math::
 
         \hat V_c = V_2 + D V_2 + V_2 D' + D \hat V_{1,r} D', \qquad
-        D_{\cdot k} = V_2 X'Z A_2 \sum_i \big(Z_i'x_{ik}\hat e_{1i}'Z_i + Z_i'\hat e_{1i} x_{ik}'Z_i\big) A_2 Z'\hat e_2 .
+        D_{\cdot k} = V_2 X'Z A_2 \sum_i \big(Z_i'x_{ik}\hat e_{1i}'Z_i + Z_i'\hat e_{1i} x_{ik}'Z_i\big)
+        A_2 Z'\hat e_2 .
 
     Tests:
 
@@ -630,24 +723,43 @@ def dynamic_panel(df: pd.DataFrame, *, y: Hashable, x: Hashable | Sequence[Hasha
     gspec = _check_gmm(gmm, T)
     if lags > T - 2:
         raise DataError(f"{_WHERE}: too few periods ({T}) for {lags} lag(s) of {y!r} in differences")
-    miss = warn_missing(grid, base_columns(df, [y, *xs, *ivs]), where=_WHERE,
-                        note="; their non-missing cells still serve as lagged instruments")
+    miss = warn_missing(
+        grid,
+        base_columns(df, [y, *xs, *ivs]),
+        where=_WHERE,
+        note="; their non-missing cells still serve as lagged instruments",
+    )
     warn_gaps(grid, where=_WHERE)
     dummies = [f"{time}_{p}" for p in grid.periods] if time_effects else []
-    spec = {"system": method == "system", "y": y, "x": xs, "lags": lags, "dummies": dummies, "time": time,
-            "iv": ivs, "gmm": gspec, "collapse": collapse, "constant": constant}
+    spec = {
+        "system": method == "system",
+        "y": y,
+        "x": xs,
+        "lags": lags,
+        "dummies": dummies,
+        "time": time,
+        "iv": ivs,
+        "gmm": gspec,
+        "collapse": collapse,
+        "constant": constant,
+    }
     d = _build(grid, spec, grid.present & ~miss)
     return _finish(d, spec, grid, method, steps, collapse, time_effects)
 
 
-def _finish(d: _Design, spec: dict[str, Any], grid: Grid, method: str, steps: int, collapse: bool,
-            time_effects: bool) -> DynamicPanel:
-    main = d.use[:, d.T:] if d.system else d.use[:, :d.T]
+def _finish(
+    d: _Design, spec: dict[str, Any], grid: Grid, method: str, steps: int, collapse: bool, time_effects: bool
+) -> DynamicPanel:
+    main = d.use[:, d.T :] if d.system else d.use[:, : d.T]
     n_obs, n_ent = int(main.sum()), int(main.any(axis=1).sum())
-    if n_obs == 0 or not d.use[:, :d.T].any():
-        raise DataError(f"{_WHERE}: no observation left: too few consecutive periods ({d.T} in the panel) "
-                        f"for {spec['lags']} lag(s) of y and the differences")
-    _drop_collinear(d, {f"L{lag}.{spec['y']}" for lag in range(1, spec["lags"] + 1)} | set(map(str, spec["x"])))
+    if n_obs == 0 or not d.use[:, : d.T].any():
+        raise DataError(
+            f"{_WHERE}: no observation left: too few consecutive periods ({d.T} in the panel) "
+            f"for {spec['lags']} lag(s) of y and the differences"
+        )
+    _drop_collinear(
+        d, {f"L{lag}.{spec['y']}" for lag in range(1, spec["lags"] + 1)} | set(map(str, spec["x"]))
+    )
     k, j = d.X.shape[2], d.Z.shape[2]
     if j < k:
         raise DataError(f"{_WHERE}: not identified: {j} instrument(s) for {k} regressor(s)")
@@ -655,15 +767,45 @@ def _finish(d: _Design, spec: dict[str, Any], grid: Grid, method: str, steps: in
     if fit.rank_z < k:
         raise DataError(f"{_WHERE}: not identified: instrument rank {fit.rank_z} < {k} regressors")
     if fit.rank_z < j:
-        warnings.warn(f"{_WHERE}: {j - fit.rank_z} collinear instrument(s) among {j}; a generalized inverse "
-                      f"is used and the tests have {fit.rank_z - k} degrees of freedom", DataWarning, stacklevel=3)
+        warnings.warn(
+            f"{_WHERE}: {j - fit.rank_z} collinear instrument(s) among {j}; a generalized inverse "
+            f"is used and the tests have {fit.rank_z - k} degrees of freedom",
+            DataWarning,
+            stacklevel=3,
+        )
     if fit.rank_z > n_ent:
-        warnings.warn(f"{_WHERE}: {fit.rank_z} instruments for {n_ent} entities: the number of instruments "
-                      f"may be large relative to the number of observations (Hansen's test is weakened; "
-                      f"consider collapse=True or shorter lag ranges)", DataWarning, stacklevel=3)
+        warnings.warn(
+            f"{_WHERE}: {fit.rank_z} instruments for {n_ent} entities: the number of instruments "
+            f"may be large relative to the number of observations (Hansen's test is weakened; "
+            f"consider collapse=True or shorter lag ranges)",
+            DataWarning,
+            stacklevel=3,
+        )
     b, V = (fit.b2, fit.V2r) if steps == 2 else (fit.b1, fit.V1r)
     ar = _ar_tests(d, fit, steps)
-    text = _spec_text(spec["y"], spec["x"], spec["lags"], spec["gmm"], spec["iv"], method, steps, collapse,
-                      time_effects, spec["constant"])
-    return DynamicPanel(names=d.names, b=b, V=V, fit=fit, ar=ar, n_obs=n_obs, n_entities=n_ent, method=method,
-                        steps=steps, dependent=str(spec["y"]), dropped=d.dropped, spec=text)
+    text = _spec_text(
+        spec["y"],
+        spec["x"],
+        spec["lags"],
+        spec["gmm"],
+        spec["iv"],
+        method,
+        steps,
+        collapse,
+        time_effects,
+        spec["constant"],
+    )
+    return DynamicPanel(
+        names=d.names,
+        b=b,
+        V=V,
+        fit=fit,
+        ar=ar,
+        n_obs=n_obs,
+        n_entities=n_ent,
+        method=method,
+        steps=steps,
+        dependent=str(spec["y"]),
+        dropped=d.dropped,
+        spec=text,
+    )

@@ -107,20 +107,25 @@ def _period_index(tim: np.ndarray, time: Hashable) -> tuple[np.ndarray, np.ndarr
     return pos, periods
 
 
-def make_grid(df: pd.DataFrame, cols: Sequence[Hashable], *, entity: Hashable, time: Hashable,
-              where: str) -> Grid:
+def make_grid(
+    df: pd.DataFrame, cols: Sequence[Hashable], *, entity: Hashable, time: Hashable, where: str
+) -> Grid:
     """Lay ``df[cols]`` on the full grid; reject duplicated keys and infinite values."""
     if not isinstance(df, pd.DataFrame):
         raise ParameterTypeError(f"{where}: df must be a pandas DataFrame, got {type(df).__name__}")
     ent = _key(df, entity, f"{where}: entity")
     tim = _key(df, time, f"{where}: time")
     if pd.isna(ent).any() or pd.isna(tim).any():
-        raise DataError(f"{where}: missing entity or time keys in {int((pd.isna(ent) | pd.isna(tim)).sum())} row(s)")
+        raise DataError(
+            f"{where}: missing entity or time keys in {int((pd.isna(ent) | pd.isna(tim)).sum())} row(s)"
+        )
     ecodes, entities = pd.factorize(pd.Index(ent), sort=True)
     pos, periods = _period_index(tim, time)
     keys = pd.MultiIndex.from_arrays([ent, tim])
     if keys.has_duplicates:
-        raise DataError(f"{where}: duplicated ({entity}, {time}) rows: {format_keys(keys[keys.duplicated()].tolist())}")
+        raise DataError(
+            f"{where}: duplicated ({entity}, {time}) rows: {format_keys(keys[keys.duplicated()].tolist())}"
+        )
     n, t = len(entities), len(periods)
     present = np.zeros((n, t), dtype=bool)
     present[ecodes, pos] = True
@@ -129,8 +134,10 @@ def make_grid(df: pd.DataFrame, cols: Sequence[Hashable], *, entity: Hashable, t
     for c in cols:
         arr = as_float_array(df[c], what=f"{where}: column {c!r}", labels=labels)
         if np.isinf(arr).any():
-            raise DataError(f"{where}: column {c!r}: infinite values at "
-                            f"{format_keys(np.asarray(labels, dtype=object)[np.isinf(arr)])}")
+            raise DataError(
+                f"{where}: column {c!r}: infinite values at "
+                f"{format_keys(np.asarray(labels, dtype=object)[np.isinf(arr)])}"
+            )
         g = np.full((n, t), np.nan)
         g[ecodes, pos] = arr
         values[c] = g
@@ -143,8 +150,12 @@ def warn_missing(grid: Grid, cols: Sequence[Hashable], *, where: str, note: str)
     for c in cols:
         miss |= grid.present & np.isnan(grid.values[c])
     if miss.any():
-        warnings.warn(f"{where}: {int(miss.sum())} row(s) with missing values left out (listwise){note}: "
-                      f"{format_keys(grid.labels(miss))}", MissingValuesWarning, stacklevel=3)
+        warnings.warn(
+            f"{where}: {int(miss.sum())} row(s) with missing values left out (listwise){note}: "
+            f"{format_keys(grid.labels(miss))}",
+            MissingValuesWarning,
+            stacklevel=3,
+        )
     return miss
 
 
@@ -156,7 +167,11 @@ def warn_gaps(grid: Grid, *, where: str) -> None:
     span = last - first + 1
     gaps = p.any(axis=1) & (p.sum(axis=1) < span)
     if gaps.any():
-        warnings.warn(f"{where}: unbalanced panel with gaps: {int(gaps.sum())} entit(ies) skip periods "
-                      f"({format_keys([_py(e) for e in grid.entities[gaps]])}); observations after a gap have no lag or "
-                      f"difference and leave the estimation sample", DataWarning, stacklevel=3)
-
+        warnings.warn(
+            f"{where}: unbalanced panel with gaps: {int(gaps.sum())} entit(ies) skip periods "
+            f"({format_keys([_py(e) for e in grid.entities[gaps]])}); "
+            f"observations after a gap have no lag or "
+            f"difference and leave the estimation sample",
+            DataWarning,
+            stacklevel=3,
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ _WHERE = "table"
 class RegressionTable(pd.DataFrame):
     """A :class:`pandas.DataFrame` of strings (one column per model) with LaTeX/Markdown/HTML output."""
 
-    _metadata = ["notes"]
+    _metadata: ClassVar[list[str]] = ["notes"]
 
     @property
     def _constructor(self) -> type[RegressionTable]:
@@ -29,7 +29,10 @@ class RegressionTable(pd.DataFrame):
     def to_markdown(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         """GitHub-flavoured Markdown (no ``tabulate`` needed)."""
         head = ["", *map(str, self.columns)]
-        lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + [":---:"] * len(self.columns)) + "|"]
+        lines = [
+            "| " + " | ".join(head) + " |",
+            "|" + "|".join(["---"] + [":---:"] * len(self.columns)) + "|",
+        ]
         for lab, row in self.iterrows():
             lines.append("| " + " | ".join([str(lab), *(str(v).replace("|", "\\|") for v in row)]) + " |")
         note = getattr(self, "notes", "")
@@ -37,15 +40,21 @@ class RegressionTable(pd.DataFrame):
 
     def to_latex(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         """A ``tabular`` (booktabs) with the stars in superscript."""
+
         def esc(s: object) -> str:
             t = str(s)
             for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#")):
                 t = t.replace(a, b)
             stars = len(t) - len(t.rstrip("*"))
-            return t[:len(t) - stars] + (f"$^{{{'*' * stars}}}$" if stars else "")
+            return t[: len(t) - stars] + (f"$^{{{'*' * stars}}}$" if stars else "")
+
         cols = "l" + "c" * len(self.columns)
-        out = [rf"\begin{{tabular}}{{{cols}}}", r"\toprule",
-               " & ".join(["", *map(esc, self.columns)]) + r" \\", r"\midrule"]
+        out = [
+            rf"\begin{{tabular}}{{{cols}}}",
+            r"\toprule",
+            " & ".join(["", *map(esc, self.columns)]) + r" \\",
+            r"\midrule",
+        ]
         out += [" & ".join([esc(lab), *map(esc, row)]) + r" \\" for lab, row in self.iterrows()]
         out += [r"\bottomrule", r"\end{tabular}"]
         note = getattr(self, "notes", "")
@@ -53,12 +62,18 @@ class RegressionTable(pd.DataFrame):
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.columns)
-        body = "".join("<tr><th style='text-align:left'>" + html.escape(str(lab)) + "</th>"
-                       + "".join(f"<td style='text-align:center'>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-                       for lab, row in self.iterrows())
+        body = "".join(
+            "<tr><th style='text-align:left'>"
+            + html.escape(str(lab))
+            + "</th>"
+            + "".join(f"<td style='text-align:center'>{html.escape(str(v))}</td>" for v in row)
+            + "</tr>"
+            for lab, row in self.iterrows()
+        )
         note = getattr(self, "notes", "")
         cap = f"<caption style='caption-side:bottom'>{html.escape(note)}</caption>" if note else ""
-        return f"<table class='geoaggl-table'>{cap}<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return (f"<table class='geoaggl-table'>{cap}<thead><tr><th></th>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table>")
 
 
 def _stars(p: float, levels: tuple[float, ...]) -> str:
@@ -75,13 +90,18 @@ def _coefs(res: Any) -> tuple[pd.Series, pd.Series, pd.Series, dict[str, str]]:
     se = getattr(res, "bse", getattr(res, "se", None))
     pv = getattr(res, "pvalues", None)
     if not isinstance(params, pd.Series) or not isinstance(se, pd.Series) or not isinstance(pv, pd.Series):
-        raise ParameterTypeError(f"{_WHERE}: cannot lay out a {type(res).__name__}: expected a result of "
-                                 f"panel_fe, mediation or dynamic_panel")
+        raise ParameterTypeError(
+            f"{_WHERE}: cannot lay out a {type(res).__name__}: expected a result of "
+            f"panel_fe, mediation or dynamic_panel"
+        )
     params, se, pv = params.copy(), se.copy(), pv.copy()
     cons = getattr(res, "cons", None)
     if cons is not None and "_cons" not in params.index:
-        c = cons if isinstance(cons, tuple) else (getattr(cons, "coef", cons), getattr(cons, "se", np.nan),
-                                                  getattr(cons, "pvalue", np.nan))
+        c = (
+            cons
+            if isinstance(cons, tuple)
+            else (getattr(cons, "coef", cons), getattr(cons, "se", np.nan), getattr(cons, "pvalue", np.nan))
+        )
         if not isinstance(cons, tuple) and np.ndim(cons) == 0:
             c = (float(cons), np.nan, np.nan)
         params["_cons"], se["_cons"], pv["_cons"] = float(c[0]), float(c[1]), float(c[2])
@@ -118,8 +138,14 @@ def _extras(res: Any) -> dict[str, str]:
     return rows
 
 
-def table(results: Sequence[Any], *, stars: Sequence[float] = (0.1, 0.05, 0.01), se: str = "parentheses",
-          names: Sequence[str] | None = None, digits: int = 3) -> RegressionTable:
+def table(
+    results: Sequence[Any],
+    *,
+    stars: Sequence[float] = (0.1, 0.05, 0.01),
+    se: str = "parentheses",
+    names: Sequence[str] | None = None,
+    digits: int = 3,
+) -> RegressionTable:
     """Lay regression results side by side, as the papers' tables.
 
     One column per result (``panel_fe`` → :class:`PanelResult`, ``mediation`` →
@@ -182,7 +208,9 @@ def table(results: Sequence[Any], *, stars: Sequence[float] = (0.1, 0.05, 0.01),
             body[term].append(f.format(params[key]) + _stars(float(pv[key]), levels) if has else "")
             if se != "none":
                 s = f.format(sev[key]) if has and np.isfinite(sev[key]) else ""
-                body[f"{term} (se)"].append(("(" + s + ")" if se == "parentheses" else "[" + s + "]") if s else "")
+                body[f"{term} (se)"].append(
+                    ("(" + s + ")" if se == "parentheses" else "[" + s + "]") if s else ""
+                )
     extra_keys: list[str] = []
     for *_, ex in parts:
         extra_keys += [k for k in ex if k not in extra_keys]
@@ -190,7 +218,11 @@ def table(results: Sequence[Any], *, stars: Sequence[float] = (0.1, 0.05, 0.01),
         body[k] = [ex.get(k, "") for *_, ex in parts]
     out = RegressionTable.from_dict(body, orient="index", columns=cols)
     out.index = [("" if i.endswith(" (se)") else i) for i in out.index]
-    out.notes = " ".join(f"{'*' * (len(levels) - i)} p<{lv:g}" for i, lv in enumerate(levels)) + \
-        ("; standard errors in parentheses" if se == "parentheses" else
-         "; standard errors in brackets" if se == "brackets" else "")
+    out.notes = " ".join(f"{'*' * (len(levels) - i)} p<{lv:g}" for i, lv in enumerate(levels)) + (
+        "; standard errors in parentheses"
+        if se == "parentheses"
+        else "; standard errors in brackets"
+        if se == "brackets"
+        else ""
+    )
     return out

@@ -1,4 +1,4 @@
-r"""Panel unit-root tests: Im–Pesaran–Shin W-tbar and Fisher-type (Maddala–Wu, Choi) — see :func:`unit_root`."""
+r"""Panel unit-root tests: Im–Pesaran–Shin W-tbar, Fisher-type (Maddala–Wu, Choi); see :func:`unit_root`."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ _IPS = {
         [_NA, _NA, -1.313, -1.351, -1.384, -1.421, -1.451, -1.454, -1.467, -1.494],
         [_NA, _NA, _NA, -1.289, -1.331, -1.380, -1.418, -1.427, -1.444, -1.476],
         [_NA, _NA, _NA, -1.273, -1.319, -1.371, -1.411, -1.423, -1.441, -1.474],
-        [_NA, _NA, _NA, -1.212, -1.266, -1.329, -1.377, -1.393, -1.415, -1.456]],
+        [_NA, _NA, _NA, -1.212, -1.266, -1.329, -1.377, -1.393, -1.415, -1.456],
+    ],
     ("c", "var"): [
         [1.069, 0.923, 0.851, 0.809, 0.789, 0.770, 0.760, 0.749, 0.736, 0.735],
         [1.255, 1.011, 0.915, 0.861, 0.831, 0.803, 0.781, 0.770, 0.753, 0.745],
@@ -43,7 +44,8 @@ _IPS = {
         [_NA, _NA, 1.171, 1.055, 0.980, 0.912, 0.863, 0.839, 0.814, 0.781],
         [_NA, _NA, _NA, 1.114, 1.023, 0.942, 0.886, 0.858, 0.834, 0.795],
         [_NA, _NA, _NA, 1.164, 1.062, 0.968, 0.910, 0.875, 0.851, 0.806],
-        [_NA, _NA, _NA, 1.217, 1.105, 0.996, 0.929, 0.896, 0.871, 0.818]],
+        [_NA, _NA, _NA, 1.217, 1.105, 0.996, 0.929, 0.896, 0.871, 0.818],
+    ],
     ("ct", "mean"): [
         [-2.166, -2.167, -2.168, -2.167, -2.172, -2.173, -2.176, -2.174, -2.174, -2.177],
         [-2.173, -2.169, -2.172, -2.172, -2.173, -2.177, -2.180, -2.178, -2.176, -2.179],
@@ -53,7 +55,8 @@ _IPS = {
         [_NA, _NA, -1.888, -1.955, -1.998, -2.051, -2.087, -2.101, -2.111, -2.135],
         [_NA, _NA, _NA, -1.868, -1.923, -1.995, -2.042, -2.065, -2.081, -2.113],
         [_NA, _NA, _NA, -1.851, -1.912, -1.986, -2.036, -2.063, -2.079, -2.112],
-        [_NA, _NA, _NA, -1.761, -1.835, -1.925, -1.987, -2.024, -2.046, -2.088]],
+        [_NA, _NA, _NA, -1.761, -1.835, -1.925, -1.987, -2.024, -2.046, -2.088],
+    ],
     ("ct", "var"): [
         [1.132, 0.869, 0.763, 0.713, 0.690, 0.655, 0.633, 0.621, 0.610, 0.597],
         [1.453, 0.975, 0.845, 0.769, 0.734, 0.687, 0.654, 0.641, 0.627, 0.605],
@@ -63,13 +66,21 @@ _IPS = {
         [_NA, _NA, 1.165, 0.991, 0.899, 0.792, 0.730, 0.705, 0.673, 0.638],
         [_NA, _NA, _NA, 1.055, 0.945, 0.828, 0.753, 0.725, 0.689, 0.650],
         [_NA, _NA, _NA, 1.145, 1.009, 0.872, 0.786, 0.747, 0.713, 0.661],
-        [_NA, _NA, _NA, 1.208, 1.063, 0.902, 0.808, 0.766, 0.728, 0.670]],
+        [_NA, _NA, _NA, 1.208, 1.063, 0.902, 0.808, 0.766, 0.728, 0.670],
+    ],
 }
 # MacKinnon (1994) response surface for the ADF t statistic's asymptotic p-value:
 # p = Phi(a0 + a1 t + a2 t^2) for t <= limit, else Phi(b0 + b1 t + b2 t^2 + b3 t^3).
-_MK_SMALL = {"n": (0.6344, 1.2378, 0.032496), "c": (2.1659, 1.4412, 0.038269), "ct": (3.2512, 1.6047, 0.049588)}
-_MK_LARGE = {"n": (0.4797, 0.93557, -0.06999, 0.033066), "c": (1.7339, 0.93202, -0.12745, -0.010368),
-             "ct": (2.5261, 0.61654, -0.37956, -0.060285)}
+_MK_SMALL = {
+    "n": (0.6344, 1.2378, 0.032496),
+    "c": (2.1659, 1.4412, 0.038269),
+    "ct": (3.2512, 1.6047, 0.049588),
+}
+_MK_LARGE = {
+    "n": (0.4797, 0.93557, -0.06999, 0.033066),
+    "c": (1.7339, 0.93202, -0.12745, -0.010368),
+    "ct": (2.5261, 0.61654, -0.37956, -0.060285),
+}
 _MK_LIMIT = {"n": -1.04, "c": -1.61, "ct": -2.89}
 
 
@@ -105,8 +116,10 @@ class UnitRoot:
     n_entities: int
 
     def __repr__(self) -> str:
-        return (f"UnitRoot({self.test}: statistic={self.statistic:.4f}, p={self.pvalue:.4f}, "
-                f"trend={self.trend!r}, n_entities={self.n_entities})")
+        return (
+            f"UnitRoot({self.test}: statistic={self.statistic:.4f}, p={self.pvalue:.4f}, "
+            f"trend={self.trend!r}, n_entities={self.n_entities})"
+        )
 
 
 def mackinnon_p(t: float, trend: str) -> float:
@@ -116,7 +129,7 @@ def mackinnon_p(t: float, trend: str) -> float:
         z = a[0] + a[1] * t + a[2] * t * t
     else:
         b = _MK_LARGE[trend]
-        z = b[0] + b[1] * t + b[2] * t * t + b[3] * t ** 3
+        z = b[0] + b[1] * t + b[2] * t * t + b[3] * t**3
     return float(stats.norm.cdf(z))
 
 
@@ -126,7 +139,7 @@ def _adf_design(y: np.ndarray, p: int, start: int, trend: str) -> tuple[np.ndarr
     dy = np.full(n, np.nan)
     dy[1:] = np.diff(y)
     cols = [np.r_[np.nan, y[:-1]]]
-    cols += [np.r_[np.full(k, np.nan), dy[:n - k]] for k in range(1, p + 1)]
+    cols += [np.r_[np.full(k, np.nan), dy[: n - k]] for k in range(1, p + 1)]
     if trend in ("c", "ct"):
         cols.append(np.ones(n))
     if trend == "ct":
@@ -166,13 +179,16 @@ def _ips_moments(L: int, p: int, trend: str) -> tuple[float, float]:
         row = np.asarray(_IPS[(trend, what)][p], dtype=float)
         out.append(float(np.interp(Lc, _T_GRID, row)))
     if not all(np.isfinite(out)):
-        raise DataError(f"{_WHERE}: IPS moments are not tabulated for {p} lag(s) with a series of {L} periods; "
-                        f"use fewer lags (max_lags) or a Fisher-type test")
+        raise DataError(
+            f"{_WHERE}: IPS moments are not tabulated for {p} lag(s) with a series of {L} periods; "
+            f"use fewer lags (max_lags) or a Fisher-type test"
+        )
     return out[0], out[1]
 
 
-def _panel_stat(test: str, t: np.ndarray, pv: np.ndarray, lags: np.ndarray, lens: np.ndarray,
-                trend: str) -> tuple[float, float, int | None]:
+def _panel_stat(
+    test: str, t: np.ndarray, pv: np.ndarray, lags: np.ndarray, lens: np.ndarray, trend: str
+) -> tuple[float, float, int | None]:
     n = len(t)
     if test == "ips":
         mom = np.array([_ips_moments(int(L - p - 1), int(p), trend) for L, p in zip(lens, lags, strict=True)])
@@ -202,14 +218,24 @@ def _series(df: pd.DataFrame, column: Hashable, entity: Hashable, time: Hashable
             gaps.append(e)
         out[e.item() if isinstance(e, np.generic) else e] = grid.values[column][i, idx]
     if gaps:
-        raise DataError(f"{_WHERE}: series with gaps (missing periods inside the series): {format_keys(gaps)}; "
-                        f"the ADF regressions need consecutive periods")
+        raise DataError(
+            f"{_WHERE}: series with gaps (missing periods inside the series): {format_keys(gaps)}; "
+            f"the ADF regressions need consecutive periods"
+        )
     return out
 
 
-def unit_root(df: pd.DataFrame, column: Hashable, *, test: str = "ips", lags: str | int = "aic",
-              max_lags: int | None = None, trend: str = "c", entity: Hashable = "adcode",
-              time: Hashable = "year") -> UnitRoot:
+def unit_root(
+    df: pd.DataFrame,
+    column: Hashable,
+    *,
+    test: str = "ips",
+    lags: str | int = "aic",
+    max_lags: int | None = None,
+    trend: str = "c",
+    entity: Hashable = "adcode",
+    time: Hashable = "year",
+) -> UnitRoot:
     r"""Panel unit-root test of ``column``: Im–Pesaran–Shin or Fisher-type, as R's ``plm::purtest``.
 
     For each entity an augmented Dickey–Fuller regression
@@ -220,13 +246,15 @@ def unit_root(df: pd.DataFrame, column: Hashable, *, test: str = "ips", lags: st
     :math:`t_i = \hat\rho / \operatorname{se}(\hat\rho)` with
     :math:`\hat\sigma^2 = \mathrm{RSS}/n` and its MacKinnon (1994) p-value :math:`p_i`.
 
-    * ``"ips"``: :math:`W_{\bar t} = \sqrt{N}\,(\bar t - \overline{E[t_i]}) / \sqrt{\overline{\operatorname{Var}[t_i]}}`
+    * ``"ips"``:
+      :math:`W_{\bar t} = \sqrt{N}\,(\bar t - \overline{E[t_i]}) / \sqrt{\overline{\operatorname{Var}[t_i]}}`
       with the moments of Im, Pesaran & Shin (2003, Table 3) for
       :math:`T_i - p_i - 1` periods and :math:`p_i` lags (linear interpolation in T;
       lengths outside 10–100 use the nearest tabulated length, with a warning);
       p-value :math:`\Phi(W)`.
     * ``"madwu"`` (alias ``"fisher"``): Maddala & Wu (1999) :math:`P = -2\sum_i \ln p_i \sim \chi^2_{2N}`.
-    * ``"choi"``: Choi (2001) inverse normal :math:`Z = \sum_i \Phi^{-1}(p_i)/\sqrt{N}`, p-value :math:`\Phi(Z)`.
+    * ``"choi"``: Choi (2001) inverse normal :math:`Z = \sum_i \Phi^{-1}(p_i)/\sqrt{N}`,
+      p-value :math:`\Phi(Z)`.
     * ``"pm"``: Choi's modified :math:`P_m = \sum_i(-2\ln p_i - 2)/(2\sqrt N)`, upper-tail normal p-value.
 
     H0: every series has a unit root; H1: some are stationary.
@@ -244,7 +272,7 @@ def unit_root(df: pd.DataFrame, column: Hashable, *, test: str = "ips", lags: st
         ties go to the longer lag), or fixed.
     max_lags : int, optional
         Largest lag considered; default ``min(8, floor(12 (T/100)^{1/4}), (T - 4) // 3)``
-        with T the shortest series.
+        with T the shortest series, lowered for IPS until its moments are tabulated.
     trend : {"c", "ct", "n"}, default "c"
         Deterministics: constant, constant and trend, none (``"n"`` not with IPS).
     entity, time : hashable, default "adcode", "year"
@@ -279,7 +307,8 @@ def unit_root(df: pd.DataFrame, column: Hashable, *, test: str = "ips", lags: st
     Maddala, G. S. and Wu, S. (1999). A comparative study of unit root tests with panel data and a new
     simple test. Oxford Bulletin of Economics and Statistics 61(S1), 631–652.
 
-    Choi, I. (2001). Unit root tests for panel data. Journal of International Money and Finance 20(2), 249–272.
+    Choi, I. (2001). Unit root tests for panel data. Journal of International Money and Finance 20(2),
+    249–272.
 
     MacKinnon, J. G. (1994). Approximate asymptotic distribution functions for unit-root and
     cointegration tests. Journal of Business & Economic Statistics 12(2), 167–176.
@@ -298,27 +327,47 @@ def unit_root(df: pd.DataFrame, column: Hashable, *, test: str = "ips", lags: st
     series = _series(df, column, entity, time)
     if len(series) < 2:
         raise DataError(f"{_WHERE}: need at least 2 entities with data; got {len(series)}")
-    pmax = _max_lags(series, max_lags, crit, lags)
+    pmax = _max_lags(series, max_lags, crit, lags, trend if test == "ips" and max_lags is None else None)
     return _run(series, test, crit, lags, pmax, trend)
 
 
-def _max_lags(series: dict[object, np.ndarray], max_lags: int | None, crit: str | None, lags: object) -> int:
+def _ips_ok(tmin: int, pmax: int, trend: str) -> bool:
+    try:
+        for p in range(pmax + 1):
+            _ips_moments(tmin - p - 1, p, trend)
+    except DataError:
+        return False
+    return True
+
+
+def _max_lags(
+    series: dict[object, np.ndarray],
+    max_lags: int | None,
+    crit: str | None,
+    lags: object,
+    ips_trend: str | None,
+) -> int:
     tmin = min(len(v) for v in series.values())
     if max_lags is None:
         pmax = max(0, min(8, int(12 * (tmin / 100) ** 0.25), (tmin - 4) // 3))
+        while ips_trend is not None and pmax > 0 and not _ips_ok(tmin, pmax, ips_trend):
+            pmax -= 1  # the IPS moments are tabulated for fewer lags in short series
     else:
         pmax = check_int(max_lags, name="max_lags", minimum=0, where=_WHERE)
     p_used = pmax if crit is not None else int(lags)  # type: ignore[arg-type]
     k_det = 2
     short = [e for e, v in series.items() if len(v) - p_used - 1 < p_used + 1 + k_det + 2]
     if short:
-        raise DataError(f"{_WHERE}: too few periods for {p_used} lag(s) in {format_keys(short)} "
-                        f"(shortest series: {tmin} periods)")
+        raise DataError(
+            f"{_WHERE}: too few periods for {p_used} lag(s) in {format_keys(short)} "
+            f"(shortest series: {tmin} periods)"
+        )
     return pmax
 
 
-def _run(series: dict[object, np.ndarray], test: str, crit: str | None, lags: object, pmax: int,
-         trend: str) -> UnitRoot:
+def _run(
+    series: dict[object, np.ndarray], test: str, crit: str | None, lags: object, pmax: int, trend: str
+) -> UnitRoot:
     ents, ps, ts, pvs, lens = [], [], [], [], []
     for e, y in series.items():
         p = _select_lag(y, pmax, trend, crit) if crit is not None else int(lags)  # type: ignore[arg-type]
@@ -334,12 +383,22 @@ def _run(series: dict[object, np.ndarray], test: str, crit: str | None, lags: ob
     if test == "ips":
         L = lens_a - lags_a - 1
         if (L < _T_GRID[0]).any() or (L > _T_GRID[-1]).any():
-            warnings.warn(f"{_WHERE}: IPS moments are tabulated for 10-100 periods; {int((L < 10).sum())} short and "
-                          f"{int((L > 100).sum())} long series use the nearest tabulated length", DataWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f"{_WHERE}: IPS moments are tabulated for 10-100 periods; {int((L < 10).sum())} short and "
+                f"{int((L > 100).sum())} long series use the nearest tabulated length",
+                DataWarning,
+                stacklevel=3,
+            )
     stat, p, df_ = _panel_stat(test, np.array(ts), np.array(pvs), lags_a, lens_a, trend)
     idx = pd.Index(ents, name="entity")
-    return UnitRoot(test=test, statistic=stat, pvalue=p, df=df_, lags=pd.Series(ps, index=idx, name="lags"),
-                    tstats=pd.Series(ts, index=idx.copy(), name="t"),
-                    pvalues_individual=pd.Series(pvs, index=idx.copy(), name="p"), trend=trend,
-                    n_entities=len(ents))
+    return UnitRoot(
+        test=test,
+        statistic=stat,
+        pvalue=p,
+        df=df_,
+        lags=pd.Series(ps, index=idx, name="lags"),
+        tstats=pd.Series(ts, index=idx.copy(), name="t"),
+        pvalues_individual=pd.Series(pvs, index=idx.copy(), name="p"),
+        trend=trend,
+        n_entities=len(ents),
+    )

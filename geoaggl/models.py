@@ -761,9 +761,10 @@ def polycentric(membership: pd.DataFrame, *, mono: pd.DataFrame | pd.Series | No
     return pd.Series(vals, index=pd.Index(membership[adcode].to_numpy(), name=adcode), name=name)
 
 
-# ---------------------------------------------------------------------------------------------- dynamic panels, unit roots, tables
+# ------------------------------------------------------------------ dynamic panels, unit roots, tables
 from ._dynpanel import DynamicPanel, OverIdTest, dynamic_panel  # noqa: E402
 from ._tables import RegressionTable, table  # noqa: E402
 from ._unitroot import UnitRoot, unit_root  # noqa: E402
 
-__all__ += ["DynamicPanel", "OverIdTest", "RegressionTable", "UnitRoot", "dynamic_panel", "table", "unit_root"]
+__all__ += ["DynamicPanel", "OverIdTest", "RegressionTable", "UnitRoot", "dynamic_panel", "table",
+            "unit_root"]
