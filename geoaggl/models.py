@@ -759,3 +759,12 @@ def polycentric(membership: pd.DataFrame, *, mono: pd.DataFrame | pd.Series | No
         poly = ~flag.astype(bool)
     vals = ua.map(poly).astype(np.int64).to_numpy()
     return pd.Series(vals, index=pd.Index(membership[adcode].to_numpy(), name=adcode), name=name)
+
+
+# ------------------------------------------------------------------ dynamic panels, unit roots, tables
+from ._dynpanel import DynamicPanel, OverIdTest, dynamic_panel  # noqa: E402
+from ._tables import RegressionTable, table  # noqa: E402
+from ._unitroot import UnitRoot, unit_root  # noqa: E402
+
+__all__ += ["DynamicPanel", "OverIdTest", "RegressionTable", "UnitRoot", "dynamic_panel", "table",
+            "unit_root"]
