@@ -7,7 +7,7 @@ the same keyword and the same three values:
 
 ``"both"`` (default)
     a city counts in each agglomeration that lists it — the reading of
-    Chen Jianjun et al.'s published within-group Gini (their Gw is consistent
+    Chen Xiuying and Wang Mengcui's published within-group Gini (their Gw is consistent
     with counting 邯郸, 邢台, 运城 in both UAs); one
     :class:`~geoaggl.errors.DuplicateMembershipWarning` names those cities;
 ``"first"``
