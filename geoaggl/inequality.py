@@ -919,6 +919,10 @@ class SigmaConvergence:
                             f"{tser.dtype} (for dates use .dt.year)")
         tcodes, tlabels = _time_codes(tser, keys=keys, what=f"column {time!r}")
         tnum = np.array([float(t) for t in tlabels])
+        # exact power-of-two rescaling (largest |value| in [0.5, 1)): squares neither overflow (~1e154 and
+        # above) nor underflow (~1e-154 and below); the CV is scale-free and the SD is scaled back
+        expo = int(np.frexp(np.abs(values).max())[1]) if values.size else 0
+        values = np.ldexp(values, -expo)
         cols: list[Any] = []
         if group is not None:
             gcodes, glabels = _encode(df[group], what=f"column {group!r}", keys=keys)
@@ -940,7 +944,7 @@ class SigmaConvergence:
                 raise DataError(f"column {value!r}: zero mean in (group, {time}) "
                                 f"{format_keys(where)}; the coefficient of variation is undefined")
             with np.errstate(divide="ignore", invalid="ignore"):
-                s = np.where(n > 0, sd / mean if relative else sd, np.nan)
+                s = np.where(n > 0, sd / mean if relative else np.ldexp(sd, expo), np.nan)
             if per:
                 sig[:, :ng] = s.reshape(nt, ng)
                 cnt[:, :ng] = n.reshape(nt, ng)
