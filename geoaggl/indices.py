@@ -185,7 +185,7 @@ def _row_keys(obj: pd.DataFrame | pd.Series, time: Hashable | None, *, unique: b
     return adc, t, tname, labels
 
 
-def _membership(obj: pd.DataFrame | pd.Series, adc: np.ndarray, t: np.ndarray | None,
+def _membership(obj: pd.DataFrame | pd.Series | None, adc: np.ndarray, t: np.ndarray | None,
                 tname: Hashable | None, labels: Sequence[Any], g: np.ndarray, *, duplicates: str,
                 where: str, stacklevel: int) -> np.ndarray | None:
     """Rows to use under the duplicates policy, or None for all rows.

@@ -247,6 +247,9 @@ class DagumGini:
     groups : Series or array-like
         Group label of each unit (e.g. its urban agglomeration).  When both ``y``
         and ``groups`` are Series they are aligned by index label.
+    duplicates : {"both", "first", "raise"}, default "both"
+        Policy for a unit listed under two groups, applied when the index has a
+        level named ``adcode`` (see :func:`dagum_gini`).
 
     Attributes
     ----------
@@ -327,10 +330,14 @@ class DagumGini:
     p: pd.Series
     s: pd.Series
 
-    def __init__(self, y: ArrayLike, groups: ArrayLike) -> None:
+    def __init__(self, y: ArrayLike, groups: ArrayLike, *, duplicates: str = "both") -> None:
         sy, sg = _align(y, groups, ("y", "groups"))
+        check_option(duplicates, DUPLICATES, name="duplicates", where="dagum_gini")
         if len(sy) == 0:
             raise DataError("y is empty")
+        keep = _index_units(sy.index, sg, duplicates=duplicates)
+        if keep is not None:
+            sy, sg = sy[keep], sg[keep]
         keys = sy.index
         values = _values(sy, what="y", keys=keys)
         codes, labels = _encode(sg, what="groups", keys=keys)
@@ -377,7 +384,7 @@ class DagumGini:
         self._bounds = bounds
         m = _excess(values, codes, k)
         r = _derive(m[None], sizes, sums[None], np.array([total]))
-        idx = pd.Index(labels, name="group")
+        idx = pd.Index(labels, name="group", tupleize_cols=False)  # tuple labels stay labels
         self.groups = idx
         self.n = pd.Series(sizes.astype(np.int64), index=idx, name="n")
         self.mean = pd.Series(np.ldexp(sums / sizes, expo), index=idx, name="mean")
@@ -649,7 +656,7 @@ class DagumBootstrap:
                 f"[{g['lower']:.6g}, {g['upper']:.6g}])")
 
 
-def dagum_gini(y: ArrayLike, groups: ArrayLike) -> DagumGini:
+def dagum_gini(y: ArrayLike, groups: ArrayLike, *, duplicates: str = "both") -> DagumGini:
     """Dagum Gini decomposition of ``y`` by ``groups``; see :class:`DagumGini` for the formulas.
 
     ``G = Σ_j Σ_h Σ_i Σ_r |y_ji - y_hr| / (2 n² μ) = Gw + Gnb + Gt``.
@@ -660,12 +667,19 @@ def dagum_gini(y: ArrayLike, groups: ArrayLike) -> DagumGini:
         Non-negative values, one per unit.
     groups : Series or array-like
         Group label of each unit; aligned with ``y`` by index when both are Series.
+    duplicates : {"both", "first", "raise"}, default "both"
+        Used only when the index has a level named ``adcode``: a unit listed
+        under two groups (as after merging ``agglomerations("national11")``)
+        counts in each (``"both"``, Chen & Wang's reading), only in its first
+        group (``"first"``), or raises (``"raise"``), with one
+        :class:`~geoaggl.errors.DuplicateMembershipWarning` naming the units; the
+        same unit twice in one group raises DataError.
 
     Returns
     -------
     DagumGini
     """
-    return DagumGini(y, groups)
+    return DagumGini(y, groups, duplicates=duplicates)
 
 
 def _frame_inputs(df: pd.DataFrame, cols: dict[str, Hashable | None]) -> pd.Index:
@@ -698,6 +712,20 @@ def _unit_rows(df: pd.DataFrame, unit: Hashable | None, time: Hashable | None, g
     g = np.asarray(df[group].to_numpy().tolist(), dtype=object)
     return _membership(df, u, t, time, labels, g, duplicates=duplicates, where=where,
                        stacklevel=stacklevel + 1)
+
+
+def _index_units(index: pd.Index, groups: pd.Series, *, duplicates: str) -> np.ndarray | None:
+    """Rows to use when the index has an ``adcode`` level (units), or None for every row."""
+    if "adcode" not in [n for n in index.names if n is not None]:
+        return None
+    u = np.asarray(index.get_level_values("adcode").tolist(), dtype=object)
+    t = tname = None
+    if isinstance(index, pd.MultiIndex):  # the other levels (e.g. year) complete the unit's label
+        rest = index.droplevel("adcode")
+        t, tname = np.asarray(list(rest), dtype=object), rest.names[0] if rest.nlevels == 1 else "label"
+    labels = list(u) if t is None else list(zip(u, t, strict=True))
+    g = np.asarray(groups.to_numpy().tolist(), dtype=object)
+    return _membership(None, u, t, tname, labels, g, duplicates=duplicates, where="dagum_gini", stacklevel=5)
 
 
 def _time_codes(s: pd.Series, *, keys: Keys, what: str) -> tuple[np.ndarray, list[Any]]:
