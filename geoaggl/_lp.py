@@ -74,16 +74,19 @@ def block_diag_csr(blocks: np.ndarray) -> sp.csr_array:
 def _solve(c: np.ndarray, a_eq: np.ndarray | None, b_eq: np.ndarray | None, a_ub: np.ndarray | None,
            b_ub: np.ndarray | None, bounds: np.ndarray) -> tuple[int, np.ndarray | None]:
     k, nv = c.shape
-    res = linprog(
-        c.reshape(-1),
-        A_ub=None if a_ub is None else block_diag_csr(a_ub),
-        b_ub=None if b_ub is None else b_ub.reshape(-1),
-        A_eq=None if a_eq is None else block_diag_csr(a_eq),
-        b_eq=None if b_eq is None else b_eq.reshape(-1),
-        bounds=np.tile(bounds, (k, 1)),
-        method="highs",
-        options=_OPTIONS,
-    )
+    try:
+        res = linprog(
+            c.reshape(-1),
+            A_ub=None if a_ub is None else block_diag_csr(a_ub),
+            b_ub=None if b_ub is None else b_ub.reshape(-1),
+            A_eq=None if a_eq is None else block_diag_csr(a_eq),
+            b_eq=None if b_eq is None else b_eq.reshape(-1),
+            bounds=np.tile(bounds, (k, 1)),
+            method="highs",
+            options=_OPTIONS,
+        )
+    except ValueError:  # scipy's input check (inf/NaN coefficients): report as numerical trouble
+        return 4, None
     if res.status != 0:
         return int(res.status), None
     return 0, np.asarray(res.x).reshape(k, nv)

@@ -107,5 +107,11 @@ def excess_sums(values: np.ndarray, codes: np.ndarray, k: int, *, budget: int = 
             cum += below[:, None, :]
             below = cum[:, -1, :].copy()
             above = (total - cum) * gaps[b0:b1, t0:t1, None]
-            out[b0:b1] += np.matmul(above.transpose(0, 2, 1), cum)
+            if nbc == 1:
+                # one sample (every point estimate, e.g. each year of a panel): a long, thin
+                # (k × t)(t × k) product.  einsum(optimize=False) runs numpy's own loops, not BLAS,
+                # which on such shapes oversubscribes its threads (~40x slower at k = 30, n = 20,000).
+                out[b0] += np.einsum("tj,th->jh", above[0], cum[0], optimize=False)
+            else:  # a batch of bootstrap samples: the batched BLAS product is faster here
+                out[b0:b1] += np.matmul(above.transpose(0, 2, 1), cum)
     return out

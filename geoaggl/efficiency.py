@@ -1,4 +1,9 @@
-"""Green total-factor productivity: SBM-DEA, capital stock, Malmquist–Luenberger (METHODS §7).
+"""Green total-factor productivity: SBM-DEA, capital stock, Malmquist–Luenberger.
+
+The green-TFP toolkit of Song & Li (宋德勇, 李东方, 国家级城市群高质量平衡增长研究——基于产业
+分工的视角, "High-quality balanced growth of national urban agglomerations: an
+industrial division-of-labour perspective"), after Tone (2001, 2004) and Chung,
+Färe & Grosskopf (1997).
 
 Three functions:
 
@@ -37,8 +42,8 @@ import numpy as np
 import pandas as pd
 
 from ._lp import solve_batched
-from ._validate import as_float_array, check_values, numeric_frame, require_columns
-from .errors import DataError, GeoagglWarning, UnknownSchemeError, format_keys
+from ._validate import as_float_array, check_option, check_real, check_values, numeric_frame, require_columns
+from .errors import DataError, GeoagglWarning, OptionError, UnknownSchemeError, format_keys
 
 __all__ = ["capital_stock", "malmquist_luenberger", "sbm"]
 
@@ -124,6 +129,30 @@ def _groups(values: np.ndarray) -> list[tuple[Any, np.ndarray]]:
     return [(uniques[g], order[bounds[g]:bounds[g + 1]]) for g in range(len(uniques))]
 
 
+def _check_scheme(value: Any, valid: Sequence[Any], *, name: str, where: str) -> Any:
+    """:func:`check_option`, raising its :class:`UnknownSchemeError` subclass (kept for compatibility)."""
+    try:
+        return check_option(value, valid, name=name, where=where)
+    except OptionError as exc:
+        raise UnknownSchemeError(str(exc)) from None
+
+
+def _ratios(obs: np.ndarray, ref: np.ndarray, cols: Sequence[Any], where: str) -> np.ndarray:
+    """``ref.T / obs`` (``k × q × n``): every peer's value over the evaluated DMU's, checked finite.
+
+    Data spanning more than ~308 orders of magnitude within a column overflow;
+    that is a DataError naming the column, not scipy's input check.
+    """
+    with np.errstate(over="ignore"):
+        out = ref.T[None, :, :] / obs[:, :, None]
+    bad = ~np.isfinite(out).all(axis=(0, 2))
+    if bad.any():
+        names = [c for c, b in zip(cols, bad, strict=True) if b]
+        raise DataError(f"{where}: the ratios between DMUs of column(s) {format_keys(names)} exceed the "
+                        "float range (values spanning more than ~300 orders of magnitude); rescale them")
+    return out
+
+
 # --------------------------------------------------------------------------- SBM
 
 
@@ -146,7 +175,8 @@ def _nondominated(w: np.ndarray, chunk: int = 256) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
-def _sbm_block(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels: Sequence[Any]
+def _sbm_block(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels: Sequence[Any],
+               cols: Sequence[Any] = ()
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Solve the SBM LP of every DMU of one frontier; return ρ, slacks and Σλ.
 
@@ -167,7 +197,7 @@ def _sbm_block(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels:
     a[:, 0, 0] = 1.0
     a[:, 0, 1 + n + m:] = 1.0 / (s1 + s2)
     a[:, 1:1 + q, 0] = -1.0
-    a[:, 1:1 + q, 1:1 + n] = ref.T[None, :, :] / z[:, :, None]
+    a[:, 1:1 + q, 1:1 + n] = _ratios(z, ref, list(cols) or list(range(q)), "sbm")
     sign = np.concatenate([np.ones(m), -np.ones(s1), np.ones(s2)])
     a[:, np.arange(1, 1 + q), 1 + n + np.arange(q)] = sign
     if vrs:
@@ -196,7 +226,7 @@ def _sbm_block(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels:
 def sbm(inputs: Table, good: Table, bad: Table | None = None, *, rts: Literal["crs", "vrs"] = "crs",
         frontier: Literal["pooled", "year"] = "pooled",
         time: Hashable | Sequence[Any] | np.ndarray | pd.Series = "year") -> pd.DataFrame:
-    r"""Tone's slacks-based efficiency with undesirable outputs (METHODS §7).
+    r"""Tone's slacks-based efficiency with undesirable outputs (Tone 2001, 2004).
 
     For DMU ``o`` with inputs :math:`x_o` (m), good outputs :math:`y^g_o` (s1) and
     bad outputs :math:`y^b_o` (s2), against the DMUs ``j`` of its frontier:
@@ -262,10 +292,8 @@ def sbm(inputs: Table, good: Table, bad: Table | None = None, *, rts: Literal["c
     UnknownSchemeError
         Unknown ``rts`` or ``frontier``.
     """
-    if rts not in ("crs", "vrs"):
-        raise UnknownSchemeError(f"sbm: rts must be 'crs' or 'vrs', got {rts!r}")
-    if frontier not in ("pooled", "year"):
-        raise UnknownSchemeError(f"sbm: frontier must be 'pooled' or 'year', got {frontier!r}")
+    _check_scheme(rts, ("crs", "vrs"), name="rts", where="sbm")
+    _check_scheme(frontier, ("pooled", "year"), name="frontier", where="sbm")
     xf = _frame(inputs, "input")
     gf = _frame(good, "good")
     bf = None if bad is None else _frame(bad, "bad")
@@ -294,8 +322,9 @@ def sbm(inputs: Table, good: Table, bad: Table | None = None, *, rts: Literal["c
     s_b = np.empty_like(yb)
     lam = np.empty(n)
     lab_arr = np.asarray(labels, dtype=object)
+    all_cols = [*xf.columns, *gf.columns, *([] if bf is None else bf.columns)]
     for _, idx in groups:
-        r, a, g, b, ls, _t = _sbm_block(x[idx], yg[idx], yb[idx], vrs, lab_arr[idx])
+        r, a, g, b, ls, _t = _sbm_block(x[idx], yg[idx], yb[idx], vrs, lab_arr[idx], all_cols)
         rho[idx], s_in[idx], s_g[idx], s_b[idx], lam[idx] = r, a, g, b, ls
     out: dict[str, np.ndarray] = {"efficiency": rho}
     out.update({f"slack_in[{c}]": s_in[:, j] for j, c in enumerate(xf.columns)})
@@ -380,7 +409,8 @@ def capital_stock(investment: Table, *, deflator: Table | Mapping[Any, float] | 
     delta : float, default 0.096
         Depreciation rate δ (9.6 %, Zhang Jun et al. 2004), ``0 ≤ δ < 1``.
     growth : float, Series or mapping, optional
-        :math:`g` for :math:`K_0`, one value for all cities or keyed by city.
+        :math:`g` for :math:`K_0`, one value for all cities or keyed by city;
+        finite real numbers (NaN, ±inf and non-numbers raise).
 
     Returns
     -------
@@ -394,10 +424,16 @@ def capital_stock(investment: Table, *, deflator: Table | Mapping[Any, float] | 
     DataError
         Missing, non-positive or non-numeric investment or deflator values,
         duplicated (city, year), missing years, ``g + δ ≤ 0``, a city with one
-        year and no ``growth``.
+        year and no ``growth``; ``delta`` outside [0, 1), a NaN or infinite
+        ``growth``.
+    ParameterTypeError
+        A non-numeric ``delta`` or ``growth`` (e.g. None, ``"abc"``).
     """
-    if not 0 <= delta < 1:
-        raise DataError(f"capital_stock: delta must be in [0, 1), got {delta!r}")
+    delta = check_real(delta, name="delta", minimum=0.0, maximum=1.0, where="capital_stock")
+    if delta == 1.0:
+        raise DataError("capital_stock: delta must be in [0, 1), got 1.0")
+    if growth is not None and not isinstance(growth, pd.Series | Mapping):
+        growth = check_real(growth, name="growth", where="capital_stock")
     wide = isinstance(investment, pd.DataFrame)
     if wide:
         long = _wide_to_long(investment)  # (city, year)
@@ -448,9 +484,9 @@ def capital_stock(investment: Table, *, deflator: Table | Mapping[Any, float] | 
             gs = growth if isinstance(growth, pd.Series) else pd.Series(growth)
             if city not in gs.index:
                 raise DataError(f"capital_stock: growth has no value for city {city!r}")
-            g = float(gs[city])
+            g = check_real(gs[city], name=f"growth[{city!r}]", where="capital_stock")
         else:
-            g = float(growth)
+            g = growth
         k, g_used = _pim(real[order], delta, g, city)
         kout[order] = k
         gout[order] = g_used
@@ -471,7 +507,8 @@ def _wide_to_long(df: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- Malmquist–Luenberger
 
 
-def _ddf(obs: np.ndarray, ref: np.ndarray, m: int, s1: int) -> tuple[np.ndarray, np.ndarray]:
+def _ddf(obs: np.ndarray, ref: np.ndarray, m: int, s1: int, cols: Sequence[Any] = ()
+         ) -> tuple[np.ndarray, np.ndarray]:
     """Directional distance β of each row of ``obs`` against the CRS technology spanned by ``ref``.
 
     Returns (β, status).  Columns of obs/ref: inputs (m), good (s1), bad (rest).
@@ -479,7 +516,7 @@ def _ddf(obs: np.ndarray, ref: np.ndarray, m: int, s1: int) -> tuple[np.ndarray,
     k, q = obs.shape
     n = ref.shape[0]
     s2 = q - m - s1
-    scaled = ref.T[None, :, :] / obs[:, :, None]  # k × q × n
+    scaled = _ratios(obs, ref, list(cols) or list(range(q)), "malmquist_luenberger")  # k × q × n
     a_ub = np.zeros((k, m + s1, 1 + n))
     a_ub[:, :m, 1:] = scaled[:, :m]
     a_ub[:, m:, 1:] = -scaled[:, m:m + s1]
@@ -571,7 +608,8 @@ def malmquist_luenberger(panel: pd.DataFrame, *, inputs: Columns, good: Columns,
         dups = format_keys(keys[keys.duplicated()])
         raise DataError(f"malmquist_luenberger: duplicated ({entity}, {time}) {dups}")
     labels = _labels(keys)
-    z = numeric_frame(panel, xs + gs + bs, labels=labels, positive=True, what="malmquist_luenberger")
+    cols = xs + gs + bs
+    z = numeric_frame(panel, cols, labels=labels, positive=True, what="malmquist_luenberger")
     m, s1 = len(xs), len(gs)
     groups = _groups(per)
     if len(groups) < 2:
@@ -581,7 +619,7 @@ def malmquist_luenberger(panel: pd.DataFrame, *, inputs: Columns, good: Columns,
     trouble: list[Any] = []
     own: dict[int, np.ndarray] = {}
     for gi, (_, idx) in enumerate(groups):
-        d, st = _ddf(z[idx], z[idx], m, s1)
+        d, st = _ddf(z[idx], z[idx], m, s1, cols)
         if (st != 0).any():  # cannot happen in theory (λ = e_o is feasible)
             raise DataError(
                 "malmquist_luenberger: contemporaneous LP failed for "
@@ -597,8 +635,8 @@ def malmquist_luenberger(panel: pd.DataFrame, *, inputs: Columns, good: Columns,
             continue
         p0 = e0.get_indexer(common)
         p1 = e1.get_indexer(common)
-        d_t_t1, st_a = _ddf(z[i1[p1]], z[i0], m, s1)  # period t+1 data, frontier t
-        d_t1_t, st_b = _ddf(z[i0[p0]], z[i1], m, s1)  # period t data, frontier t+1
+        d_t_t1, st_a = _ddf(z[i1[p1]], z[i0], m, s1, cols)  # period t+1 data, frontier t
+        d_t1_t, st_b = _ddf(z[i0[p0]], z[i1], m, s1, cols)  # period t data, frontier t+1
         d_t_t = own[gi][p0]
         d_t1_t1 = own[gi + 1][p1]
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -1,9 +1,11 @@
 """Agglomeration, specialisation, division-of-labour and integration indices.
 
-Every index follows the formulas of the seed papers as fixed in ``METHODS.md``
-(§1 location quotient and co-agglomeration, §4 division of labour and
-disparity, §5 rank-size mono index, §6 transport, §8 integration index and
-Krugman specialisation).  Index functions return a :class:`pandas.Series`
+Every index follows the formulas of the papers listed under References, with
+the interpretation choices stated in each function's docstring: the location
+quotient and co-agglomeration of Chen & Wang (eqs 1-2); the division of
+labour, disparity, rank-size mono index and transport mediator of Song & Li;
+the integration index and Krugman specialisation of the study of the Yangtze
+River Economic Belt's agglomerations.  Index functions return a :class:`pandas.Series`
 aligned to the input's index (so it can be assigned as a column, also to a
 GeoDataFrame); composite analyses return result objects computed on
 construction (:class:`MonoIndex`, :class:`IntegrationIndex`).
@@ -29,11 +31,34 @@ whose group or flag is missing (NaN / not in the mapping) raises
 :class:`~geoaggl.errors.DataError` naming it: subset the table to the UA
 members first.
 
+Cities in two agglomerations
+----------------------------
+Some plans overlap (邯郸, 邢台 in 京津冀 and 中原; 运城 in 中原 and 关中平原), so
+a table merged with ``agglomerations("national11")`` lists them twice.  Every
+function with a ``group`` takes ``duplicates=`` (``"both"``, the default:
+counted in each UA; ``"first"``; ``"raise"``) and warns once with a
+:class:`~geoaggl.errors.DuplicateMembershipWarning` naming those cities.  The
+same city (and year) twice under one UA is an error (a table appended twice).
+
 Bad input (NaN, infinite, negative or non-numeric values, zero denominators, a
 group with a single city, fewer than three cities for rank-size, mismatched
 indexes, missing years) raises :class:`~geoaggl.errors.DataError` (a
 ``ValueError``) naming the offending columns, rows, groups or years.  Inputs are
 never modified.
+
+References
+----------
+Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠), 中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究
+("Spatial differences and convergence of producer-services–manufacturing
+co-agglomeration in China's urban agglomerations") — "Chen & Wang" below.
+
+Song Deyong and Li Dongfang (宋德勇, 李东方), 国家级城市群高质量平衡增长研究——基于产业分工的视角
+("High-quality balanced growth of national urban agglomerations: an industrial
+division-of-labour perspective") — "Song & Li" below.
+
+长江经济带城市群区域一体化发展特征与差异 ("Integration of the urban agglomerations
+of the Yangtze River Economic Belt: characteristics and differences") — "the
+Yangtze River Economic Belt integration study" below.
 """
 
 from __future__ import annotations
@@ -45,8 +70,17 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, check_values, numeric_frame, require_columns
-from .errors import DataError, UnknownSchemeError, format_keys
+from ._membership import DUPLICATES, apply_duplicates
+from ._validate import (
+    as_float_array,
+    check_int,
+    check_option,
+    check_real,
+    check_values,
+    numeric_frame,
+    require_columns,
+)
+from .errors import DataError, OptionError, ParameterTypeError, UnknownSchemeError, format_keys
 
 __all__ = [
     "IntegrationIndex",
@@ -119,9 +153,13 @@ def _missing(v: Any) -> bool:
         return False
 
 
-def _row_keys(obj: pd.DataFrame | pd.Series, time: Hashable | None,
+def _row_keys(obj: pd.DataFrame | pd.Series, time: Hashable | None, *, unique: bool = True,
               ) -> tuple[np.ndarray, np.ndarray | None, Hashable | None, list[Any]]:
-    """adcodes, years, time name and the row labels used in messages; checks uniqueness."""
+    """adcodes, years, time name and the row labels used in messages.
+
+    With ``unique`` (functions without a group) a repeated adcode / (adcode, year)
+    raises DataError; functions with a group check repeats with :func:`_membership`.
+    """
     adc = _adcodes(obj)
     adc = np.asarray(adc.tolist(), dtype=object)  # Python scalars: readable in messages
     t, tname = _time(obj, time)
@@ -137,11 +175,55 @@ def _row_keys(obj: pd.DataFrame | pd.Series, time: Hashable | None,
         if nat:
             raise DataError(f"missing {tname!r} for {format_keys(nat)}")
         labels = list(zip(adc, t, strict=True))
-    dup = pd.Index(labels).duplicated(keep=False) if labels else np.zeros(0, dtype=bool)
-    if dup.any():
-        what = "adcode" if t is None else f"(adcode, {tname})"
-        raise DataError(f"duplicated {what} rows: {format_keys(np.asarray(labels, dtype=object)[dup])}")
+    if unique and labels:
+        dup = pd.Index(labels).duplicated(keep=False)
+        if dup.any():
+            what = "adcode" if t is None else f"(adcode, {tname})"
+            rows = [lab for lab, d in zip(labels, dup, strict=True) if d]
+            raise DataError(f"duplicated {what} rows: {format_keys(rows)}; each row must be one city"
+                            f"{'' if t is None else ' and year'} (a table appended twice?)")
     return adc, t, tname, labels
+
+
+def _membership(obj: pd.DataFrame | pd.Series | None, adc: np.ndarray, t: np.ndarray | None,
+                tname: Hashable | None, labels: Sequence[Any], g: np.ndarray, *, duplicates: str,
+                where: str, stacklevel: int) -> np.ndarray | None:
+    """Rows to use under the duplicates policy, or None for all rows.
+
+    A city (and year) listed under two groups is a membership choice, settled by
+    ``duplicates`` (:func:`geoaggl._membership.apply_duplicates`); the same
+    city (and year) twice under one group is an error (a table appended twice).
+    """
+    check_option(duplicates, DUPLICATES, name="duplicates", where=where)
+    if not labels:
+        return None
+    dup = pd.Index(labels).duplicated(keep=False)
+    if not dup.any():
+        return None
+    pos = np.flatnonzero(dup)
+    cols: dict[str, Any] = {"unit": adc[pos], "group": g[pos]}
+    if t is not None:
+        cols["time"] = t[pos]
+    frame = pd.DataFrame(cols, index=pos)
+    same = frame.duplicated(keep=False).to_numpy()
+    if same.any():
+        what = "adcode" if t is None else f"(adcode, {tname})"
+        rows = [(labels[i], g[i]) for i in pos[same]]
+        raise DataError(f"{where}: duplicated {what} rows within one group (row, group): "
+                        f"{format_keys(rows)}; each city may appear once per group (and year) - "
+                        "a table appended twice?")
+    names = None
+    if isinstance(obj, pd.DataFrame) and "name" in obj.columns and obj["name"].ndim == 1:
+        nm = pd.Series(obj["name"].to_numpy()[pos], index=pd.Index(adc[pos], dtype=object))
+        names = nm[~nm.index.duplicated()]
+    kept = apply_duplicates(frame, unit="unit", group="group", duplicates=duplicates, where=where,
+                            names=names, stacklevel=stacklevel + 1)
+    if len(kept) == len(frame):
+        return None
+    keep = np.ones(len(adc), dtype=bool)
+    keep[pos] = False
+    keep[kept.index.to_numpy()] = True
+    return keep
 
 
 def _per_row(spec: KeySpec, obj: pd.DataFrame | pd.Series, adc: np.ndarray, labels: Sequence[Any], *,
@@ -156,7 +238,9 @@ def _per_row(spec: KeySpec, obj: pd.DataFrame | pd.Series, adc: np.ndarray, labe
         else:
             if spec.index.has_duplicates:
                 dup = spec.index[spec.index.duplicated(keep=False)]
-                raise DataError(f"{what}: duplicated keys {format_keys(dup)}")
+                raise DataError(f"{what}: duplicated keys {format_keys(dup)}; to count a city in several "
+                                "agglomerations, merge the membership table into the data (one row per city "
+                                f"and agglomeration) and pass the column name as {what}=")
             same_rows = (spec.index.nlevels == obj.index.nlevels and obj.index.is_unique
                          and bool(obj.index.isin(spec.index).all()))
             if same_rows:  # the input's rows, another order
@@ -198,17 +282,20 @@ def _flags(spec: KeySpec, obj: pd.DataFrame | pd.Series, adc: np.ndarray, labels
     return out
 
 
-def _blocks(n: int, *keys: np.ndarray | None) -> dict[tuple[Any, ...], np.ndarray]:
+def _blocks(n: int, *keys: np.ndarray | None, keep: np.ndarray | None = None,
+            ) -> dict[tuple[Any, ...], np.ndarray]:
     """Positions of the ``n`` rows sharing each combination of keys, in first-seen order.
 
     None keys are ignored; with no keys at all every row is in one block keyed ``()``.
+    ``keep`` (a boolean mask) restricts the rows used.
     """
+    rows = np.arange(n, dtype=np.intp) if keep is None else np.flatnonzero(keep)
     used = [k for k in keys if k is not None]
     if not used:
-        return {(): np.arange(n, dtype=np.intp)}
+        return {(): rows}
     out: dict[tuple[Any, ...], list[int]] = {}
-    for i in range(n):
-        out.setdefault(tuple(k[i] for k in used), []).append(i)
+    for i in rows:
+        out.setdefault(tuple(k[i] for k in used), []).append(int(i))
     return {k: np.asarray(v, dtype=np.intp) for k, v in out.items()}
 
 
@@ -226,6 +313,21 @@ def _columns(spec: Columns, what: str) -> list[Hashable]:
     if len(set(cols)) != len(cols):
         raise DataError(f"{what}: duplicated columns {format_keys(c for c in cols if cols.count(c) > 1)}")
     return cols
+
+
+def _check_scheme(value: Any, valid: Iterable[Any], *, name: str, where: str) -> Any:
+    """:func:`check_option`, raising its :class:`UnknownSchemeError` subclass (kept for compatibility)."""
+    try:
+        return check_option(value, valid, name=name, where=where)
+    except OptionError as exc:
+        raise UnknownSchemeError(str(exc)) from None
+
+
+def _check_bool(value: Any, *, name: str, where: str) -> bool:
+    """``value`` as a bool; anything but True/False raises ParameterTypeError naming ``name``."""
+    if not isinstance(value, bool | np.bool_):
+        raise ParameterTypeError(f"{where}: {name} must be True or False; got {value!r}")
+    return bool(value)
 
 
 def _sorted_keys(keys: Iterable[Any]) -> list[Any]:
@@ -256,7 +358,7 @@ def location_quotient(
     with :math:`q_{cs}` the city's employment in sector *s* (the sum of the
     columns when ``sector`` is a list, e.g. the six producer-service sectors),
     :math:`q_c` the city's total employment, and :math:`q_s`, :math:`q` the
-    reference (national) sector and total employment (seed 000, eq. 1).
+    reference (national) sector and total employment (Chen & Wang, eq. 1).
 
     Parameters
     ----------
@@ -306,7 +408,7 @@ def location_quotient(
     [0.4, 2.0]
     """
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+        raise ParameterTypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     cols = _columns(sector, "sector")
     _, t, _, labels = _row_keys(df, time)
     sec = numeric_frame(df, cols, labels=labels, what="employment").sum(axis=1)
@@ -363,7 +465,7 @@ def location_quotient(
         q_s = np.full(len(df), vals[:-1].sum())
         q = np.full(len(df), vals[-1])
     else:
-        raise TypeError(
+        raise ParameterTypeError(
             f"reference must be None, a mapping, a Series or a DataFrame, got {type(reference).__name__}"
         )
     return pd.Series(share / (q_s / q), index=df.index.copy(), name="lq")
@@ -373,7 +475,7 @@ def _aligned_pair(a: pd.Series, b: pd.Series, names: tuple[str, str]) -> tuple[n
     """Values of ``b`` aligned to ``a``'s index; DataError naming keys found in only one."""
     for s, nm in zip((a, b), names, strict=True):
         if not isinstance(s, pd.Series):
-            raise TypeError(f"{nm} must be a pandas Series, got {type(s).__name__}")
+            raise ParameterTypeError(f"{nm} must be a pandas Series, got {type(s).__name__}")
         if s.index.has_duplicates:
             dup = s.index[s.index.duplicated(keep=False)]
             raise DataError(f"{nm}: duplicated index keys {format_keys(dup)}")
@@ -393,7 +495,7 @@ def _aligned_pair(a: pd.Series, b: pd.Series, names: tuple[str, str]) -> tuple[n
 
 
 def coagglomeration(lq_manufacturing: pd.Series, lq_services: pd.Series) -> pd.Series:
-    r"""Co-agglomeration of manufacturing and producer services (seed 000, eq. 2).
+    r"""Co-agglomeration of manufacturing and producer services (Chen & Wang, eq. 2).
 
     .. math::
 
@@ -447,6 +549,7 @@ def krugman_specialization(
     group: KeySpec,
     sectors: Sequence[Hashable] | None = None,
     time: Hashable | None = None,
+    duplicates: str = "both",
 ) -> pd.Series:
     r"""Krugman specialisation index of each city against the rest of its UA.
 
@@ -457,7 +560,8 @@ def krugman_specialization(
         \bar s_{ij} = \frac{\sum_{k \ne i} E_{kj}}{\sum_{k \ne i} \sum_{j'} E_{kj'}}
 
     where *k* runs over the other cities of city *i*'s group (pooled), in the
-    same year for a panel (seed 002, Table 1 note b).  Range 0 (identical
+    same year for a panel (the Yangtze River Economic Belt
+    integration study, Table 1 note b).  Range 0 (identical
     structure) to 2 (disjoint sectors); no factor ½.
 
     Parameters
@@ -473,11 +577,20 @@ def krugman_specialization(
         raises DataError - pass ``sectors`` to pick columns explicitly.
     time : column or index-level label, optional
         The year column / level.
+    duplicates : {"both", "first", "raise"}, default "both"
+        A city (and year) listed under two groups, as after merging
+        ``agglomerations("national11")`` (邯郸, 邢台 in 京津冀 and 中原; 运城 in 中原
+        and 关中平原): ``"both"`` counts it in each group (the reading of Chen &
+        Wang's published within-group Gini); ``"first"`` only in the group of its
+        first row, its other rows get NaN; ``"raise"`` raises DataError.  Either way
+        one :class:`~geoaggl.errors.DuplicateMembershipWarning` names the
+        cities.  The same city (and year) twice in one group raises DataError.
 
     Returns
     -------
     pandas.Series
-        ``krugman``, aligned to ``employment.index``.
+        ``krugman``, aligned to ``employment.index`` (NaN only for rows left
+        out by ``duplicates="first"``).
 
     Raises
     ------
@@ -492,9 +605,11 @@ def krugman_specialization(
     [2.0, 2.0]
     """
     if not isinstance(employment, pd.DataFrame):
-        raise TypeError(f"employment must be a pandas DataFrame, got {type(employment).__name__}")
-    adc, t, tname, labels = _row_keys(employment, time)
+        raise ParameterTypeError(f"employment must be a pandas DataFrame, got {type(employment).__name__}")
+    adc, t, tname, labels = _row_keys(employment, time, unique=False)
     g, _ = _per_row(group, employment, adc, labels, what="group")
+    keep = _membership(employment, adc, t, tname, labels, g, duplicates=duplicates,
+                       where="krugman_specialization", stacklevel=3)
     if sectors is None:
         skip = {ADCODE, tname}
         if isinstance(group, Hashable) and not isinstance(group, pd.Series) and group in employment.columns:
@@ -510,9 +625,9 @@ def krugman_specialization(
     if zero.any():
         where = format_keys(np.asarray(labels, dtype=object)[zero])
         raise DataError(f"employment: zero total over the sectors at {where}")
-    out = np.empty(len(employment))
+    out = np.full(len(employment), np.nan)
     singles = []
-    for key, pos in _blocks(len(employment), g, t).items():
+    for key, pos in _blocks(len(employment), g, t, keep=keep).items():
         if len(pos) < 2:
             singles.append(_block_label(key))
             continue
@@ -538,8 +653,9 @@ def division_of_labour(
     group: KeySpec,
     central: KeySpec,
     time: Hashable | None = None,
+    duplicates: str = "both",
 ) -> pd.Series:
-    r"""Industrial division of labour between central and non-central cities (seed 001).
+    r"""Industrial division of labour between central and non-central cities (Song & Li).
 
     Within UA *N* (and year) with sector totals :math:`L_{NS}` (producer
     services) and :math:`L_{NM}` (manufacturing) summed over **all** its
@@ -559,19 +675,28 @@ def division_of_labour(
     df : pandas.DataFrame
         Employment by sector, one row per city (and year).
     services, manufacturing : column label or list of column labels
-        Producer-service and manufacturing columns (lists are summed; seed
-        001's manufacturing side is 采矿业 + 制造业 + 电力、燃气及水的生产和供应业).
+        Producer-service and manufacturing columns (lists are summed; Song &
+        Li's manufacturing side is 采矿业 + 制造业 + 电力、燃气及水的生产和供应业).
     group : column label, Series or mapping
         Each city's UA.
     central : column label, Series or mapping
         True for central cities (1/0 accepted).
     time : column or index-level label, optional
         The year column / level.
+    duplicates : {"both", "first", "raise"}, default "both"
+        A city (and year) listed under two groups, as after merging
+        ``agglomerations("national11")`` (邯郸, 邢台 in 京津冀 and 中原; 运城 in 中原
+        and 关中平原): ``"both"`` counts it in each group (the reading of Chen &
+        Wang's published within-group Gini); ``"first"`` only in the group of its
+        first row, its other rows get NaN; ``"raise"`` raises DataError.  Either way
+        one :class:`~geoaggl.errors.DuplicateMembershipWarning` names the
+        cities.  The same city (and year) twice in one group raises DataError.
 
     Returns
     -------
     pandas.Series
-        ``div``, aligned to ``df.index``.
+        ``div``, aligned to ``df.index`` (NaN only for rows left out by
+        ``duplicates="first"``).
 
     Raises
     ------
@@ -589,9 +714,11 @@ def division_of_labour(
     [2.25, 2.666667]
     """
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
-    adc, t, _, labels = _row_keys(df, time)
+        raise ParameterTypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    adc, t, tname, labels = _row_keys(df, time, unique=False)
     g, _ = _per_row(group, df, adc, labels, what="group")
+    keep = _membership(df, adc, t, tname, labels, g, duplicates=duplicates, where="division_of_labour",
+                       stacklevel=3)
     c = _flags(central, df, adc, labels, what="central")
     s_cols, m_cols = _columns(services, "services"), _columns(manufacturing, "manufacturing")
     ls = numeric_frame(df, s_cols, labels=labels, what="employment").sum(axis=1)
@@ -603,9 +730,9 @@ def division_of_labour(
             "division of labour undefined: zero manufacturing employment (central city) or zero "
             f"service employment (non-central city) at {format_keys(lab_arr[bad])}"
         )
-    out = np.empty(len(df))
+    out = np.full(len(df), np.nan)
     zero = []
-    for key, pos in _blocks(len(df), g, t).items():
+    for key, pos in _blocks(len(df), g, t, keep=keep).items():
         l_ns, l_nm = math.fsum(ls[pos]), math.fsum(lm[pos])
         if l_ns == 0 or l_nm == 0:
             zero.append(_block_label(key))
@@ -625,8 +752,9 @@ def disparity(
     central: KeySpec,
     value: Hashable | None = None,
     time: Hashable | None = None,
+    duplicates: str = "both",
 ) -> pd.Series:
-    r"""Gap between the central city(ies) of a UA and each non-central city (seed 001).
+    r"""Gap between the central city(ies) of a UA and each non-central city (Song & Li).
 
     .. math::
 
@@ -651,12 +779,20 @@ def disparity(
         The value column when ``values`` is a DataFrame.
     time : column or index-level label, optional
         The year column / level.
+    duplicates : {"both", "first", "raise"}, default "both"
+        A city (and year) listed under two groups, as after merging
+        ``agglomerations("national11")`` (邯郸, 邢台 in 京津冀 and 中原; 运城 in 中原
+        and 关中平原): ``"both"`` counts it in each group (the reading of Chen &
+        Wang's published within-group Gini); ``"first"`` only in the group of its
+        first row, its other rows get NaN; ``"raise"`` raises DataError.  Either way
+        one :class:`~geoaggl.errors.DuplicateMembershipWarning` names the
+        cities.  The same city (and year) twice in one group raises DataError.
 
     Returns
     -------
     pandas.Series
         ``disparity``, aligned to ``values.index``; NaN for the central
-        cities themselves.
+        cities themselves (and for rows left out by ``duplicates="first"``).
 
     Raises
     ------
@@ -678,18 +814,20 @@ def disparity(
         col = values[value]
     elif isinstance(values, pd.Series):
         if value is not None:
-            raise TypeError("value= is only used when values is a DataFrame")
+            raise ParameterTypeError("value= is only used when values is a DataFrame")
         col = values
     else:
-        raise TypeError(f"values must be a pandas Series or DataFrame, got {type(values).__name__}")
-    adc, t, _, labels = _row_keys(values, time)
+        raise ParameterTypeError(f"values must be a pandas Series or DataFrame, got {type(values).__name__}")
+    adc, t, tname, labels = _row_keys(values, time, unique=False)
     g, _ = _per_row(group, values, adc, labels, what="group")
+    keep = _membership(values, adc, t, tname, labels, g, duplicates=duplicates, where="disparity",
+                       stacklevel=3)
     c = _flags(central, values, adc, labels, what="central")
     x = as_float_array(col, what="values", labels=labels)
     check_values(x, what="values", labels=labels, allow_negative=True)
     out = np.full(len(x), np.nan)
     nocentre = []
-    for key, pos in _blocks(len(x), g, t).items():
+    for key, pos in _blocks(len(x), g, t, keep=keep).items():
         cp = c[pos]
         if not cp.any():
             nocentre.append(_block_label(key))
@@ -721,7 +859,7 @@ def _rank_size_fit(pop_desc: np.ndarray, correction: bool) -> tuple[float, float
 
 
 class MonoIndex:
-    r"""Rank-size (mono-centricity) index of one UA, computed on construction (seed 001, §5).
+    r"""Rank-size (mono-centricity) index of one UA, computed on construction (Song & Li, robustness checks).
 
     Cities are ranked by population, :math:`R_i = 1 \dots n` from the largest
     (ties keep input order), and
@@ -791,11 +929,11 @@ class MonoIndex:
         if isinstance(population, Mapping):
             population = pd.Series(population, dtype=object if not population else None)
         if not isinstance(population, pd.Series):
-            raise TypeError(
+            raise ParameterTypeError(
                 f"population must be a pandas Series or a mapping, got {type(population).__name__}"
             )
         if not isinstance(correction, bool):
-            raise TypeError(f"correction must be a bool, got {type(correction).__name__}")
+            raise ParameterTypeError(f"correction must be a bool, got {type(correction).__name__}")
         if population.index.has_duplicates:
             dup = population.index[population.index.duplicated(keep=False)]
             raise DataError(f"population: duplicated labels {format_keys(dup)}")
@@ -812,7 +950,7 @@ class MonoIndex:
 
         self.n: int = len(pop)
         self.correction: bool = correction
-        self.threshold: float = float(threshold)
+        self.threshold: float = check_real(threshold, name="threshold", where="mono_index")
         self.ranks: pd.Series = pd.Series(ranks, index=population.index.copy(), name="rank")
         self.q, self.C, self.r2 = _rank_size_fit(desc, correction)
         self.monocentric: bool = bool(self.q > self.threshold)
@@ -878,6 +1016,7 @@ def mono_index_by_group(
     time: Hashable | None = None,
     correction: bool = False,
     threshold: float = 0.5,
+    duplicates: str = "both",
 ) -> pd.DataFrame:
     """:class:`MonoIndex` of every group (× year) of a table of cities.
 
@@ -895,6 +1034,14 @@ def mono_index_by_group(
         when present (one fit per UA and year).
     correction, threshold
         As in :class:`MonoIndex`.
+    duplicates : {"both", "first", "raise"}, default "both"
+        A city (and year) listed under two groups, as after merging
+        ``agglomerations("national11")`` (邯郸, 邢台 in 京津冀 and 中原; 运城 in 中原
+        and 关中平原): ``"both"`` counts it in each group (the reading of Chen &
+        Wang's published within-group Gini); ``"first"`` only in the group of its
+        first row, its other rows are not used; ``"raise"`` raises DataError.  Either way
+        one :class:`~geoaggl.errors.DuplicateMembershipWarning` names the
+        cities.  The same city (and year) twice in one group raises DataError.
 
     Returns
     -------
@@ -910,13 +1057,15 @@ def mono_index_by_group(
         :class:`MonoIndex`.
     """
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+        raise ParameterTypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     require_columns(df, [value], what="df")
-    adc, t, tname, labels = _row_keys(df, time)
+    adc, t, tname, labels = _row_keys(df, time, unique=False)
     g, gname = _per_row(group, df, adc, labels, what="group")
+    keep = _membership(df, adc, t, tname, labels, g, duplicates=duplicates, where="mono_index_by_group",
+                       stacklevel=3)
     pop = as_float_array(df[value], what=f"column {value!r}", labels=labels)
     check_values(pop, what=f"column {value!r}", labels=labels, positive=True)
-    blocks = _blocks(len(df), g, t)
+    blocks = _blocks(len(df), g, t, keep=keep)
     small = [_block_label(k) for k, pos in blocks.items() if len(pos) < 3]
     if small:
         raise DataError(f"rank-size fit needs at least 3 cities per group; fewer in {format_keys(small)}")
@@ -942,7 +1091,10 @@ _SCOPES = ("all", "time")
 
 
 class IntegrationIndex:
-    r"""Integration index of urban agglomerations (seed 002, METHODS §8), computed on construction.
+    r"""Integration index of urban agglomerations, computed on construction.
+
+    As defined by the Yangtze River Economic Belt integration study (Table 1 and
+    its notes; cited in full in the module docstring).
 
     For each UA *g*, year *t* and indicator *i* (over the UA's cities that year):
 
@@ -966,7 +1118,8 @@ class IntegrationIndex:
 
        for positive (``"+"``) and negative (``"-"``) indicators: for a negative
        indicator the paper takes the square root of the normalised level
-       computed with and without reversing the direction (seed 002, note 2).
+       computed with and without reversing the direction (the study's note 2;
+       we read it as the geometric mean of the two normalisations).
        When max = min, f = 1.  ``size_adjust=False`` sets R = 1 and
        ``level_adjust=False`` sets f = 1.
     4. Dimension score = mean of its :math:`K_i` (equal weights); ``overall``
@@ -974,7 +1127,7 @@ class IntegrationIndex:
 
     ``cv_between`` is the coefficient of variation of each dimension's score
     across the UAs (per year), population SD (``between_ddof=0``) over mean,
-    as in seed 002 Table 4.
+    as in the study's Table 4.
 
     Parameters
     ----------
@@ -1005,6 +1158,14 @@ class IntegrationIndex:
         opened in none) has an undefined cv: ``"raise"`` raises DataError
         naming the (UA, indicator) pairs, ``"zero"`` sets cv = 0 (all cities
         equal: no gap).
+    duplicates : {"both", "first", "raise"}, default "both"
+        A city (and year) listed under two groups, as after merging
+        ``agglomerations("national11")`` (邯郸, 邢台 in 京津冀 and 中原; 运城 in 中原
+        and 关中平原): ``"both"`` counts it in each group (the reading of Chen &
+        Wang's published within-group Gini); ``"first"`` only in the group of its
+        first row, its other rows are not used; ``"raise"`` raises DataError.  Either way
+        one :class:`~geoaggl.errors.DuplicateMembershipWarning` names the
+        cities.  The same city (and year) twice in one group raises DataError.
 
     Attributes
     ----------
@@ -1050,32 +1211,36 @@ class IntegrationIndex:
         level_adjust: bool = True,
         between_ddof: int = 0,
         zero_mean: Literal["raise", "zero"] = "raise",
+        duplicates: str = "both",
     ) -> None:
         if not isinstance(df, pd.DataFrame):
-            raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+            raise ParameterTypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
         if not isinstance(indicators, Mapping) or not indicators:
             raise DataError("indicators must be a non-empty mapping {column: (dimension, direction)}")
-        for nm, sc in (("cv_scope", cv_scope), ("level_scope", level_scope)):
-            if sc not in _SCOPES:
-                raise UnknownSchemeError(f"{nm} must be one of {_SCOPES}, got {sc!r}")
-        if zero_mean not in ("raise", "zero"):
-            raise UnknownSchemeError(f"zero_mean must be one of ('raise', 'zero'), got {zero_mean!r}")
+        where = "integration_index"
+        _check_scheme(cv_scope, _SCOPES, name="cv_scope", where=where)
+        _check_scheme(level_scope, _SCOPES, name="level_scope", where=where)
+        _check_scheme(zero_mean, ("raise", "zero"), name="zero_mean", where=where)
+        _check_bool(size_adjust, name="size_adjust", where=where)
+        _check_bool(level_adjust, name="level_adjust", where=where)
+        between_ddof = check_int(between_ddof, name="between_ddof", minimum=0, where=where)
         spec: dict[Hashable, tuple[Hashable, int]] = {}
         for col, item in indicators.items():
             if not (isinstance(item, tuple | list) and len(item) == 2):
                 raise DataError(f"indicators[{col!r}] must be a (dimension, direction) pair, got {item!r}")
             dim, direction = item
-            if direction not in _DIRECTIONS:
-                raise UnknownSchemeError(
-                    f"indicators[{col!r}]: direction must be one of {tuple(_DIRECTIONS)}, got {direction!r}"
-                )
+            _check_scheme(direction, _DIRECTIONS, name=f"indicators[{col!r}] direction", where=where)
             spec[col] = (dim, _DIRECTIONS[direction])
         cols = list(spec)
-        adc, t, tname, labels = _row_keys(df, time)
+        adc, t, tname, labels = _row_keys(df, time, unique=False)
         g, gname = _per_row(group, df, adc, labels, what="group")
+        keep = _membership(df, adc, t, tname, labels, g, duplicates=duplicates, where="integration_index",
+                           stacklevel=4)
         x = numeric_frame(df, cols, labels=labels, what="indicator")
+        if len(df) == 0:
+            raise DataError("integration_index: df has no rows")
 
-        blocks = _blocks(len(df), g, t)
+        blocks = _blocks(len(df), g, t, keep=keep)
         keys = _sorted_keys(blocks)
         singles = [_block_label(k) for k in keys if len(blocks[k]) < 2]
         if singles:
@@ -1088,13 +1253,16 @@ class IntegrationIndex:
         zero = []
         for b, key in enumerate(keys):
             block = x[blocks[key]]
-            mu = block.mean(axis=0)
-            sd = block.std(axis=0, ddof=0)
+            # scale each column by a power of two (exact) so that squares cannot overflow
+            expo = np.frexp(block.max(axis=0))[1]
+            scaled = np.ldexp(block, -expo)
+            mu = scaled.mean(axis=0)
+            sd = scaled.std(axis=0, ddof=0)
             for i in np.flatnonzero(mu == 0):
                 zero.append((_block_label(key), cols[i]))
             with np.errstate(divide="ignore", invalid="ignore"):
                 cv[b] = np.where(mu == 0, 0.0, sd / mu)  # mu == 0: all values 0 (non-negative data)
-            level[b] = mu
+            level[b] = np.ldexp(mu, expo)
         if zero and zero_mean == "raise":
             raise DataError(
                 f"coefficient of variation undefined (zero mean) for (UA, indicator) {format_keys(zero)}; "
@@ -1201,8 +1369,12 @@ def integration_index(
     level_adjust: bool = True,
     between_ddof: int = 0,
     zero_mean: Literal["raise", "zero"] = "raise",
+    duplicates: str = "both",
 ) -> IntegrationIndex:
-    r"""Integration index of UAs (seed 002): :math:`K_i = k_i R f`, averaged by dimension.
+    r"""Integration index of UAs: :math:`K_i = k_i R f`, averaged by dimension.
+
+    As defined by the Yangtze River Economic Belt integration study (see the
+    module's References).
 
     :math:`k_i = 100 (\max cv - cv_i)/(\max cv - \min cv)`, *R* the UA's share
     of all cities studied, *f* its min-max normalised level; every step,
@@ -1217,14 +1389,14 @@ def integration_index(
     """
     return IntegrationIndex(df, indicators=indicators, group=group, time=time, cv_scope=cv_scope,
                             level_scope=level_scope, size_adjust=size_adjust, level_adjust=level_adjust,
-                            between_ddof=between_ddof, zero_mean=zero_mean)
+                            between_ddof=between_ddof, zero_mean=zero_mean, duplicates=duplicates)
 
 
 # --------------------------------------------------------------------------- transport
 
 
 def transport(distance: pd.Series | Mapping[Any, float], freight: pd.Series) -> pd.Series:
-    r"""Transport-infrastructure mediator of seed 001: :math:`trans_{it} = distance_i \times freight_{it}`.
+    r"""Transport-infrastructure mediator of Song & Li: :math:`trans_{it} = distance_i \times freight_{it}`.
 
     Parameters
     ----------
@@ -1259,9 +1431,11 @@ def transport(distance: pd.Series | Mapping[Any, float], freight: pd.Series) -> 
     if isinstance(distance, Mapping):
         distance = pd.Series(distance, dtype=object if not distance else None)
     if not isinstance(distance, pd.Series):
-        raise TypeError(f"distance must be a pandas Series or a mapping, got {type(distance).__name__}")
+        raise ParameterTypeError(
+            f"distance must be a pandas Series or a mapping, got {type(distance).__name__}"
+        )
     if not isinstance(freight, pd.Series):
-        raise TypeError(f"freight must be a pandas Series, got {type(freight).__name__}")
+        raise ParameterTypeError(f"freight must be a pandas Series, got {type(freight).__name__}")
     if distance.index.has_duplicates:
         dup = distance.index[distance.index.duplicated(keep=False)]
         raise DataError(f"distance: duplicated adcodes {format_keys(dup)}")
@@ -1279,4 +1453,11 @@ def transport(distance: pd.Series | Mapping[Any, float], freight: pd.Series) -> 
     used = distance.iloc[pos]
     dist = as_float_array(used, what="distance", labels=list(adc))
     check_values(dist, what="distance", labels=list(adc))
-    return pd.Series(dist * fr, index=freight.index.copy(), name="trans")
+    with np.errstate(over="ignore"):
+        out = dist * fr
+    over = ~np.isfinite(out)
+    if over.any():
+        rows = [lab for lab, o in zip(flabels, over, strict=True) if o]
+        raise DataError(f"transport: distance × freight exceeds the float range (~1.8e308) at "
+                        f"{format_keys(rows)}; rescale the inputs (e.g. km and 万吨)")
+    return pd.Series(out, index=freight.index.copy(), name="trans")

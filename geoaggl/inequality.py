@@ -1,12 +1,15 @@
 """Regional inequality: Dagum Gini decomposition, sigma and beta convergence.
 
-Implements METHODS §2-3 (seed 000, eqs 3-12, with the printed typos corrected).
+Implements the decomposition and sigma convergence of Chen & Wang (eqs 3-12;
+see References), with two printed typos corrected: ``G`` divides by ``2 n² μ``
+(not ``n(n - 1)``), and ``G_jh`` sums ``|y_ji - y_hr|`` over the two groups
+(the paper prints ``y_jr``).  Beta convergence is our extension.
 
 * :func:`dagum_gini` / :class:`DagumGini` — Dagum's (1997) decomposition of the
   Gini coefficient of units (cities) in groups (urban agglomerations) into
   within-group, net between-group and transvariation parts, with a stratified
   percentile bootstrap (:meth:`DagumGini.bootstrap`).
-* :func:`dagum_gini_panel` — the decomposition year by year (seed 000 Tables 2-4).
+* :func:`dagum_gini_panel` — the decomposition year by year (Chen & Wang, Tables 2-4).
 * :func:`sigma_convergence` / :class:`SigmaConvergence` — coefficient of
   variation per group and year, with its linear trend.
 * :func:`beta_convergence` / :class:`BetaConvergence` — the growth regression,
@@ -16,22 +19,42 @@ Every Gini term is computed from sorted values (see :mod:`geoaggl._sorted_sums`)
 in ``O(n log n + n k²)`` time and ``O(n)`` memory, never from the ``n × n``
 matrix of differences, and as a sum of non-negative terms, so it is accurate to
 a few units in the last place.
+
+References
+----------
+Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠), 中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究
+("Spatial differences and convergence of producer-services–manufacturing
+co-agglomeration in China's urban agglomerations"), Tables 1-5 — "Chen & Wang".
+
+Dagum, C. (1997). A new approach to the decomposition of the Gini income
+inequality ratio. Empirical Economics 22, 515-531.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Hashable, Sequence
+import warnings
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
+from ._membership import DUPLICATES
 from ._sorted_sums import BUDGET, excess_sums
-from ._validate import as_float_array, check_values, numeric_frame, require_columns
-from .errors import DataError, format_keys
+from ._validate import (
+    as_float_array,
+    check_int,
+    check_option,
+    check_real,
+    check_seed,
+    check_values,
+    numeric_frame,
+    require_columns,
+)
+from .errors import DataError, DataWarning, ParameterTypeError, format_keys
+from .indices import _membership
 
 __all__ = [
     "BetaConvergence",
@@ -63,9 +86,14 @@ def _as_series(obj: Any, name: str) -> pd.Series:
         return obj
     if isinstance(obj, pd.Index):
         return pd.Series(obj.to_numpy(), index=pd.RangeIndex(len(obj)))
-    if np.ndim(obj) != 1:
-        raise DataError(f"{name} must be one-dimensional; got shape {np.shape(obj)}")
-    return pd.Series(list(obj) if not isinstance(obj, np.ndarray) else obj, dtype=None)
+    if isinstance(obj, np.ndarray):
+        if obj.ndim != 1:
+            raise DataError(f"{name} must be one-dimensional; got shape {obj.shape}")
+        return pd.Series(obj)
+    if isinstance(obj, str | bytes | Mapping) or not isinstance(obj, Iterable):
+        raise ParameterTypeError(f"{name} must be a Series, an array or a list; got {type(obj).__name__}")
+    # a list may hold tuples (tuple group labels): never let numpy read it as 2-D
+    return pd.Series(list(obj), dtype=None)
 
 
 def _align(a: Any, b: Any, names: tuple[str, str]) -> tuple[pd.Series, pd.Series]:
@@ -118,7 +146,10 @@ def _encode(labels_in: pd.Series, *, what: str, keys: Keys) -> tuple[np.ndarray,
     if na.any():
         raise DataError(f"{what}: missing group labels at "
                         f"{format_keys(np.asarray(list(keys), dtype=object)[na])}")
-    raw, uniq = pd.factorize(labels_in.to_numpy(dtype=object), sort=False)
+    try:
+        raw, uniq = pd.factorize(labels_in.to_numpy(dtype=object), sort=False)
+    except TypeError as exc:  # unhashable labels (lists, dicts)
+        raise DataError(f"{what}: labels must be hashable (str, int, tuple ...): {exc}") from None
     labels = _sorted_labels(uniq)
     pos = {v: i for i, v in enumerate(labels)}
     remap = np.array([pos[v] for v in uniq], dtype=np.intp)
@@ -157,8 +188,9 @@ def _derive(m: np.ndarray, sizes: np.ndarray, sums: np.ndarray, totals: np.ndarr
     With ``S_j = n_j μ_j`` and ``A = M + Mᵀ`` (between-group sums of ``|y_i - y_r|``):
     ``G = ΣM/(n Σy)``, ``G_jh = A_jh/(n_h S_j + n_j S_h)`` (diagonal ``G_jj``),
     ``p_j s_h + p_h s_j = (n_h S_j + n_j S_h)/(n Σy)`` and the signed
-    ``D_jh = n_j n_h (μ_j - μ_h)/A_jh`` (the identity ``d_jh - p_jh = μ_j - μ_h``
-    avoids cancellation), 0 where ``A_jh = 0``.
+    ``D_jh = (M_jh - M_hj)/A_jh = (d_jh - p_jh)/(d_jh + p_jh)``, 0 where ``A_jh = 0``.
+    ``M`` is a sum of non-negative terms, so ``D`` is accurate to a few ulps even
+    when the group means differ only by rounding (where ``μ_j - μ_h`` is not).
     """
     k = sizes.size
     n = sizes.sum()
@@ -167,9 +199,7 @@ def _derive(m: np.ndarray, sizes: np.ndarray, sums: np.ndarray, totals: np.ndarr
     denom = sums[:, :, None] * sizes[None, None, :] + sizes[None, :, None] * sums[:, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         gjh = a / denom
-        mu = sums / sizes
-        nn = sizes[:, None] * sizes[None, :]
-        d = np.where(a > 0, nn * (mu[:, :, None] - mu[:, None, :]) / np.where(a > 0, a, 1.0), 0.0)
+        d = np.where(a > 0, (m - m.transpose(0, 2, 1)) / np.where(a > 0, a, 1.0), 0.0)
         d = np.clip(d, -1.0, 1.0)
         w = denom / scale[:, None, None]
         iu, ju = np.triu_indices(k, 1)
@@ -217,6 +247,9 @@ class DagumGini:
     groups : Series or array-like
         Group label of each unit (e.g. its urban agglomeration).  When both ``y``
         and ``groups`` are Series they are aligned by index label.
+    duplicates : {"both", "first", "raise"}, default "both"
+        Policy for a unit listed under two groups, applied when the index has a
+        level named ``adcode`` (see :func:`dagum_gini`).
 
     Attributes
     ----------
@@ -297,10 +330,14 @@ class DagumGini:
     p: pd.Series
     s: pd.Series
 
-    def __init__(self, y: ArrayLike, groups: ArrayLike) -> None:
+    def __init__(self, y: ArrayLike, groups: ArrayLike, *, duplicates: str = "both") -> None:
         sy, sg = _align(y, groups, ("y", "groups"))
+        check_option(duplicates, DUPLICATES, name="duplicates", where="dagum_gini")
         if len(sy) == 0:
             raise DataError("y is empty")
+        keep = _index_units(sy.index, sg, duplicates=duplicates)
+        if keep is not None:
+            sy, sg = sy[keep], sg[keep]
         keys = sy.index
         values = _values(sy, what="y", keys=keys)
         codes, labels = _encode(sg, what="groups", keys=keys)
@@ -318,29 +355,40 @@ class DagumGini:
         if k < 2:
             raise DataError(f"the Dagum decomposition needs at least 2 groups; got {k} "
                             f"({format_keys(labels)})")
+        sizes = np.bincount(codes, minlength=k).astype(np.float64)
+        positive = np.bincount(codes, weights=values > 0, minlength=k)
+        if not positive.any():
+            raise DataError("y: every value is zero, so the overall mean is zero and the Gini is undefined")
+        zero = [labels[j] for j in range(k) if positive[j] == 0]
+        if zero:
+            raise DataError(f"y: the mean of group(s) {format_keys(zero)} is zero, "
+                            "so their Gini is undefined")
+        # Every term is scale-invariant: rescale by a power of two (exact) so that the largest value
+        # lies in [2**900, 2**901): sums of up to 2**60 values cannot overflow (inputs near 1.8e308)
+        # and subnormal inputs regain their full precision.  Means and d_jh are scaled back when reported.
+        expo = int(np.frexp(values.max())[1]) - 901
+        values = np.ldexp(values, -expo)
+        self._expo = expo
         self._values = values
         self._codes = codes
-        sizes = np.bincount(codes, minlength=k).astype(np.float64)
         order = np.argsort(codes.astype(np.int16) if k < 2**15 else codes, kind="stable")
         bounds = np.concatenate([[0], np.cumsum(sizes.astype(np.intp))])
         sums = np.array([math.fsum(values[order[bounds[j]:bounds[j + 1]]]) for j in range(k)])
         total = math.fsum(values)
-        if total == 0:
-            raise DataError("y: every value is zero, so the overall mean is zero and the Gini is undefined")
-        zero = [labels[j] for j in range(k) if sums[j] == 0]
-        if zero:
-            raise DataError(f"y: the mean of group(s) {format_keys(zero)} is zero, "
-                            "so their Gini is undefined")
+        lost = [labels[j] for j in range(k) if sums[j] == 0]
+        if lost:
+            raise DataError(f"y: the values of group(s) {format_keys(lost)} are so much smaller than the "
+                            "largest value (a ratio beyond ~1e590) that they underflow in double precision")
         self._sizes = sizes
         self._order = order
         self._bounds = bounds
         m = _excess(values, codes, k)
         r = _derive(m[None], sizes, sums[None], np.array([total]))
-        idx = pd.Index(labels, name="group")
+        idx = pd.Index(labels, name="group", tupleize_cols=False)  # tuple labels stay labels
         self.groups = idx
         self.n = pd.Series(sizes.astype(np.int64), index=idx, name="n")
-        self.mean = pd.Series(sums / sizes, index=idx, name="mean")
-        self.mu = total / sizes.sum()
+        self.mean = pd.Series(np.ldexp(sums / sizes, expo), index=idx, name="mean")
+        self.mu = float(np.ldexp(total / sizes.sum(), expo))
         self.p = pd.Series(sizes / sizes.sum(), index=idx, name="p")
         self.s = pd.Series(sums / total, index=idx, name="s")
         self.G = float(r["G"][0])
@@ -355,21 +403,23 @@ class DagumGini:
         self.Gjj = pd.Series(r["Gjj"][0].copy(), index=idx, name="Gjj")
         self.Gjh = pd.DataFrame(r["Gjh"][0], index=idx, columns=idx.rename("group_b"))
         d_raw = r["D"][0]
-        richer = (sums / sizes)[:, None] >= (sums / sizes)[None, :]
+        mean = sums / sizes
+        # j is "richer" than h when d_jh > p_jh (equivalent to μ_j > μ_h, without rounding); ties by mean
+        richer = (m > m.T) | ((m == m.T) & (mean[:, None] >= mean[None, :]))
         d_sym = np.where(richer, d_raw, d_raw.T)
         self.Djh = pd.DataFrame(d_sym, index=idx, columns=idx.rename("group_b"))
         nn = np.outer(sizes, sizes)
-        self.d = pd.DataFrame(m / nn, index=idx, columns=idx.rename("group_b"))
+        self.d = pd.DataFrame(np.ldexp(m / nn, expo), index=idx, columns=idx.rename("group_b"))
         self._point = r
         rows = []
-        mean = sums / sizes
         w = r["w"][0]
         for a, b in zip(*np.triu_indices(k, 1), strict=True):
-            j, h = (a, b) if mean[a] >= mean[b] else (b, a)
+            j, h = (a, b) if richer[a, b] else (b, a)
             dj = float(r["D"][0][j, h])
             part = float(r["Gjh"][0][j, h] * w[j, h])
             rows.append({"j": labels[j], "h": labels[h], "Gjh": float(r["Gjh"][0][j, h]), "Djh": dj,
-                         "d_jh": m[j, h] / nn[j, h], "p_jh": m[h, j] / nn[j, h], "weight": float(w[j, h]),
+                         "d_jh": float(np.ldexp(m[j, h] / nn[j, h], expo)),
+                         "p_jh": float(np.ldexp(m[h, j] / nn[j, h], expo)), "weight": float(w[j, h]),
                          "Gnb": part * dj, "Gt": part * (1.0 - dj)})
         self.pairs = pd.DataFrame(rows, columns=["j", "h", "Gjh", "Djh", "d_jh", "p_jh", "weight", "Gnb",
                                                  "Gt"])
@@ -395,7 +445,7 @@ class DagumGini:
         return pd.Series(data, dtype=np.float64)
 
     def summary(self, *, wide: bool = False) -> pd.DataFrame:
-        """The decomposition as a table shaped like seed 000 Tables 2-4.
+        """The decomposition as a table shaped like Chen & Wang's Tables 2-4.
 
         Parameters
         ----------
@@ -467,7 +517,9 @@ class DagumGini:
         n : int, default 999
             Number of replicates.
         seed : int, numpy.random.Generator or None
-            Random seed or generator; the same seed gives the same intervals.
+            Random seed (an integer >= 0) or generator; the same seed gives the
+        same intervals.  A private generator is used: NumPy's global state is
+        never touched.
         level : float, optional
             Confidence level (default 0.95).  Give ``level`` or ``alpha``, not both.
         alpha : float, optional
@@ -476,15 +528,35 @@ class DagumGini:
         Returns
         -------
         DagumBootstrap
+
+        Warns
+        -----
+        DataWarning
+            When some replicates resample a group to all zeros: their
+            components are undefined (NaN in ``replicates``) and left out of
+            the intervals (``n_invalid`` counts them); if every replicate is
+            invalid the intervals are NaN.
+
+        Raises
+        ------
+        ParameterTypeError
+            A non-integer ``n`` or ``seed``, a non-numeric ``level`` / ``alpha``.
+        DataError
+            ``n < 1``, a negative seed, a level outside (0, 1).
         """
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise DataError(f"bootstrap: n must be a positive integer; got {n!r}")
+        n = check_int(n, name="n", minimum=1, where="bootstrap")
+        if level is not None:
+            level = check_real(level, name="level", minimum=0.0, maximum=1.0, strict_min=True,
+                               where="bootstrap")
+        if alpha is not None:
+            alpha = check_real(alpha, name="alpha", minimum=0.0, maximum=1.0, strict_min=True,
+                               where="bootstrap")
         if level is not None and alpha is not None and not math.isclose(level, 1.0 - alpha):
             raise DataError(f"bootstrap: give level or alpha, not both (level={level}, alpha={alpha})")
         conf = level if level is not None else (1.0 - alpha if alpha is not None else 0.95)
         if not 0.0 < conf < 1.0:
             raise DataError(f"bootstrap: the confidence level must lie in (0, 1); got {conf}")
-        rng = np.random.default_rng(seed)
+        rng = check_seed(seed, where="bootstrap")  # a private generator: NumPy's global state is untouched
         k = len(self.groups)
         sizes = self._sizes.astype(np.intp)
         members = [self._values[self._order[self._bounds[j]:self._bounds[j + 1]]] for j in range(k)]
@@ -505,6 +577,13 @@ class DagumGini:
             out.append(cols)
         reps = np.vstack(out)
         names, est = self._components(self._point)
+        invalid = int(np.isnan(reps[:, 1]).sum())  # Gw is NaN iff a group resampled to all zeros
+        if invalid:
+            warnings.warn(f"bootstrap: {invalid} of {int(n)} replicates resampled a group to all zeros (its "
+                          "Gini is undefined); they are NaN in .replicates and left out of the intervals"
+                          + (" - every replicate is invalid, so the intervals are NaN"
+                             if invalid == n else ""),
+                          DataWarning, stacklevel=2)
         return DagumBootstrap(names, est[0], reps, level=conf, seed=seed)
 
 
@@ -535,6 +614,9 @@ class DagumBootstrap:
         Number of replicates.
     seed : int, Generator or None
         The seed given.
+    n_invalid : int
+        Replicates with NaN components (a group resampled to all zeros), left
+        out of ``lower``, ``upper`` and ``se``.
     """
 
     ci: pd.DataFrame
@@ -546,6 +628,7 @@ class DagumBootstrap:
     level: float
     alpha: float
     n: int
+    n_invalid: int
     seed: Any
 
     def __init__(self, names: list[str], estimate: np.ndarray, replicates: np.ndarray, *, level: float,
@@ -554,9 +637,11 @@ class DagumBootstrap:
         self.level = float(level)
         self.alpha = 1.0 - self.level
         self.n = replicates.shape[0]
+        self.n_invalid = int(np.isnan(replicates).any(axis=1).sum())
         self.seed = seed
         self.replicates = pd.DataFrame(replicates, columns=idx)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: NaN, reported by bootstrap()
             lo, hi = np.nanquantile(replicates, [self.alpha / 2, 1 - self.alpha / 2], axis=0)
             se = np.nanstd(replicates, axis=0, ddof=1) if self.n > 1 else np.full(len(names), np.nan)
         self.ci = pd.DataFrame({"estimate": estimate, "lower": lo, "upper": hi, "se": se}, index=idx)
@@ -571,7 +656,7 @@ class DagumBootstrap:
                 f"[{g['lower']:.6g}, {g['upper']:.6g}])")
 
 
-def dagum_gini(y: ArrayLike, groups: ArrayLike) -> DagumGini:
+def dagum_gini(y: ArrayLike, groups: ArrayLike, *, duplicates: str = "both") -> DagumGini:
     """Dagum Gini decomposition of ``y`` by ``groups``; see :class:`DagumGini` for the formulas.
 
     ``G = Σ_j Σ_h Σ_i Σ_r |y_ji - y_hr| / (2 n² μ) = Gw + Gnb + Gt``.
@@ -582,12 +667,19 @@ def dagum_gini(y: ArrayLike, groups: ArrayLike) -> DagumGini:
         Non-negative values, one per unit.
     groups : Series or array-like
         Group label of each unit; aligned with ``y`` by index when both are Series.
+    duplicates : {"both", "first", "raise"}, default "both"
+        Used only when the index has a level named ``adcode``: a unit listed
+        under two groups (as after merging ``agglomerations("national11")``)
+        counts in each (``"both"``, Chen & Wang's reading), only in its first
+        group (``"first"``), or raises (``"raise"``), with one
+        :class:`~geoaggl.errors.DuplicateMembershipWarning` naming the units; the
+        same unit twice in one group raises DataError.
 
     Returns
     -------
     DagumGini
     """
-    return DagumGini(y, groups)
+    return DagumGini(y, groups, duplicates=duplicates)
 
 
 def _frame_inputs(df: pd.DataFrame, cols: dict[str, Hashable | None]) -> pd.Index:
@@ -596,6 +688,44 @@ def _frame_inputs(df: pd.DataFrame, cols: dict[str, Hashable | None]) -> pd.Inde
     given = {role: c for role, c in cols.items() if c is not None}
     require_columns(df, given.values(), what="df")
     return df.index
+
+
+def _unit_rows(df: pd.DataFrame, unit: Hashable | None, time: Hashable | None, group: Hashable, *,
+               duplicates: str, where: str, stacklevel: int) -> np.ndarray | None:
+    """Rows to use under the duplicates policy (boolean mask), or None for every row."""
+    if unit is None:
+        return None
+    if unit in df.columns:
+        u = df[unit].to_numpy()
+    elif unit in [n for n in df.index.names if n is not None]:
+        u = df.index.get_level_values(unit).to_numpy()
+    elif unit == "adcode":
+        return None
+    else:
+        raise DataError(f"{where}: unit {unit!r} is neither a column nor an index level of df")
+    u = np.asarray(u.tolist(), dtype=object)
+    na = pd.isna(u)
+    if na.any():
+        raise DataError(f"{where}: missing {unit!r} at {format_keys(df.index[na])}")
+    t = None if time is None else np.asarray(df[time].to_numpy().tolist(), dtype=object)
+    labels = list(u) if t is None else list(zip(u, t, strict=True))
+    g = np.asarray(df[group].to_numpy().tolist(), dtype=object)
+    return _membership(df, u, t, time, labels, g, duplicates=duplicates, where=where,
+                       stacklevel=stacklevel + 1)
+
+
+def _index_units(index: pd.Index, groups: pd.Series, *, duplicates: str) -> np.ndarray | None:
+    """Rows to use when the index has an ``adcode`` level (units), or None for every row."""
+    if "adcode" not in [n for n in index.names if n is not None]:
+        return None
+    u = np.asarray(index.get_level_values("adcode").tolist(), dtype=object)
+    t = tname = None
+    if isinstance(index, pd.MultiIndex):  # the other levels (e.g. year) complete the unit's label
+        rest = index.droplevel("adcode")
+        t, tname = np.asarray(list(rest), dtype=object), rest.names[0] if rest.nlevels == 1 else "label"
+    labels = list(u) if t is None else list(zip(u, t, strict=True))
+    g = np.asarray(groups.to_numpy().tolist(), dtype=object)
+    return _membership(None, u, t, tname, labels, g, duplicates=duplicates, where="dagum_gini", stacklevel=5)
 
 
 def _time_codes(s: pd.Series, *, keys: Keys, what: str) -> tuple[np.ndarray, list[Any]]:
@@ -608,8 +738,9 @@ def _time_codes(s: pd.Series, *, keys: Keys, what: str) -> tuple[np.ndarray, lis
 
 
 def dagum_gini_panel(df: pd.DataFrame, *, value: Hashable, group: Hashable, time: Hashable,
-                     years: Sequence[Any] | None = None) -> pd.DataFrame:
-    """The Dagum decomposition of each year of a long panel (seed 000 Tables 2-4).
+                     years: Sequence[Any] | None = None, unit: Hashable | None = "adcode",
+                     duplicates: str = "both") -> pd.DataFrame:
+    """The Dagum decomposition of each year of a long panel (Chen & Wang, Tables 2-4).
 
     For each time value ``t``, ``G_t = Σ_j Σ_h Σ_i Σ_r |y_jit - y_hrt| / (2 n_t² μ_t)``
     is decomposed into ``Gw + Gnb + Gt`` exactly as by :func:`dagum_gini` on that
@@ -624,6 +755,18 @@ def dagum_gini_panel(df: pd.DataFrame, *, value: Hashable, group: Hashable, time
     years : sequence, optional
         Time values to report, in this order (default: every time value present,
         sorted).  A requested time value with no rows raises DataError.
+    unit : hashable or None, default "adcode"
+        Column or index level naming each unit (city), used only to find units
+        listed under two groups in the same year.  With the default, a table
+        without an ``adcode`` column or level is taken as one row per unit.
+    duplicates : {"both", "first", "raise"}, default "both"
+        A unit listed under two groups in one year (邯郸, 邢台 in 京津冀 and 中原;
+        运城 in 中原 and 关中平原 after merging ``agglomerations("national11")``):
+        ``"both"`` counts it in each group - the reading consistent with Chen &
+        Wang's published within-group Gini -, ``"first"`` only in the group of
+        its first row, ``"raise"`` raises DataError; one
+        :class:`~geoaggl.errors.DuplicateMembershipWarning` names the units.  The
+        same unit twice in one group and year raises DataError.
 
     Returns
     -------
@@ -643,8 +786,13 @@ def dagum_gini_panel(df: pd.DataFrame, *, value: Hashable, group: Hashable, time
         groups or a zero group mean (naming the year and group).
     """
     keys = _frame_inputs(df, {"value": value, "group": group, "time": time})
+    check_option(duplicates, DUPLICATES, name="duplicates", where="dagum_gini_panel")
     if len(df) == 0:
         raise DataError("df is empty")
+    keep = _unit_rows(df, unit, time, group, duplicates=duplicates, where="dagum_gini_panel", stacklevel=3)
+    if keep is not None:
+        df = df.loc[keep]
+        keys = df.index
     values = _values(df[value], what=f"column {value!r}", keys=keys)
     gcodes, glabels = _encode(df[group], what=f"column {group!r}", keys=keys)
     tcodes, tlabels = _time_codes(df[time], keys=keys, what=f"column {time!r}")
@@ -720,7 +868,7 @@ class SigmaConvergence:
         \sigma_{jt} = \frac{\sqrt{\frac{1}{n_{jt}} \sum_i (y_{jit} - \mu_{jt})^2}}{\mu_{jt}}
 
     (population standard deviation, ``ddof=0``, over the mean: the coefficient
-    of variation of seed 000 eq. 12; with ``relative=False`` the numerator only),
+    of variation of Chen & Wang's eq. 12; with ``relative=False`` the numerator only),
     and the same over all units of the year (column ``"overall"``).  The trend
     of each column is the OLS line ``σ_t = a + b t``; the column converges when
     ``b < 0`` and the two-sided t-test of ``b = 0`` (``n_years - 2`` degrees
@@ -737,7 +885,7 @@ class SigmaConvergence:
     alpha : float, default 0.05
         Significance level of :attr:`converging`.
     relative : bool, default True
-        Divide by the mean (coefficient of variation, METHODS §3).  ``False``
+        Divide by the mean (coefficient of variation, as Chen & Wang).  ``False``
         gives the plain standard deviation (e.g. of log income) and accepts
         negative values.
 
@@ -774,12 +922,24 @@ class SigmaConvergence:
     alpha: float
 
     def __init__(self, df: pd.DataFrame, *, value: Hashable, time: Hashable, group: Hashable | None = None,
-                 alpha: float = 0.05, relative: bool = True) -> None:
-        if not 0.0 < alpha < 1.0:
-            raise DataError(f"alpha must lie in (0, 1); got {alpha}")
+                 alpha: float = 0.05, relative: bool = True, unit: Hashable | None = "adcode",
+                 duplicates: str = "both") -> None:
+        alpha = check_real(alpha, name="alpha", minimum=0.0, maximum=1.0, strict_min=True,
+                           where="sigma_convergence")
+        if alpha == 1.0:
+            raise DataError("sigma_convergence: alpha must lie in (0, 1); got 1.0")
+        if not isinstance(relative, bool | np.bool_):
+            raise ParameterTypeError(f"sigma_convergence: relative must be True or False; got {relative!r}")
         keys = _frame_inputs(df, {"value": value, "time": time, "group": group})
+        check_option(duplicates, DUPLICATES, name="duplicates", where="sigma_convergence")
         if len(df) == 0:
             raise DataError("df is empty")
+        if group is not None:
+            keep = _unit_rows(df, unit, time, group, duplicates=duplicates, where="sigma_convergence",
+                              stacklevel=4)
+            if keep is not None:
+                df = df.loc[keep]
+                keys = df.index
         values = _values(df[value], what=f"column {value!r}", keys=keys, allow_negative=not relative)
         tser = df[time]
         if not (pd.api.types.is_numeric_dtype(tser.dtype) and not pd.api.types.is_bool_dtype(tser.dtype)):
@@ -787,6 +947,10 @@ class SigmaConvergence:
                             f"{tser.dtype} (for dates use .dt.year)")
         tcodes, tlabels = _time_codes(tser, keys=keys, what=f"column {time!r}")
         tnum = np.array([float(t) for t in tlabels])
+        # exact power-of-two rescaling (largest |value| in [0.5, 1)): squares neither overflow (~1e154 and
+        # above) nor underflow (~1e-154 and below); the CV is scale-free and the SD is scaled back
+        expo = int(np.frexp(np.abs(values).max())[1]) if values.size else 0
+        values = np.ldexp(values, -expo)
         cols: list[Any] = []
         if group is not None:
             gcodes, glabels = _encode(df[group], what=f"column {group!r}", keys=keys)
@@ -808,7 +972,7 @@ class SigmaConvergence:
                 raise DataError(f"column {value!r}: zero mean in (group, {time}) "
                                 f"{format_keys(where)}; the coefficient of variation is undefined")
             with np.errstate(divide="ignore", invalid="ignore"):
-                s = np.where(n > 0, sd / mean if relative else sd, np.nan)
+                s = np.where(n > 0, sd / mean if relative else np.ldexp(sd, expo), np.nan)
             if per:
                 sig[:, :ng] = s.reshape(nt, ng)
                 cnt[:, :ng] = n.reshape(nt, ng)
@@ -848,7 +1012,8 @@ def _dispersion(values: np.ndarray, codes: np.ndarray,
 
 
 def sigma_convergence(df: pd.DataFrame, *, value: Hashable, time: Hashable, group: Hashable | None = None,
-                      alpha: float = 0.05, relative: bool = True) -> SigmaConvergence:
+                      alpha: float = 0.05, relative: bool = True, unit: Hashable | None = "adcode",
+                      duplicates: str = "both") -> SigmaConvergence:
     """Sigma convergence ``σ_jt = sqrt(Σ_i (y_jit - μ_jt)² / n_jt) / μ_jt``; see :class:`SigmaConvergence`.
 
     Parameters
@@ -864,12 +1029,25 @@ def sigma_convergence(df: pd.DataFrame, *, value: Hashable, time: Hashable, grou
         with two-sided ``p < alpha``.
     relative : bool, default True
         Coefficient of variation (``True``) or plain population SD.
+    unit : hashable or None, default "adcode"
+        Column or index level naming each unit (city), used only to find units
+        listed under two groups in the same year.  With the default, a table
+        without an ``adcode`` column or level is taken as one row per unit.
+    duplicates : {"both", "first", "raise"}, default "both"
+        A unit listed under two groups in one year (邯郸, 邢台 in 京津冀 and 中原;
+        运城 in 中原 and 关中平原 after merging ``agglomerations("national11")``):
+        ``"both"`` counts it in each group - the reading consistent with Chen &
+        Wang's published within-group Gini -, ``"first"`` only in the group of
+        its first row, ``"raise"`` raises DataError; one
+        :class:`~geoaggl.errors.DuplicateMembershipWarning` names the units.  The
+        same unit twice in one group and year raises DataError.
 
     Returns
     -------
     SigmaConvergence
     """
-    return SigmaConvergence(df, value=value, time=time, group=group, alpha=alpha, relative=relative)
+    return SigmaConvergence(df, value=value, time=time, group=group, alpha=alpha, relative=relative,
+                            unit=unit, duplicates=duplicates)
 
 
 # --------------------------------------------------------------------------- beta convergence
@@ -969,10 +1147,8 @@ class BetaConvergence:
     def __init__(self, y0: ArrayLike, yT: ArrayLike, *, T: float,
                  controls: pd.DataFrame | pd.Series | np.ndarray | Sequence[Any] | None = None,
                  convention: Literal["barro", "reat"] = "barro") -> None:
-        if convention not in ("barro", "reat"):
-            raise DataError(f"convention must be 'barro' or 'reat'; got {convention!r}")
-        if isinstance(T, bool) or not isinstance(T, numbers.Real) or not math.isfinite(T) or T <= 0:
-            raise DataError(f"T must be a positive number of years; got {T!r}")
+        check_option(convention, ("barro", "reat"), name="convention", where="beta_convergence")
+        T = check_real(T, name="T", minimum=0.0, strict_min=True, where="beta_convergence")
         s0, s1 = _align(y0, yT, ("y0", "yT"))
         keys = s0.index
         v0 = _values(s0, what="y0", keys=keys, positive=True)
