@@ -232,8 +232,8 @@ def _resolve_keys(df: pd.DataFrame, entity: Hashable | None, time: Hashable | No
                             "cross-section")
         return new_ent, new_tim
     raise DataError(f"{where}: {', '.join(missing)}: not a column or index level of the data "
-                    f"(columns: {cols}). For a panel pass entity= and time= naming the unit and period columns; for a "
-                    f"cross-section (one row per unit) pass {how}")
+                    f"(columns: {cols}). For a panel pass entity= and time= naming the unit and period "
+                    f"columns; for a cross-section (one row per unit) pass {how}")
 
 
 def _row_labels(ent: np.ndarray, tim: np.ndarray, panel: bool) -> np.ndarray:
@@ -331,7 +331,7 @@ def _drop_singletons(out: pd.DataFrame, *, entity_fx: bool, time_fx: bool) -> pd
     if keep.all():
         return out
     gone = out.index[~keep]
-    which = " and ".join(w for w, on in (("entity", entity_fx), ("period", time_fx)) if on)
+    which = " or ".join(w for w, on in (("entity", entity_fx), ("period", time_fx)) if on)
     warnings.warn(f"{len(gone)} singleton row(s) dropped (the only observation of their {which} after "
                   f"listwise deletion: its fixed effect would absorb it, as reghdfe drops them): "
                   f"{format_keys(gone.tolist())}", GeoagglWarning, stacklevel=4)
@@ -912,7 +912,8 @@ def mediation(df: pd.DataFrame, *, y: Hashable, x: Hashable, m: Hashable, contro
     if cross and frame.index.get_level_values(0).has_duplicates:
         dup = frame.index.get_level_values(0)
         raise DataError(f"cross-section (no time key) with repeated units "
-                        f"{format_keys(dup[dup.duplicated()])}: pass time= naming the period column for a panel")
+                        f"{format_keys(dup[dup.duplicated()])}: pass time= naming the period column for a "
+                        "panel")
     cl: Cluster = None if cross else cluster
     xa = [x, *ctrl] if a_controls else [x]
     with warnings.catch_warnings():
@@ -1137,7 +1138,8 @@ def _mono_flags(mono: pd.DataFrame | pd.Series, ua: pd.Series) -> pd.Series:
     if isinstance(mono, pd.DataFrame):
         if "monocentric" not in mono.columns:
             raise DataError("mono: expected a 'monocentric' column (indices.mono_index_by_group's table) "
-                            f"or a boolean Series UA → monocentric; got columns {format_keys(list(mono.columns))}")
+                            "or a boolean Series UA → monocentric; got columns "
+                            f"{format_keys(list(mono.columns))}")
         flag = mono["monocentric"]
     elif isinstance(mono, pd.Series):
         flag = mono

@@ -105,10 +105,22 @@ def test_missing_values_drop_and_subset(lattice):
 
 
 def test_id_mismatch_names_ids(lattice):
+    """Each graph is tested on the units it covers; both sides of a mismatch are named (issue 9)."""
     g, df = lattice
     bad = df.rename(index={df.index[0]: "999999"})
-    with pytest.raises(DataError, match=r"'999999'.*in the weights but not in the data: '110000'"):
-        spatial.check(bad, g, permutations=0)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        out = spatial.check(bad, g, permutations=0)
+    msgs = [str(r.message) for r in rec]
+    assert sum("do not cover 1 unit(s)" in m and "'999999'" in m for m in msgs) == 1  # once, not per column
+    assert sum("not in the data" in m and "'110000'" in m for m in msgs) == 1
+    assert (out["n"] == 143).all()
+    sub = g.subgraph(df.index[1:])
+    ref = esda.Moran(_ordered(sub, df["trend"]), sub, permutations=0)
+    assert out.iloc[0]["value"] == pytest.approx(ref.I, rel=1e-12)
+    disjoint = df.rename(index=lambda k: "x" + k)
+    with pytest.raises(DataError, match=r"share 0 unit.*In the data only: 'x110000'.*weights only: '110000'"):
+        spatial.check(disjoint, g, permutations=0)
 
 
 def test_isolates_and_disconnected_warn(prefs):
