@@ -151,6 +151,9 @@ def _align(index: pd.Index, g: Graph, name: str, *, names: pd.Series | None,
     only_data = index.difference(ids, sort=False)
     only_w = ids.difference(index, sort=False)
     common = ids.intersection(index, sort=False)
+    if len(common) < _MIN_UNITS and not (len(only_data) or len(only_w)):
+        raise DataError(f"weights {name!r}: only {len(common)} unit(s); at least {_MIN_UNITS} are needed for "
+                        "spatial autocorrelation inference")
     if len(common) < _MIN_UNITS:
         raise DataError(
             f"weights {name!r} and the data share {len(common)} unit(s); at least {_MIN_UNITS} are needed. "
