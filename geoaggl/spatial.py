@@ -356,6 +356,8 @@ def _stat_row(stat: str, col: Hashable, wname: str, y: np.ndarray, g: Graph, per
     else:
         res = _one_stat(stat, y, g, permutations, seed)
     row = _row(col, wname, stat, res, _ATTRS[stat], permutations, len(y), label)
+    if not np.isfinite(row["z"]):  # zero variance: an infinite z would give p_norm = 0, a wrong p-value
+        row["z"] = row["p_norm"] = np.nan
     bad = [k for k in ("value", "expected", "z", "p_norm") if res is not None and not np.isfinite(row[k])]
     if bad:
         warnings.warn(f"column {col!r}, weights {wname!r}: {stat} {', '.join(bad)} undefined for this graph "
