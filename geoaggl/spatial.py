@@ -286,10 +286,22 @@ def _polygon_links(g: Graph, data: Any) -> list[tuple[Any, Any]] | None:
     return [(a, b) for a, b, t in zip(f, nb, touch, strict=True) if not t]
 
 
+def _n_links(g: Graph) -> int:
+    """Undirected links (unordered pairs of distinct units with a non-zero weight either way)."""
+    adj = g.adjacency
+    adj = adj[adj.to_numpy() != 0]
+    ids = pd.Index(g.unique_ids)
+    a = ids.get_indexer(adj.index.get_level_values(0))
+    b = ids.get_indexer(adj.index.get_level_values(1))
+    off = a != b
+    lo, hi = np.minimum(a[off], b[off]), np.maximum(a[off], b[off])
+    return int(np.unique(lo.astype(np.int64) * len(ids) + hi).size)
+
+
 def _island_label(g: Graph, gsub: Graph, name: str, data: Any, names: pd.Series | None,
                   stacklevel: int) -> str:
     """The weights label: units, links and the island links among them (warned when present)."""
-    n_links = int((gsub.adjacency.to_numpy() != 0).sum()) // 2 if gsub.n else 0
+    n_links = _n_links(gsub)
     label = f"{name}: {gsub.n} units, {n_links} links"
     links = _declared_links(g)
     source = "added for islands (nearest neighbour)"

@@ -47,6 +47,8 @@ def test_check_queen_and_road_each_on_the_units_it_covers(prefs, queen_road):
     assert "'road' do not cover 1 unit(s)" in msgs and "460300 三沙市" in msgs
     # island links named in the label and warned
     lab = q["weights_label"].iloc[0]
+    n_links = int((queen.adjacency.to_numpy() != 0).sum()) // 2  # symmetric: each link stored twice
+    assert lab.startswith(f"queen: 367 units, {n_links} links; ")
     assert "2 link(s)" in lab and "湛江" in lab and "海口" in lab and "三沙" in lab and "文昌" in lab
     assert "'queen': 2 of" in msgs
     assert "mostly" not in lab
