@@ -1,8 +1,16 @@
-r"""Regression models of seed 001: two-way fixed effects, mediation, heterogeneity dummies (METHODS §6).
+r"""Regression models of Song & Li's heterogeneity and mediation analysis: fixed effects, mediation, dummies.
+
+Song Deyong and Li Dongfang (宋德勇, 李东方), 国家级城市群高质量平衡增长研究——基于产业分工的视角
+("High-quality balanced growth of national urban agglomerations: an industrial
+division-of-labour perspective") estimate two-way fixed-effects models
+(their Table 1), a stepwise mediation chain (Table 5) and heterogeneity
+interactions with a north/south ``region`` and a polycentric ``core`` dummy.
 
 Estimation is done by :mod:`linearmodels` (``PanelOLS``); this module prepares
-the panel (entity × time MultiIndex, logs, listwise deletion with a warning),
-fixes the covariance convention and assembles the stepwise mediation chain.
+the panel (entity × time MultiIndex, logs, listwise deletion with one
+:class:`~geoaggl.errors.MissingValuesWarning`, singleton entities dropped as
+``reghdfe`` does), fixes the covariance convention and assembles the stepwise
+mediation chain.
 
 Covariance convention (all models here)
 ---------------------------------------
@@ -25,6 +33,24 @@ panel of 150 cities).  This is linearmodels'
 count_effects=False)``.  t statistics are referred to a t distribution with
 linearmodels' residual degrees of freedom.  Without clustering
 (``cluster=None``) the heteroskedasticity-robust HC1 estimator is used.
+
+Stata's constant
+----------------
+``xtreg, fe`` prints a constant ``_cons``: the fixed effects are normalised
+to average zero over the estimation sample, so
+
+.. math::
+
+    \widehat{\_cons} = \bar{\bar y} - \hat\beta'\bar{\bar x}
+
+(grand means over the estimation sample).  Its variance comes from Stata's
+augmented regression of :math:`\tilde y_{it} + \bar{\bar y}` on a constant and
+:math:`\tilde x_{it} + \bar{\bar x}` (:math:`\tilde{\cdot}` the within
+transformation) with the covariance estimator and small-sample factor above;
+with entity clusters and entity effects it reduces to
+:math:`\bar{\bar x}'\hat V_\beta\bar{\bar x}`.  With time effects absorbed,
+the time effects are normalised the same way (``reghdfe``'s convention;
+``xtreg y x i.year, fe`` would instead report the base year's intercept).
 """
 
 from __future__ import annotations
@@ -38,8 +64,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, require_columns
-from .errors import DataError, GeoagglWarning, format_keys
+from ._membership import DUPLICATES, apply_duplicates
+from ._validate import as_float_array, check_int, check_option, check_real, check_seed, require_columns
+from .errors import DataError, GeoagglWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
 __all__ = [
     "QINLING_HUAIHE",
@@ -53,7 +80,8 @@ __all__ = [
 
 Cluster = Literal["entity", "time", "both"] | None
 
-#: Approximate Qinling–Huaihe line (lon, lat), WGS84, west to east (METHODS §6).
+#: Approximate Qinling–Huaihe line (lon, lat), WGS84, west to east: the north/south divide used for
+#: Song & Li's ``region`` dummy (vertices read off the 0 °C January isotherm / 800 mm isohyet maps).
 QINLING_HUAIHE: tuple[tuple[float, float], ...] = (
     (104.5, 34.1), (106.0, 33.8), (107.8, 34.0), (109.0, 33.9), (110.5, 33.6), (111.6, 33.6),
     (112.6, 33.3), (113.3, 32.5), (114.1, 32.3), (115.6, 32.4), (116.6, 32.5), (117.0, 32.7),
@@ -62,6 +90,8 @@ QINLING_HUAIHE: tuple[tuple[float, float], ...] = (
 
 _MIN_ENTITIES = 3
 _FEW_CLUSTERS = 20
+_CLUSTERS = ("entity", "time", "both", None)
+_DEFAULT_KEYS = ("adcode", "year")
 _CONVENTION = ("cluster-robust: V * G/(G-1) * (N-1)/(N-k), k = slope regressors (absorbed effects not "
                "counted); linearmodels debiased=True, group_debias=True, auto_df=False, count_effects=False")
 _HC1 = "heteroskedasticity-robust HC1: V * N/(N-k)"
@@ -75,9 +105,10 @@ class PanelResult:
     Attributes
     ----------
     params, se, tstats, pvalues : pandas.Series
-        Coefficients, standard errors, t statistics and p-values, indexed by regressor.
+        Coefficients, standard errors, t statistics and p-values, indexed by regressor
+        (the slopes; with no effects also ``const``).  Stata's constant is in :attr:`cons`.
     nobs : int
-        Observations used (after listwise deletion).
+        Observations used (after listwise deletion and dropping singletons).
     n_entities, n_periods : int
         Entities and periods in the estimation sample.
     r2_within : float
@@ -88,6 +119,21 @@ class PanelResult:
         The covariance estimator and its degrees-of-freedom convention.
     effects : str
         ``"entity+time"``, ``"entity"``, ``"time"`` or ``"none"``.
+    cons : pandas.Series
+        Stata ``xtreg, fe``'s constant ``_cons``: ``coef`` (grand mean of y minus
+        b'·grand mean of x), ``se``, ``t`` and ``p`` (see the module docstring).
+        Without effects it is the fitted ``const``.
+    rsquared : float
+        R² of the model including the absorbed effects (``areg``'s / the LSDV R²):
+        :math:`1 - RSS/TSS`, TSS around the grand mean.
+    rsquared_adj : float
+        Adjusted R² as Stata's ``areg`` and ``reghdfe`` print it:
+        :math:`1 - (1 - R^2)(N - 1)/(N - K)`, with :math:`K` the slopes plus the
+        rank of the absorbed effects including the constant
+        (entities + periods − 1 for a connected two-way panel).
+    df_resid : int
+        :math:`N - K`, the residual degrees of freedom of that count (> 0: a
+        saturated model raises :class:`~geoaggl.errors.DataError`).
     raw : object
         linearmodels' result object.
     """
@@ -105,13 +151,26 @@ class PanelResult:
     effects: str
     dependent: str
     raw: Any = field(repr=False)
+    cons: pd.Series = field(default_factory=lambda: pd.Series(dtype=np.float64), repr=False)
+    rsquared: float = float("nan")
+    rsquared_adj: float = float("nan")
+    df_resid: int = 0
 
     def summary(self, *, digits: int = 4) -> pd.DataFrame:
-        """Coefficient table: ``coef``, ``se``, ``t``, ``p`` and ``stars`` (* 10 %, ** 5 %, *** 1 %)."""
+        """Coefficient table: ``coef``, ``se``, ``t``, ``p`` and ``stars`` (* 10 %, ** 5 %, *** 1 %).
+
+        The slopes first, then Stata's constant as the row ``_cons`` (for models
+        with absorbed effects; without, ``const`` is already a row).  ``attrs``
+        carry ``dependent``, ``nobs``, ``r2_within``, ``rsquared``,
+        ``rsquared_adj``, ``effects`` and ``cov_type``.
+        """
         out = pd.DataFrame({"coef": self.params, "se": self.se, "t": self.tstats, "p": self.pvalues})
+        if self.effects != "none" and len(self.cons):
+            out.loc["_cons"] = [self.cons["coef"], self.cons["se"], self.cons["t"], self.cons["p"]]
         out = out.round(digits)
-        out["stars"] = [_stars(p) for p in self.pvalues]
+        out["stars"] = [_stars(p) for p in out["p"]]
         out.attrs.update({"dependent": self.dependent, "nobs": self.nobs, "r2_within": self.r2_within,
+                          "rsquared": self.rsquared, "rsquared_adj": self.rsquared_adj,
                           "effects": self.effects, "cov_type": self.cov_type})
         return out
 
@@ -131,6 +190,15 @@ def _as_list(v: Hashable | Sequence[Hashable] | None) -> list[Hashable]:
     return list(v)
 
 
+def _has_key(df: pd.DataFrame, name: Hashable | None) -> bool:
+    if name is None:
+        return False
+    try:
+        return name in df.columns or name in [n for n in (df.index.names or []) if n is not None]
+    except TypeError:  # unhashable label
+        return False
+
+
 def _key(df: pd.DataFrame, name: Hashable, what: str) -> np.ndarray:
     if name in df.columns:
         return df[name].to_numpy()
@@ -139,11 +207,77 @@ def _key(df: pd.DataFrame, name: Hashable, what: str) -> np.ndarray:
     raise DataError(f"{what} {name!r}: neither a column nor an index level of the data")
 
 
+def _resolve_keys(df: pd.DataFrame, entity: Hashable | None, time: Hashable | None, *, effects: bool,
+                  where: str, how: str) -> tuple[Hashable | None, Hashable | None]:
+    """Entity and time keys to use; absent default keys mean a cross-section when no effects are absorbed.
+
+    ``how`` says, in the caller's keywords, how to ask for a cross-section (for the error message).
+    """
+    ent_ok, tim_ok = _has_key(df, entity), _has_key(df, time)
+    if (entity is None or ent_ok) and (time is None or tim_ok):
+        if entity is None and time is not None:
+            raise DataError(f"{where}: time={time!r} given but entity=None; pass entity= naming the unit "
+                            "column (e.g. entity='adcode') for a panel")
+        return entity, time
+    cols = format_keys(list(df.columns), limit=12)
+    missing = [f"{k}={v!r}" for k, v, ok in (("entity", entity, ent_ok), ("time", time, tim_ok))
+               if v is not None and not ok]
+    if not effects and (ent_ok or entity == _DEFAULT_KEYS[0]) and (tim_ok or time == _DEFAULT_KEYS[1]):
+        # the default keys are absent and no effects are asked for: an ordinary cross-section
+        new_ent = entity if ent_ok else None
+        new_tim = time if tim_ok else None
+        if new_ent is None and new_tim is not None:
+            raise DataError(f"{where}: {', '.join(missing)} not found in the data (columns: {cols}); pass "
+                            "entity= naming the unit column for a panel, or entity=None, time=None for a "
+                            "cross-section")
+        return new_ent, new_tim
+    raise DataError(f"{where}: {', '.join(missing)}: not a column or index level of the data "
+                    f"(columns: {cols}). For a panel pass entity= and time= naming the unit and period "
+                    f"columns; for a cross-section (one row per unit) pass {how}")
+
+
+def _row_labels(ent: np.ndarray, tim: np.ndarray, panel: bool) -> np.ndarray:
+    """One label per row for messages: (entity, time) tuples for a panel, else the entity (1-D object)."""
+    if panel:
+        return np.fromiter(zip(ent.tolist(), tim.tolist(), strict=True), dtype=object, count=len(ent))
+    return np.fromiter(ent.tolist(), dtype=object, count=len(ent))
+
+
+def _check_keys(df: pd.DataFrame, ent: np.ndarray, tim: np.ndarray, *, entity: Hashable | None,
+                time: Hashable | None) -> None:
+    for name, arr, what in ((entity, ent, "entity"), (time, tim, "time")):
+        if name is None:
+            continue
+        miss = pd.isna(pd.Series(arr, dtype=object)).to_numpy()
+        if miss.any():
+            raise DataError(f"{what} key {name!r}: missing value(s) in row(s) {format_keys(df.index[miss])}; "
+                            "drop or fill those rows first")
+
+
+def _column(df: pd.DataFrame, c: Hashable, labels: np.ndarray, log: bool) -> np.ndarray:
+    arr = as_float_array(df[c], what=f"column {c!r}", labels=list(labels))
+    inf = np.isinf(arr)
+    if inf.any():
+        raise DataError(f"column {c!r}: infinite values at {format_keys(labels[inf])}")
+    if log:
+        with np.errstate(invalid="ignore"):
+            bad = arr <= 0
+        if bad.any():
+            raise DataError(f"column {c!r}: log needs values > 0; got zero or negative at "
+                            f"{format_keys(labels[bad])}")
+        arr = np.log(arr)
+    return arr
+
+
 def _frame(df: pd.DataFrame, cols: list[Hashable], *, entity: Hashable | None, time: Hashable | None,
-           log: Sequence[Hashable]) -> pd.DataFrame:
-    """Numeric ``df[cols]`` on an (entity, time) MultiIndex; logs applied; NaN rows dropped (warned)."""
+           log: Sequence[Hashable], entity_fx: bool = False, time_fx: bool = False) -> pd.DataFrame:
+    """Numeric ``df[cols]`` on an (entity, time) MultiIndex; logs applied; NaN rows and singletons dropped.
+
+    One :class:`MissingValuesWarning` names the (entity, time) rows dropped for missing values; one
+    :class:`GeoagglWarning` names the rows dropped as singletons of an absorbed effect.
+    """
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
+        raise ParameterTypeError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
     if len(set(cols)) != len(cols):
         raise DataError(f"the same column appears in several roles: {format_keys(cols)}")
     require_columns(df, cols, what="df")
@@ -152,32 +286,20 @@ def _frame(df: pd.DataFrame, cols: list[Hashable], *, entity: Hashable | None, t
         raise DataError(f"log: column(s) not used in the model: {format_keys(bad_log)}")
     ent = _key(df, entity, "entity") if entity is not None else np.asarray(df.index, dtype=object)
     tim = _key(df, time, "time") if time is not None else np.zeros(len(df), dtype=np.int64)
+    _check_keys(df, ent, tim, entity=entity, time=time)
     idx = pd.MultiIndex.from_arrays([ent, tim], names=[entity if entity is not None else "unit",
                                                        time if time is not None else "period"])
+    labels = _row_labels(ent, tim, time is not None)
     if idx.has_duplicates:
-        raise DataError(f"duplicated (entity, time) rows: {format_keys(idx[idx.duplicated()].tolist())}")
-    labels = idx.tolist() if time is not None else list(ent)
-    data = {}
-    for c in cols:
-        arr = as_float_array(df[c], what=f"column {c!r}", labels=labels)
-        inf = np.isinf(arr)
-        if inf.any():
-            where = format_keys(np.asarray(labels, dtype=object)[inf])
-            raise DataError(f"column {c!r}: infinite values at {where}")
-        if c in log:
-            with np.errstate(invalid="ignore"):
-                bad = arr <= 0
-            if bad.any():
-                raise DataError(f"column {c!r}: log needs values > 0; got zero or negative at "
-                                f"{format_keys(np.asarray(labels, dtype=object)[bad])}")
-            arr = np.log(arr)
-        data[c] = arr
-    out = pd.DataFrame(data, index=idx)
+        raise DataError(f"duplicated (entity, time) rows: {format_keys(labels[idx.duplicated()])}")
+    out = pd.DataFrame({c: _column(df, c, labels, c in log) for c in cols}, index=idx)
     nan = out.isna().any(axis=1).to_numpy()
     if nan.any():
         warnings.warn(f"{int(nan.sum())} row(s) with missing values dropped (listwise): "
-                      f"{format_keys(np.asarray(labels, dtype=object)[nan])}", GeoagglWarning, stacklevel=3)
+                      f"{format_keys(labels[nan])}", MissingValuesWarning, stacklevel=3)
         out = out.loc[~nan]
+    if time is not None:
+        out = _drop_singletons(out, entity_fx=entity_fx, time_fx=time_fx)
     if time is not None and len(out):
         per = out.groupby(level=0).size()
         if per.nunique() > 1:
@@ -190,6 +312,30 @@ def _frame(df: pd.DataFrame, cols: list[Hashable], *, entity: Hashable | None, t
     if n_ent < _MIN_ENTITIES:
         raise DataError(f"only {n_ent} entit(ies) with complete data; at least {_MIN_ENTITIES} are needed")
     return out.sort_index()
+
+
+def _drop_singletons(out: pd.DataFrame, *, entity_fx: bool, time_fx: bool) -> pd.DataFrame:
+    """Drop rows alone in their entity (or period) group, iteratively, as ``reghdfe`` does; warn once."""
+    if not (entity_fx or time_fx) or out.empty:
+        return out
+    keep = np.ones(len(out), dtype=bool)
+    codes = [out.index.codes[i] for i, on in ((0, entity_fx), (1, time_fx)) if on]
+    while True:
+        drop = np.zeros(len(out), dtype=bool)
+        for c in codes:
+            cnt = np.bincount(c[keep], minlength=int(c.max()) + 1)
+            drop |= keep & (cnt[c] == 1)
+        if not drop.any():
+            break
+        keep &= ~drop
+    if keep.all():
+        return out
+    gone = out.index[~keep]
+    which = " or ".join(w for w, on in (("entity", entity_fx), ("period", time_fx)) if on)
+    warnings.warn(f"{len(gone)} singleton row(s) dropped (the only observation of their {which} after "
+                  f"listwise deletion: its fixed effect would absorb it, as reghdfe drops them): "
+                  f"{format_keys(gone.tolist())}", GeoagglWarning, stacklevel=4)
+    return out.loc[keep]
 
 
 def _check_design(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: bool,
@@ -235,49 +381,152 @@ def _demean(Z: np.ndarray, ent: np.ndarray, tim: np.ndarray, *, entity_fx: bool,
 
 
 # ---------------------------------------------------------------------------------------------- fitting
-def _fit(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: bool, time_fx: bool,
-         cluster: Cluster) -> PanelResult:
+def _absorbed_rank(frame: pd.DataFrame, *, entity_fx: bool, time_fx: bool) -> int:
+    """Rank of the absorbed effects including the constant (entities + periods − components when both)."""
+    ent, tim = frame.index.codes[0], frame.index.codes[1]
+    n_ent, n_per = len(np.unique(ent)), len(np.unique(tim))
+    if entity_fx and time_fx:
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import connected_components
+
+        _, e = np.unique(ent, return_inverse=True)
+        _, t = np.unique(tim, return_inverse=True)
+        a = sp.coo_matrix((np.ones(len(e)), (e, n_ent + t)), shape=(n_ent + n_per, n_ent + n_per))
+        return n_ent + n_per - int(connected_components(a, directed=False)[0])
+    if entity_fx:
+        return n_ent
+    if time_fx:
+        return n_per
+    return 1
+
+
+def _check_dof(frame: pd.DataFrame, xs: list[Hashable], *, entity_fx: bool, time_fx: bool) -> int:
+    """Residual degrees of freedom N − K; a saturated model (≤ 0) raises DataError (no NaN p-values)."""
+    absorbed = _absorbed_rank(frame, entity_fx=entity_fx, time_fx=time_fx)
+    dof = len(frame) - len(xs) - absorbed
+    if dof <= 0:
+        what = ("absorbed effects and constant" if (entity_fx or time_fx) else "constant")
+        raise DataError(f"no residual degrees of freedom: {len(frame)} observations, {len(xs)} regressor(s) "
+                        f"and {absorbed} parameter(s) for the {what} (saturated model); standard errors and "
+                        "p-values are undefined. Use more observations or fewer regressors/effects")
+    return dof
+
+
+def _fit_linearmodels(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: bool,
+                      time_fx: bool, cluster: Cluster, g: int) -> Any:
     from linearmodels import PanelOLS
 
-    _check_design(frame, y, xs, entity_fx=entity_fx, time_fx=time_fx)
     exog = frame[xs].copy()
     exog.columns = [str(c) for c in xs]
     if not entity_fx and not time_fx:
         exog.insert(0, "const", 1.0)
     dep = frame[y].rename(str(y))
+    try:
+        model = PanelOLS(dep, exog, entity_effects=entity_fx, time_effects=time_fx)
+        if cluster is None:
+            return model.fit(cov_type="robust", debiased=True)
+        return model.fit(cov_type="clustered", cluster_entity=cluster in ("entity", "both"),
+                         cluster_time=cluster in ("time", "both"), debiased=True, group_debias=True,
+                         auto_df=False, count_effects=False)
+    except Exception as err:  # linearmodels' AbsorbingEffectError, ValueError, LinAlgError ...
+        raise DataError(f"the model of {y!r} on {format_keys(xs)} cannot be estimated "
+                        f"({len(frame)} observations, {g} cluster(s)): {err}".strip()) from err
+
+
+def _check_finite(fitted: Any, dep: np.ndarray, y: Hashable, xs: list[Hashable]) -> None:
+    """A perfect fit or an undefined covariance raises DataError, not NaN or zero standard errors."""
+    e = np.asarray(fitted.resids, dtype=np.float64)
+    tss = float(np.sum((dep - dep.mean()) ** 2))
+    if tss > 0 and float(e @ e) <= 1e-24 * tss:
+        raise DataError(f"{y!r} is fitted exactly by {format_keys(xs)} and the effects (zero residuals): "
+                        "standard errors and p-values are undefined")
+    bad = [n for n in fitted.params.index
+           if not (np.isfinite(fitted.std_errors[n]) and fitted.std_errors[n] > 0
+                   and np.isfinite(fitted.pvalues[n]))]
+    if bad:
+        raise DataError(f"standard errors or p-values undefined for {format_keys(bad)} (too few clusters or "
+                        "observations for this covariance estimator)")
+
+
+def _cov_factor(n: int, k: int, cluster: Cluster, g: int) -> float:
+    if cluster is None:
+        return n / (n - k)
+    return g / (g - 1) * (n - 1) / (n - k)
+
+
+def _stata_constant(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], fitted: Any, *, entity_fx: bool,
+                    time_fx: bool, cluster: Cluster, g: int) -> pd.Series:
+    """``xtreg, fe``'s ``_cons`` (coef, se, t, p) by the augmented regression (module docstring)."""
+    from scipy import stats
+
+    if not (entity_fx or time_fx):
+        name = "const"
+        return pd.Series({"coef": float(fitted.params[name]), "se": float(fitted.std_errors[name]),
+                          "t": float(fitted.tstats[name]), "p": float(fitted.pvalues[name])}, name="_cons")
+    X = frame[xs].to_numpy(dtype=np.float64)
+    b = fitted.params.to_numpy(dtype=np.float64)
+    xbar = X.mean(axis=0)
+    coef = float(frame[y].to_numpy(dtype=np.float64).mean() - xbar @ b)
+    ent, tim = frame.index.codes[0], frame.index.codes[1]
+    Xw = _demean(X, ent, tim, entity_fx=entity_fx, time_fx=time_fx)
+    e = np.asarray(fitted.resids, dtype=np.float64)
+    Xa = np.column_stack([np.ones(len(X)), Xw + xbar])
+    score = Xa * e[:, None]
+
+    def meat(codes: np.ndarray) -> np.ndarray:
+        s = np.zeros((int(codes.max()) + 1, Xa.shape[1]))
+        np.add.at(s, codes, score)
+        return s.T @ s
+
+    rows = np.arange(len(X))
+    M = {None: lambda: meat(rows), "entity": lambda: meat(ent), "time": lambda: meat(tim),
+         "both": lambda: meat(ent) + meat(tim) - meat(rows)}[cluster]()
+    B = np.linalg.inv(Xa.T @ Xa)
+    V = _cov_factor(len(X), len(xs), cluster, g) * (B @ M @ B)
+    se = math.sqrt(max(float(V[0, 0]), 0.0))
+    t = coef / se if se > 0 else float("nan")
+    p = float(2 * stats.t.sf(abs(t), fitted.df_resid)) if se > 0 else float("nan")
+    return pd.Series({"coef": coef, "se": se, "t": t, "p": p}, name="_cons")
+
+
+def _fit(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: bool, time_fx: bool,
+         cluster: Cluster) -> PanelResult:
+    check_option(cluster, _CLUSTERS, name="cluster")
+    _check_design(frame, y, xs, entity_fx=entity_fx, time_fx=time_fx)
+    dof = _check_dof(frame, xs, entity_fx=entity_fx, time_fx=time_fx)
     n_ent = frame.index.get_level_values(0).nunique()
     n_per = frame.index.get_level_values(1).nunique()
-    model = PanelOLS(dep, exog, entity_effects=entity_fx, time_effects=time_fx)
-    if cluster is None:
-        fitted = model.fit(cov_type="robust", debiased=True)
-        cov = _HC1
-    else:
-        if cluster not in ("entity", "time", "both"):
-            raise DataError(f"cluster must be 'entity', 'time', 'both' or None; got {cluster!r}")
-        g = {"entity": n_ent, "time": n_per, "both": min(n_ent, n_per)}[cluster]
+    g = {"entity": n_ent, "time": n_per, "both": min(n_ent, n_per), None: len(frame)}[cluster]
+    if cluster is not None:
         if g < 2:
             raise DataError(f"cannot cluster by {cluster}: only {g} cluster(s)")
         if g < _FEW_CLUSTERS:
             warnings.warn(f"only {g} clusters ({cluster}); cluster-robust standard errors are unreliable "
                           f"with fewer than about {_FEW_CLUSTERS}", GeoagglWarning, stacklevel=3)
-        fitted = model.fit(cov_type="clustered", cluster_entity=cluster in ("entity", "both"),
-                           cluster_time=cluster in ("time", "both"), debiased=True, group_debias=True,
-                           auto_df=False, count_effects=False)
-        cov = f"{_CONVENTION}; clusters: {cluster} (G={g})"
+    fitted = _fit_linearmodels(frame, y, xs, entity_fx=entity_fx, time_fx=time_fx, cluster=cluster, g=g)
+    _check_finite(fitted, frame[y].to_numpy(dtype=np.float64), y, xs)
+    cov = _HC1 if cluster is None else f"{_CONVENTION}; clusters: {cluster} (G={g})"
     eff = "+".join(e for e, on in (("entity", entity_fx), ("time", time_fx)) if on) or "none"
     resid = fitted.resids.copy()
     resid.name = "residual"
+    yv = frame[y].to_numpy(dtype=np.float64)
+    e = resid.to_numpy(dtype=np.float64)
+    tss = float(np.sum((yv - yv.mean()) ** 2))
+    r2 = 1.0 - float(e @ e) / tss
+    r2_adj = 1.0 - (1.0 - r2) * (len(frame) - 1) / dof
+    cons = _stata_constant(frame, y, xs, fitted, entity_fx=entity_fx, time_fx=time_fx, cluster=cluster, g=g)
     return PanelResult(params=fitted.params.copy(), se=fitted.std_errors.copy(), tstats=fitted.tstats.copy(),
                        pvalues=fitted.pvalues.copy(), nobs=int(fitted.nobs), n_entities=int(n_ent),
                        n_periods=int(n_per), r2_within=float(fitted.rsquared_within), resids=resid,
-                       cov_type=cov, effects=eff, dependent=str(y), raw=fitted)
+                       cov_type=cov, effects=eff, dependent=str(y), raw=fitted, cons=cons, rsquared=r2,
+                       rsquared_adj=r2_adj, df_resid=int(dof))
 
 
 def panel_fe(df: pd.DataFrame, *, y: Hashable, x: Hashable | Sequence[Hashable],
-             controls: Sequence[Hashable] = (), entity: Hashable = "adcode", time: Hashable = "year",
-             cluster: Cluster = "entity", log: Sequence[Hashable] = (), entity_effects: bool = True,
-             time_effects: bool = True) -> PanelResult:
-    r"""Two-way fixed-effects regression with cluster-robust standard errors (METHODS §6).
+             controls: Sequence[Hashable] = (), entity: Hashable | None = "adcode",
+             time: Hashable | None = "year", cluster: Cluster = "entity", log: Sequence[Hashable] = (),
+             entity_effects: bool = True, time_effects: bool = True) -> PanelResult:
+    r"""Two-way fixed-effects regression with cluster-robust standard errors (Song & Li, Table 1).
 
     .. math::
 
@@ -295,11 +544,15 @@ def panel_fe(df: pd.DataFrame, *, y: Hashable, x: Hashable | Sequence[Hashable],
         Regressor(s) of interest.
     controls : sequence of labels
         Control variables :math:`X`.
-    entity, time : label, default "adcode", "year"
-        Entity and time keys.
+    entity, time : label or None, default "adcode", "year"
+        Entity and time keys.  With ``entity_effects=False, time_effects=False``
+        and the default keys absent from ``df``, the table is a cross-section
+        (one row per unit, named by the row index): OLS with a constant and HC1
+        standard errors.  ``time=None`` also means a cross-section.
     cluster : {"entity", "time", "both"} or None, default "entity"
-        Cluster variable(s) for the covariance; ``None`` → HC1 robust.
-        Degrees of freedom: see the module docstring (``G/(G-1)·(N-1)/(N-k)``).
+        Cluster variable(s) for the covariance; ``None`` → HC1 robust (always
+        for a cross-section).  Degrees of freedom: see the module docstring
+        (``G/(G-1)·(N-1)/(N-k)``).
     log : sequence of labels
         Columns replaced by their natural log (must be > 0; offending rows named).
     entity_effects, time_effects : bool, default True
@@ -308,24 +561,59 @@ def panel_fe(df: pd.DataFrame, *, y: Hashable, x: Hashable | Sequence[Hashable],
     Returns
     -------
     PanelResult
+        Slopes in ``params``/``se``/``tstats``/``pvalues`` (as before); Stata's
+        ``_cons`` in :attr:`PanelResult.cons`, the LSDV R² and adjusted R² in
+        :attr:`PanelResult.rsquared` and :attr:`PanelResult.rsquared_adj`.
 
     Raises
     ------
     DataError
-        Missing columns, duplicated (entity, time) rows, non-positive values
+        Missing columns or keys (the message says what to pass), missing
+        entity/time keys, duplicated (entity, time) rows, non-positive values
         to log, regressors without within variation or collinear, fewer than 3
-        entities, fewer than 2 clusters.
+        entities, fewer than 2 clusters, no residual degrees of freedom
+        (saturated model), an exact fit.
+    OptionError
+        ``cluster`` not one of the values above.
 
     Warns
     -----
+    MissingValuesWarning
+        Rows dropped for missing values (listwise), named as (entity, time).
     GeoagglWarning
-        Rows dropped for missing values, unbalanced panels, fewer than 20 clusters.
+        Singleton rows dropped (alone in their entity or period), unbalanced
+        panels, fewer than 20 clusters.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from geoaggl import models
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"adcode": np.repeat(list("abcdefghij"), 5), "year": list(range(5)) * 10,
+    ...                    "x": rng.normal(size=50)})
+    >>> df["y"] = 1 + 2 * df["x"] + 0.01 * rng.normal(size=50)
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # few clusters
+    ...     res = models.panel_fe(df, y="y", x="x")
+    >>> round(float(res.params["x"]), 1), list(res.cons.index)
+    (2.0, ['coef', 'se', 't', 'p'])
     """
+    check_option(cluster, _CLUSTERS, name="cluster", where="panel_fe")
     xs = _as_list(x) + _as_list(controls)
     if not xs:
         raise DataError("x: at least one regressor is needed")
-    frame = _frame(df, [y, *xs], entity=entity, time=time, log=_as_list(log))
-    return _fit(frame, y, xs, entity_fx=entity_effects, time_fx=time_effects, cluster=cluster)
+    fx = bool(entity_effects) or bool(time_effects)
+    entity, time = _resolve_keys(df, entity, time, effects=fx, where="panel_fe",
+                                 how="entity_effects=False, time_effects=False (OLS with a constant)")
+    if time is None:
+        if fx:
+            raise DataError("panel_fe: time=None (a cross-section) cannot absorb fixed effects; pass "
+                            "entity_effects=False, time_effects=False, or time= naming the period column")
+        cluster = None
+    frame = _frame(df, [y, *xs], entity=entity, time=time, log=_as_list(log),
+                   entity_fx=bool(entity_effects), time_fx=bool(time_effects))
+    return _fit(frame, y, xs, entity_fx=bool(entity_effects), time_fx=bool(time_effects), cluster=cluster)
 
 
 # ---------------------------------------------------------------------------------------------- mediation
@@ -399,7 +687,7 @@ def _batched_coef(S: np.ndarray, cols: list[int], dep: int) -> np.ndarray:
 
 
 class Mediation:
-    r"""Stepwise mediation (Baron–Kenny / Wen Zhonglin 2014) of ``x → m → y`` (seed 001 eqs 12–14).
+    r"""Stepwise mediation (Baron–Kenny / Wen Zhonglin 2014) of ``x → m → y`` (Song & Li, eqs 12–14).
 
     Three regressions, each with the same controls, sample and fixed effects:
 
@@ -499,7 +787,7 @@ class Mediation:
                 f"Sobel z={self.sobel_z:.3g}, CI={self.ci[0]:.4g}..{self.ci[1]:.4g}, {self.kind})")
 
     def table(self, *, digits: int = 3) -> pd.DataFrame:
-        """Seed 001 Table 5 layout: coefficient rows with (s.e.) rows under them, per equation.
+        """Song & Li's Table 5 layout: coefficient rows with (s.e.) rows under them, per equation.
 
         Columns ``total effect (12)``, ``mediator (13)``, ``mediation (14)``; rows
         x, its s.e., m, its s.e., ``controls``, ``N``, ``R² within``, then the
@@ -543,7 +831,7 @@ def mediation(df: pd.DataFrame, *, y: Hashable, x: Hashable, m: Hashable, contro
               fixed_effects: bool = True, n_boot: int = 999, seed: int | None = None,
               cluster: Cluster = "entity", log: Sequence[Hashable] = (), a_controls: bool = True,
               ci_level: float = 0.95, alpha: float = 0.05) -> Mediation:
-    r"""Stepwise mediation ``x → m → y`` with fixed effects, Sobel test and entity bootstrap (METHODS §6).
+    r"""Stepwise mediation ``x → m → y``: fixed effects, Sobel test, entity bootstrap (Song & Li, Table 5).
 
     Fits (12) :math:`y \sim c\,x + X`, (13) :math:`m \sim a\,x + X`, (14)
     :math:`y \sim c'x + b\,m + X` on one common sample (rows missing any
@@ -555,7 +843,7 @@ def mediation(df: pd.DataFrame, *, y: Hashable, x: Hashable, m: Hashable, contro
     df : pandas.DataFrame
         Panel (``entity`` and ``time`` columns/levels) or cross-section.
     y, x, m : label
-        Outcome (seed 001: ln hgdp), treatment (ln trans) and mediator (ln div).
+        Outcome (Song & Li: ln hgdp), treatment (ln trans) and mediator (ln div).
     controls : sequence of labels
         Controls :math:`X` (ln fdi, ln edu, ln gov, ln inv).
     entity : label or None, default "adcode"
@@ -566,17 +854,21 @@ def mediation(df: pd.DataFrame, *, y: Hashable, x: Hashable, m: Hashable, contro
         standard errors (``cluster`` ignored), and ``fixed_effects`` cannot apply.
     fixed_effects : bool, default True
         Two-way (entity and time) fixed effects in all three equations (panels only).
-        ``False`` → pooled OLS with a constant.
+        ``False`` → pooled OLS with a constant.  With ``False`` and the default
+        keys (``adcode``, ``year``) absent from ``df``, the table is taken as a
+        cross-section: one row per unit, named by the row index, and the
+        bootstrap resamples rows.
     n_boot : int, default 999
         Bootstrap replications (0 skips the bootstrap).
-    seed : int, optional
-        Seed of the bootstrap generator (:func:`numpy.random.default_rng`).
+    seed : int or numpy.random.Generator, optional
+        Seed of the bootstrap's private generator (:func:`numpy.random.default_rng`;
+        NumPy's global state is never touched).
     cluster : {"entity", "time", "both"} or None, default "entity"
         Covariance of panel models (see the module docstring).
     log : sequence of labels
         Columns replaced by their natural log before fitting.
     a_controls : bool, default True
-        Include the controls in path a (seed 001's Table 5 marks controls YES in
+        Include the controls in path a (Song & Li's Table 5 marks controls YES in
         all three columns; its eq. 13 prints none).  With ``False``,
         :math:`c \ne c' + ab` in general.
     ci_level : float, default 0.95
@@ -592,18 +884,38 @@ def mediation(df: pd.DataFrame, *, y: Hashable, x: Hashable, m: Hashable, contro
     ------
     DataError
         A mediator (or any variable) without (within) variation, collinear
-        regressors, fewer than 3 entities, duplicated keys, bad logs.
+        regressors, fewer than 3 entities, duplicated or missing keys, bad
+        logs, no residual degrees of freedom; absent keys with
+        ``fixed_effects=True`` (the message says what to pass).
+    OptionError, ParameterTypeError
+        Bad ``cluster``, ``n_boot``, ``seed``, ``ci_level`` or ``alpha``.
+
+    Warns
+    -----
+    MissingValuesWarning
+        Rows dropped for missing values, named as (entity, time), once.
+    GeoagglWarning
+        Singletons dropped, unbalanced panels, few clusters, failed bootstrap draws.
     """
-    if n_boot < 0:
-        raise DataError("n_boot must be >= 0")
-    if not 0 < ci_level < 1:
-        raise DataError("ci_level must lie in (0, 1)")
+    n_boot = check_int(n_boot, name="n_boot", minimum=0, where="mediation")
+    ci_level = check_real(ci_level, name="ci_level", minimum=0, maximum=1, strict_min=True, where="mediation")
+    if ci_level >= 1:
+        raise DataError(f"mediation: ci_level must lie in (0, 1); got {ci_level}")
+    alpha = check_real(alpha, name="alpha", minimum=0, maximum=1, strict_min=True, where="mediation")
+    check_option(cluster, _CLUSTERS, name="cluster", where="mediation")
+    rng = check_seed(seed, where="mediation")
     ctrl = _as_list(controls)
+    entity, time = _resolve_keys(df, entity, time, effects=bool(fixed_effects) and time is not None,
+                                 where="mediation", how="fixed_effects=False (or entity=None, time=None)")
     cross = time is None
     fx = bool(fixed_effects) and not cross
-    frame = _frame(df, [y, m, x, *ctrl], entity=entity, time=time, log=_as_list(log))
+    frame = _frame(df, [y, m, x, *ctrl], entity=entity, time=time, log=_as_list(log), entity_fx=fx,
+                   time_fx=fx)
     if cross and frame.index.get_level_values(0).has_duplicates:
-        raise DataError("cross-section (time=None) with repeated entities: pass time= for a panel")
+        dup = frame.index.get_level_values(0)
+        raise DataError(f"cross-section (no time key) with repeated units "
+                        f"{format_keys(dup[dup.duplicated()])}: pass time= naming the period column for a "
+                        "panel")
     cl: Cluster = None if cross else cluster
     xa = [x, *ctrl] if a_controls else [x]
     with warnings.catch_warnings():
@@ -621,7 +933,6 @@ def mediation(df: pd.DataFrame, *, y: Hashable, x: Hashable, m: Hashable, contro
     boot = np.empty(0)
     n_failed = 0
     if n_boot:
-        rng = np.random.default_rng(seed)
         draws, _point = _boot_indirect(frame, y, m, x, ctrl, a_controls=a_controls, entity_fx=fx, time_fx=fx,
                                       n_boot=n_boot, rng=rng)
         ok = np.isfinite(draws)
@@ -656,12 +967,12 @@ def _points(obj: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
             raise DataError("points: use seat points (seat_lon/seat_lat) or a Point geometry, not polygons "
                             "(a polygon's centroid can fall on the other side of the line)")
         return obj.index, g.x.to_numpy(dtype=np.float64), g.y.to_numpy(dtype=np.float64)
-    raise TypeError(f"points: expected a (Geo)DataFrame or GeoSeries, got {type(obj).__name__}")
+    raise ParameterTypeError(f"points: expected a (Geo)DataFrame or GeoSeries, got {type(obj).__name__}")
 
 
 def region_north(gdf_or_points: Any, *, line: Sequence[tuple[float, float]] | None = None,
                  name: str = "region") -> pd.Series:
-    r"""1 if a city's seat lies north of the Qinling–Huaihe line, else 0 (METHODS §6).
+    r"""1 if a city's seat lies north of the Qinling–Huaihe line, else 0 (Song & Li's ``region`` dummy).
 
     The line is a polyline of (lon, lat) vertices with strictly increasing
     longitude (default :data:`QINLING_HUAIHE`, 104.5°E–120.3°E).  A point
@@ -686,9 +997,18 @@ def region_north(gdf_or_points: Any, *, line: Sequence[tuple[float, float]] | No
     Returns
     -------
     pandas.Series
-        int64 0/1 indexed like the input.
+        int64 0/1 indexed like the input (a copy of its index).
+
+    Raises
+    ------
+    DataError
+        Missing coordinates, longitudes outside [-180, 180] or latitudes outside
+        [-90, 90] (named), a malformed line.
     """
-    verts = np.asarray(QINLING_HUAIHE if line is None else line, dtype=np.float64)
+    try:
+        verts = np.asarray(QINLING_HUAIHE if line is None else line, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"line: expected a sequence of (lon, lat) pairs; got {line!r}") from err
     if verts.ndim != 2 or verts.shape[1] != 2 or len(verts) < 2:
         raise DataError("line: expected a sequence of at least 2 (lon, lat) pairs")
     if not np.isfinite(verts).all():
@@ -701,20 +1021,49 @@ def region_north(gdf_or_points: Any, *, line: Sequence[tuple[float, float]] | No
     bad = ~(np.isfinite(lon) & np.isfinite(lat))
     if bad.any():
         raise DataError(f"points: missing coordinates at {format_keys(idx[bad])}")
+    out = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    if out.any():
+        raise DataError(f"points: longitude/latitude out of range ([-180, 180], [-90, 90]; WGS84 degrees "
+                        f"expected) at {format_keys(idx[out])}")
     ref = np.interp(lon, verts[:, 0], verts[:, 1])  # clamps → horizontal extension at both ends
-    return pd.Series((lat > ref).astype(np.int64), index=idx, name=name)
+    return pd.Series((lat > ref).astype(np.int64), index=idx.copy(), name=name)
+
+
+_TRUE = frozenset({"true", "1", "yes", "y", "t", "是"})
+_FALSE = frozenset({"false", "0", "no", "n", "f", "否"})
+
+
+def _flags(values: pd.Series, *, what: str) -> np.ndarray:
+    """Boolean flags from bool, 0/1 numbers or 'True'/'False'-like strings; anything else is named."""
+    if pd.api.types.is_bool_dtype(values.dtype) and not values.isna().any():
+        return values.to_numpy(dtype=bool)
+    out = np.zeros(len(values), dtype=bool)
+    bad = []
+    for i, (lab, v) in enumerate(zip(values.index, values.tolist(), strict=True)):
+        if isinstance(v, bool | np.bool_):
+            out[i] = bool(v)
+        elif isinstance(v, int | float | np.integer | np.floating) and v in (0, 1):
+            out[i] = bool(v)
+        elif isinstance(v, str) and v.strip().lower() in _TRUE | _FALSE:
+            out[i] = v.strip().lower() in _TRUE
+        else:
+            bad.append(f"{lab}: {v!r}")
+    if bad:
+        raise DataError(f"{what}: expected True/False (or 1/0, 'true'/'false'); got {format_keys(bad)}")
+    return out
 
 
 def polycentric(membership: pd.DataFrame, *, mono: pd.DataFrame | pd.Series | None = None,
                 min_centres: int = 2, agglomeration: str = "agglomeration", adcode: str = "adcode",
-                central: str = "central", name: str = "core") -> pd.Series:
-    """1 if a city's UA is polycentric, else 0 (seed 001's ``core`` dummy; METHODS §0, §5).
+                central: str = "central", name: str = "core", duplicates: str = "both") -> pd.Series:
+    """1 if a city's UA is polycentric, else 0 (Song & Li's ``core`` dummy).
 
     Two rules:
 
-    * default — count the central cities (METHODS §0: municipalities, provincial
-      capitals, the five 计划单列市) in each UA: polycentric when at least
-      ``min_centres`` (the ``central`` column of :func:`geoaggl.agglomerations`);
+    * default — count the central cities (municipalities, provincial
+      capitals and the five 计划单列市, the ``central`` column of
+      :func:`geoaggl.agglomerations`) in each UA: polycentric when at least
+      ``min_centres``;
     * ``mono=`` — the rank-size mono index: polycentric when the UA is not
       monocentric (``q <= 0.5``).  Pass :func:`geoaggl.indices.mono_index_by_group`'s
       table (a ``monocentric`` column, one row per UA; if it has a year level,
@@ -729,36 +1078,84 @@ def polycentric(membership: pd.DataFrame, *, mono: pd.DataFrame | pd.Series | No
     min_centres : int, default 2
         Central cities needed for "polycentric" under the count rule.
     agglomeration, adcode, central : str
-        Column names in ``membership``.
+        Column names in ``membership``.  ``central`` may be boolean, 0/1 or
+        'True'/'False' strings (as after ``read_csv(dtype=str)``).
     name : str, default "core"
+    duplicates : {"both", "first", "raise"}, default "both"
+        Cities listed in two UAs (邯郸, 邢台 in 京津冀 and 中原; 运城 in 中原 and
+        关中平原): ``"both"`` counts them in each UA, and such a city is 1 when
+        any of its UAs is polycentric (it lies in a polycentric UA);
+        ``"first"`` keeps only its first listing; ``"raise"`` raises.  One
+        :class:`~geoaggl.errors.DuplicateMembershipWarning` names them.
 
     Returns
     -------
     pandas.Series
-        int64 0/1 indexed by adcode.  A city in several UAs raises DataError.
+        int64 0/1 indexed by adcode, one row per city (first-listed order).
+
+    Raises
+    ------
+    DataError
+        Missing columns, missing UA names or adcodes, non-boolean flags, no
+        ``mono`` result for a UA, ``duplicates="raise"`` with cities in two UAs.
+
+    Examples
+    --------
+    >>> import warnings, geoaggl
+    >>> from geoaggl import models
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     core = models.polycentric(geoaggl.agglomerations("national11"))
+    >>> int(core["130400"])  # 邯郸: in 京津冀 (polycentric) and 中原
+    1
     """
     if not isinstance(membership, pd.DataFrame):
-        raise TypeError(f"membership: expected a DataFrame, got {type(membership).__name__}")
+        raise ParameterTypeError(f"membership: expected a DataFrame, got {type(membership).__name__}")
+    check_int(min_centres, name="min_centres", minimum=1, where="polycentric")
+    check_option(duplicates, DUPLICATES, name="duplicates", where="polycentric")
     require_columns(membership, [agglomeration, adcode], what="membership")
-    dup = membership[adcode].duplicated()
-    if dup.any():
-        raise DataError(f"membership: cities listed in several UAs: {format_keys(membership[adcode][dup])}")
-    ua = membership[agglomeration]
+    for col in (agglomeration, adcode):
+        miss = membership[col].isna().to_numpy()
+        if miss.any():
+            raise DataError(f"membership: missing {col} in row(s) {format_keys(membership.index[miss])}")
+    names = (membership.drop_duplicates(adcode).set_index(adcode)["name"]
+             if "name" in membership.columns else None)
+    mem = apply_duplicates(membership, unit=adcode, group=agglomeration, duplicates=duplicates,
+                           where="polycentric", names=names)
+    ua = mem[agglomeration]
     if mono is None:
-        require_columns(membership, [central], what="membership")
-        n_central = membership.groupby(agglomeration)[central].sum()
-        poly = n_central >= min_centres
+        require_columns(mem, [central], what="membership")
+        flags = pd.Series(_flags(mem[central], what=f"membership column {central!r}"), index=mem.index)
+        poly = flags.groupby(ua.to_numpy()).sum() >= min_centres
     else:
-        flag = mono["monocentric"] if isinstance(mono, pd.DataFrame) else mono
-        if isinstance(flag.index, pd.MultiIndex):
-            raise DataError("mono: one row per UA expected; select a year first "
-                            "(e.g. mono.xs(2017, level=1))")
-        missing = sorted(set(ua) - set(flag.index))
-        if missing:
-            raise DataError(f"mono: no result for UA(s) {format_keys(missing)}")
-        poly = ~flag.astype(bool)
-    vals = ua.map(poly).astype(np.int64).to_numpy()
-    return pd.Series(vals, index=pd.Index(membership[adcode].to_numpy(), name=adcode), name=name)
+        poly = ~_mono_flags(mono, ua)
+    vals = pd.Series(ua.map(poly).astype(np.int64).to_numpy(), index=mem[adcode].to_numpy())
+    out = vals.groupby(level=0, sort=False).max()  # a city in two UAs: 1 if any of them is polycentric
+    out.index = pd.Index(out.index, name=adcode)
+    out.name = name
+    return out.astype(np.int64)
+
+
+def _mono_flags(mono: pd.DataFrame | pd.Series, ua: pd.Series) -> pd.Series:
+    if isinstance(mono, pd.DataFrame):
+        if "monocentric" not in mono.columns:
+            raise DataError("mono: expected a 'monocentric' column (indices.mono_index_by_group's table) "
+                            "or a boolean Series UA → monocentric; got columns "
+                            f"{format_keys(list(mono.columns))}")
+        flag = mono["monocentric"]
+    elif isinstance(mono, pd.Series):
+        flag = mono
+    else:
+        raise ParameterTypeError(f"mono: expected a DataFrame or Series, got {type(mono).__name__}")
+    if isinstance(flag.index, pd.MultiIndex):
+        raise DataError("mono: one row per UA expected; select a year first "
+                        "(e.g. mono.xs(2017, level=1))")
+    if flag.index.has_duplicates:
+        raise DataError(f"mono: several rows for UA(s) {format_keys(flag.index[flag.index.duplicated()])}")
+    missing = sorted(set(ua) - set(flag.index), key=str)
+    if missing:
+        raise DataError(f"mono: no result for UA(s) {format_keys(missing)}")
+    return pd.Series(_flags(flag, what="mono 'monocentric'"), index=flag.index)
 
 
 # ------------------------------------------------------------------ dynamic panels, unit roots, tables

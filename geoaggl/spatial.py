@@ -1,8 +1,8 @@
 r"""Spatial autocorrelation checks: global Moran's I, Geary's C, Getis-Ord G, LISA, residuals.
 
-Thin, tidy wrappers around :mod:`esda` (METHODS §10).  Every number comes from
-esda on the same inputs: the wrapper only aligns the data to the weights,
-drops missing values (with a warning that says so), seeds the permutations and
+Thin, tidy wrappers around :mod:`esda`.  Every number comes from esda on the
+same inputs: the wrapper only aligns the data to each weights graph, drops
+missing values (with a warning naming them), seeds the permutations and
 collects the results into tables indexed like the input.
 
 Statistics (esda's definitions, :math:`z_i = y_i - \bar y`, :math:`S_0 = \sum_{ij} w_{ij}`):
@@ -27,12 +27,35 @@ Moran's I and Geary's C use row-standardised weights (esda's default
 esda's analytical p-value (two-sided for Moran's I, one-sided for C and G) and
 ``p_sim`` the pseudo p-value :math:`(M + 1)/(R + 1)` of ``R`` permutations,
 where :math:`M` counts permuted statistics at least as extreme as the observed
-one in the observed direction.
+one in the observed direction.  All three statistics are invariant to scaling
+``y``; values beyond :math:`10^{\pm 100}` are rescaled by an exact power of two
+before esda sees them, so huge or tiny magnitudes neither overflow nor look constant.
 
-Random permutations use NumPy's global generator (as esda does).  With
-``seed`` given, each esda call is preceded by ``numpy.random.seed(seed)`` and
-the global generator's state is restored afterwards, so a seeded call equals
-``np.random.seed(seed); esda.Moran(y, w)`` and leaves no trace.
+Units and weights
+-----------------
+Each graph is tested on the units it covers: the data rows whose index is
+among the graph's ids and whose value is not missing.  Rows outside a graph,
+rows with missing values and graph ids without data are dropped **for that
+graph only**, with a warning naming them, and the graph is subset
+(``Graph.subgraph``: links to dropped units removed).  Every output row states
+its ``n``.  Fewer than 3 units is an error (permutation and analytical
+inference are undefined).
+
+Links between units whose polygons do not touch in a contiguity graph (the
+nearest-neighbour links :func:`geoaggl.weights.contiguity` adds for islands,
+e.g. 海口–湛江 and 三沙–文昌 on the shipped polygons) are named in the
+``weights_label`` column and in a warning.  They are read from the graph's
+``island_links`` attribute (pairs of ids) when it has one; otherwise, for a
+binary graph and data that carry the units' polygons (a GeoDataFrame), from
+the polygons themselves.  When most links of such a graph are island links
+(contiguity of a sparse set of units) the warning says that the graph is
+mostly a nearest-neighbour chain.
+
+Random permutations use NumPy's global generator, as esda does (esda offers
+no way to pass a private generator).  With ``seed`` given, the global
+generator's state is saved, seeded for each esda call and restored
+afterwards, so a seeded call equals ``np.random.seed(seed); esda.Moran(y, w)``
+and leaves NumPy's global state as it found it.
 """
 
 from __future__ import annotations
@@ -45,8 +68,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, require_columns
-from .errors import DataError, GeoagglWarning, format_keys
+from ._validate import as_float_array, check_int, check_option, check_real, require_columns
+from .errors import DataError, GeoagglWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
 if TYPE_CHECKING:  # pragma: no cover
     from libpysal.graph import Graph
@@ -56,11 +79,23 @@ __all__ = ["check", "lisa", "residual_check"]
 WeightsSpec = Any  # Graph | libpysal W | Mapping[str, Graph | W]
 
 _CHECK_COLUMNS = ["column", "weights", "statistic", "value", "expected", "z", "p_norm", "p_sim", "z_sim",
-                  "permutations", "n"]
+                  "permutations", "n", "weights_label"]
+_STATISTICS = ("moran", "geary", "getis_ord")
 _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
+_MIN_UNITS = 3
+_SEED_MAX = 2**32 - 1
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+def _legacy_seed(seed: Any, where: str) -> int | None:
+    """An int seed for esda's legacy global generator: None, an int in [0, 2**32 - 1] or a Generator."""
+    if seed is None:
+        return None
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, _SEED_MAX, endpoint=True))
+    return check_int(seed, name="seed", minimum=0, maximum=_SEED_MAX, where=where)
+
+
 @contextmanager
 def _seeded(seed: int | None) -> Iterator[None]:
     """Seed NumPy's global generator for the block and restore its previous state afterwards."""
@@ -83,7 +118,7 @@ def _as_graph(w: Any, name: str) -> Graph:
         return w
     if isinstance(w, W):
         return Graph.from_W(w)
-    raise TypeError(f"weights {name!r}: expected a libpysal Graph (or W), got {type(w).__name__}")
+    raise ParameterTypeError(f"weights {name!r}: expected a libpysal Graph (or W), got {type(w).__name__}")
 
 
 def _graphs(w: WeightsSpec) -> dict[str, Graph]:
@@ -95,25 +130,45 @@ def _graphs(w: WeightsSpec) -> dict[str, Graph]:
     return {"w": _as_graph(w, "w")}
 
 
-def _match_ids(index: pd.Index, g: Graph, name: str) -> None:
-    """Raise DataError naming ids that are in the data but not the weights, or vice versa."""
+def _names(data: Any) -> pd.Series | None:
+    if isinstance(data, pd.DataFrame) and "name" in data.columns and not data.index.has_duplicates:
+        return data["name"]
+    return None
+
+
+def _show(ids: Sequence[Any], names: pd.Series | None, limit: int = 20) -> str:
+    if names is None:
+        return format_keys(ids, limit=limit)
+    return format_keys((f"{i} {names[i]}" if i in names.index else i for i in ids), limit=limit)
+
+
+def _align(index: pd.Index, g: Graph, name: str, *, names: pd.Series | None,
+           stacklevel: int, warn: bool = True) -> tuple[pd.Index, Graph]:
+    """Units of the data that ``g`` covers; warn naming data rows outside ``g`` and graph ids without data."""
     if index.has_duplicates:
         raise DataError(f"data index has duplicated labels: {format_keys(index[index.duplicated()])}")
     ids = pd.Index(g.unique_ids)
     only_data = index.difference(ids, sort=False)
     only_w = ids.difference(index, sort=False)
-    if len(only_data) or len(only_w):
-        parts = []
-        if len(only_data):
-            parts.append(f"{len(only_data)} id(s) in the data but not in the weights: "
-                         f"{format_keys(only_data)}")
-        if len(only_w):
-            parts.append(f"{len(only_w)} id(s) in the weights but not in the data: {format_keys(only_w)}")
+    common = ids.intersection(index, sort=False)
+    if len(common) < _MIN_UNITS and not (len(only_data) or len(only_w)):
+        raise DataError(f"weights {name!r}: only {len(common)} unit(s); at least {_MIN_UNITS} are needed for "
+                        "spatial autocorrelation inference")
+    if len(common) < _MIN_UNITS:
         raise DataError(
-            f"weights {name!r} do not match the data index: " + "; ".join(parts)
-            + ". Index the data by the weights' ids (e.g. adcode) or subset the graph with "
-            "Graph.subgraph(ids)."
-        )
+            f"weights {name!r} and the data share {len(common)} unit(s); at least {_MIN_UNITS} are needed. "
+            f"In the data only: {format_keys(only_data) or 'none'}; in the weights only: "
+            f"{format_keys(only_w) or 'none'}. Index the data by the weights' ids (e.g. adcode)")
+    if len(only_data) and warn:
+        warnings.warn(f"weights {name!r} do not cover {len(only_data)} unit(s) of the data, left out of its "
+                      f"test: {_show(only_data, names)}", GeoagglWarning, stacklevel=stacklevel)
+    if len(only_w):
+        if warn:
+            warnings.warn(f"weights {name!r}: {len(only_w)} unit(s) of the graph are not in the data; the "
+                          f"graph is subset to the {len(common)} units with data (links to them removed): "
+                          f"{format_keys(only_w)}", GeoagglWarning, stacklevel=stacklevel)
+        g = g.subgraph(common)
+    return common, g
 
 
 def _warn_structure(g: Graph, name: str, *, stacklevel: int = 4) -> None:
@@ -132,34 +187,44 @@ def _warn_structure(g: Graph, name: str, *, stacklevel: int = 4) -> None:
             GeoagglWarning, stacklevel=stacklevel)
 
 
-def _prepare(y: pd.Series, g: Graph, *, column: Hashable, name: str,
-             stacklevel: int = 4) -> tuple[np.ndarray, Graph, pd.Index]:
-    """Align ``y`` to ``g``: check ids, drop missing values (subsetting ``g``), order like ``g``.
+def _scaled(vals: np.ndarray) -> np.ndarray:
+    """Rescale by an exact power of two when magnitudes are extreme (the statistics are scale-invariant)."""
+    top = float(np.max(np.abs(vals))) if vals.size else 0.0
+    if top == 0.0 or 1e-100 <= top <= 1e100:
+        return vals
+    return np.ldexp(vals, -int(np.frexp(top)[1]))
 
-    Returns the float values in the graph's id order, the (possibly subset) graph and
-    the ids used.
+
+def _prepare(y: pd.Series, g: Graph, *, column: Hashable, name: str, names: pd.Series | None = None,
+             stacklevel: int = 4, warn_align: bool = True) -> tuple[np.ndarray, Graph, pd.Index]:
+    """Align ``y`` to ``g``: keep covered units, drop missing values (subsetting ``g``), order like ``g``.
+
+    Returns the float values in the graph's id order (rescaled if extreme), the (possibly
+    subset) graph and the ids used.
     """
-    _match_ids(y.index, g, name)
     vals = as_float_array(y, what=f"column {column!r}")
     if np.isinf(vals).any():
         raise DataError(f"column {column!r}: infinite values at {format_keys(y.index[np.isinf(vals)])}")
-    s = pd.Series(vals, index=y.index)
+    s = pd.Series(vals, index=y.index.copy())
+    common, g = _align(s.index, g, name, names=names, stacklevel=stacklevel + 1, warn=warn_align)
+    s = s.loc[common]
     nan = s.isna()
     if nan.any():
         keep = s.index[~nan]
         warnings.warn(
-            f"column {column!r}: {int(nan.sum())} missing value(s) at {format_keys(s.index[nan])}; "
+            f"column {column!r}: {int(nan.sum())} missing value(s) at {_show(s.index[nan], names)}; "
             f"those rows were dropped and weights {name!r} subset to the remaining {len(keep)} units "
             "(neighbour links to dropped units removed)",
-            GeoagglWarning, stacklevel=stacklevel)
-        if len(keep) < 3:
-            raise DataError(f"column {column!r}: fewer than 3 non-missing values")
+            MissingValuesWarning, stacklevel=stacklevel)
+        if len(keep) < _MIN_UNITS:
+            raise DataError(f"column {column!r}: {len(keep)} non-missing value(s) on weights {name!r}; at "
+                            f"least {_MIN_UNITS} are needed")
         g = g.subgraph(keep)
     ids = pd.Index(g.unique_ids)
     out = s.reindex(ids).to_numpy(dtype=np.float64)
-    if np.nanstd(out) == 0:
+    if (out == out[0]).all():
         raise DataError(f"column {column!r}: constant values; autocorrelation is undefined")
-    return out, g, ids
+    return _scaled(out), g, ids
 
 
 def _data_columns(data: pd.DataFrame | pd.Series, columns: Sequence[Hashable] | Hashable | None
@@ -169,7 +234,7 @@ def _data_columns(data: pd.DataFrame | pd.Series, columns: Sequence[Hashable] | 
             raise DataError("columns= is only used with a DataFrame")
         return {data.name if data.name is not None else "y": data}
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data: expected a DataFrame or Series, got {type(data).__name__}")
+        raise ParameterTypeError(f"data: expected a DataFrame or Series, got {type(data).__name__}")
     if columns is None:
         geom = getattr(data, "_geometry_column_name", None)
         cols = [c for c in data.columns
@@ -185,31 +250,153 @@ def _data_columns(data: pd.DataFrame | pd.Series, columns: Sequence[Hashable] | 
     return {c: data[c] for c in cols}
 
 
-def _row(column: Hashable, wname: str, statistic: str, value: float, expected: float, z: float,
-         p_norm: float, p_sim: float | None, z_sim: float | None, permutations: int,
-         n: int) -> dict[str, Any]:
-    return {"column": column, "weights": wname, "statistic": statistic, "value": float(value),
-            "expected": float(expected), "z": float(z), "p_norm": float(p_norm),
-            "p_sim": np.nan if p_sim is None else float(p_sim),
-            "z_sim": np.nan if z_sim is None else float(z_sim), "permutations": permutations, "n": n}
+# ---------------------------------------------------------------------------------------------- island links
+def _declared_links(g: Graph) -> list[tuple[Any, Any]] | None:
+    """Island links a graph declares (``g.island_links`` or ``g.attrs['island_links']``), if any."""
+    raw = getattr(g, "island_links", None)
+    if raw is None:
+        attrs = getattr(g, "attrs", None)
+        raw = attrs.get("island_links") if isinstance(attrs, Mapping) else None
+    if raw is None:
+        return None
+    if isinstance(raw, pd.DataFrame):
+        raw = raw.iloc[:, :2].itertuples(index=False, name=None)
+    return [(a, b) for a, b in raw]
+
+
+def _polygon_links(g: Graph, data: Any) -> list[tuple[Any, Any]] | None:
+    """Links of a binary graph between units whose polygons do not touch (None if not decidable)."""
+    import geopandas as gpd
+    import shapely
+
+    if not isinstance(data, gpd.GeoDataFrame) or data.index.has_duplicates:
+        return None
+    adj = g.adjacency
+    adj = adj[adj.to_numpy() != 0]
+    if adj.empty or np.unique(adj.to_numpy()).size != 1:
+        return None  # weighted graphs (kernel, inverse distance, row-standardised) are not contiguity
+    geo = data.geometry
+    f = adj.index.get_level_values(0)
+    nb = adj.index.get_level_values(1)
+    if not (f.isin(geo.index).all() and nb.isin(geo.index).all()):
+        return None
+    if not geo.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+        return None
+    touch = shapely.intersects(geo.loc[f].to_numpy(), geo.loc[nb].to_numpy())
+    return [(a, b) for a, b, t in zip(f, nb, touch, strict=True) if not t]
+
+
+def _n_links(g: Graph) -> int:
+    """Undirected links (unordered pairs of distinct units with a non-zero weight either way)."""
+    adj = g.adjacency
+    adj = adj[adj.to_numpy() != 0]
+    ids = pd.Index(g.unique_ids)
+    a = ids.get_indexer(adj.index.get_level_values(0))
+    b = ids.get_indexer(adj.index.get_level_values(1))
+    off = a != b
+    lo, hi = np.minimum(a[off], b[off]), np.maximum(a[off], b[off])
+    return int(np.unique(lo.astype(np.int64) * len(ids) + hi).size)
+
+
+def _island_label(g: Graph, gsub: Graph, name: str, data: Any, names: pd.Series | None,
+                  stacklevel: int) -> str:
+    """The weights label: units, links and the island links among them (warned when present)."""
+    n_links = _n_links(gsub)
+    label = f"{name}: {gsub.n} units, {n_links} links"
+    links = _declared_links(g)
+    source = "added for islands (nearest neighbour)"
+    if links is None:
+        links = _polygon_links(gsub, data)
+        source = "between units whose polygons do not touch (nearest-neighbour links for islands)"
+    if not links:
+        return label
+    keep = set(gsub.unique_ids)
+    pairs = sorted({tuple(sorted((a, b), key=str)) for a, b in links if a in keep and b in keep}, key=str)
+    if not pairs:
+        return label
+    shown = format_keys((f"{_show([a], names)}–{_show([b], names)}".replace("'", "") for a, b in pairs),
+                        limit=10)
+    label += f"; {len(pairs)} link(s) {source}: {shown}"
+    msg = f"weights {name!r}: {len(pairs)} of {n_links} link(s) {source}: {shown}"
+    if n_links and len(pairs) > n_links / 2:
+        msg += ("; most links of this graph are not contiguity: on these units it is mostly a chain of "
+                "nearest-neighbour links")
+        label += " (mostly nearest-neighbour links, not contiguity)"
+    warnings.warn(msg, GeoagglWarning, stacklevel=stacklevel)
+    return label
 
 
 # ---------------------------------------------------------------------------------------------- check
+def _row(column: Hashable, wname: str, statistic: str, res: Any, attrs: tuple[str, str], p_arg: int,
+         n: int, label: str) -> dict[str, Any]:
+    value = np.nan if res is None else float(getattr(res, attrs[0]))
+    expected = np.nan if res is None else float(getattr(res, attrs[1]))
+    z = np.nan if res is None else float(res.z_norm)
+    p_norm = np.nan if res is None else float(res.p_norm)
+    p_sim = float(getattr(res, "p_sim", np.nan)) if (p_arg and res is not None) else np.nan
+    z_sim = float(getattr(res, "z_sim", np.nan)) if (p_arg and res is not None) else np.nan
+    return {"column": column, "weights": wname, "statistic": statistic, "value": value,
+            "expected": expected, "z": z, "p_norm": p_norm, "p_sim": p_sim, "z_sim": z_sim,
+            "permutations": p_arg, "n": n, "weights_label": label}
+
+
+def _one_stat(stat: str, y: np.ndarray, g: Graph, permutations: int, seed: int | None) -> Any:
+    import esda
+
+    with _seeded(seed), np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if stat == "moran":
+            return esda.Moran(y, g, permutations=permutations)
+        if stat == "geary":
+            # esda 2.9's Geary mis-aligns a Graph's zero-weight isolate self-loops; its W path is exact
+            return esda.Geary(y, g.to_W() if len(g.isolates) else g, permutations=permutations)
+        return esda.G(y, g, permutations=permutations)
+
+
+_ATTRS = {"moran": ("I", "EI"), "geary": ("C", "EC"), "getis_ord": ("G", "EG")}
+
+
+def _stat_row(stat: str, col: Hashable, wname: str, y: np.ndarray, g: Graph, permutations: int,
+              seed: int | None, label: str) -> dict[str, Any]:
+    res = None
+    if stat == "getis_ord" and (y < 0).any():
+        warnings.warn(f"column {col!r}: negative values; Getis-Ord G is defined for non-negative "
+                      "variables and is reported as NaN", GeoagglWarning, stacklevel=4)
+    elif stat == "getis_ord" and int((y != 0).sum()) < 2:
+        warnings.warn(f"column {col!r}: at most one non-zero value; Getis-Ord G (a ratio of cross-products "
+                      f"of values) is undefined and reported as NaN", GeoagglWarning, stacklevel=4)
+    else:
+        res = _one_stat(stat, y, g, permutations, seed)
+    row = _row(col, wname, stat, res, _ATTRS[stat], permutations, len(y), label)
+    if not np.isfinite(row["z"]):  # zero variance: an infinite z would give p_norm = 0, a wrong p-value
+        row["z"] = row["p_norm"] = np.nan
+    bad = [k for k in ("value", "expected", "z", "p_norm") if res is not None and not np.isfinite(row[k])]
+    if bad:
+        warnings.warn(f"column {col!r}, weights {wname!r}: {stat} {', '.join(bad)} undefined for this graph "
+                      "(zero analytical variance: e.g. a complete graph or too few linked units); reported "
+                      "as NaN", GeoagglWarning, stacklevel=4)
+    return row
+
+
 def check(data: pd.DataFrame | pd.Series, w: WeightsSpec, *,
           columns: Sequence[Hashable] | Hashable | None = None, permutations: int = 999,
           seed: int | None = None,
-          statistics: Sequence[str] = ("moran", "geary", "getis_ord")) -> pd.DataFrame:
+          statistics: Sequence[str] = _STATISTICS) -> pd.DataFrame:
     r"""Global spatial autocorrelation of each column under each weights graph, as a tidy table.
 
     For every column and every weights graph, computes with esda Moran's I
     (:class:`esda.Moran`), Geary's C (:class:`esda.Geary`) and Getis-Ord G
-    (:class:`esda.G`); see the module docstring for the formulas.
+    (:class:`esda.G`); see the module docstring for the formulas and for how
+    each graph is matched to the data.
 
     Parameters
     ----------
     data : pandas.DataFrame, GeoDataFrame or Series
-        Values indexed by the weights' ids (adcodes).  The index must contain
-        exactly the graph's ids (order is free; the data are reordered to the graph).
+        Values indexed by the weights' ids (adcodes).  Each graph is tested on
+        the units it covers (order is free; the data are reordered to the graph);
+        units left out of a graph are named in a warning.  With a ``name``
+        column, warnings show the names; with polygons (a GeoDataFrame), links
+        between non-touching polygons of a binary graph are named.
     w : libpysal.graph.Graph, libpysal.weights.W, or mapping str → Graph
         One graph, or several named ones (e.g. ``{"queen": g1, "road": g2}``)
         checked side by side.  A single graph is named ``"w"``.
@@ -217,84 +404,71 @@ def check(data: pd.DataFrame | pd.Series, w: WeightsSpec, *,
         Columns of a DataFrame to check; default all numeric, non-boolean columns.
     permutations : int, default 999
         Random permutations for the pseudo p-values (0: analytical inference only).
-    seed : int, optional
-        Seed for the permutations; see the module docstring (global state restored).
+    seed : int or numpy.random.Generator, optional
+        Seed for the permutations (an int in [0, 2**32 - 1]; a Generator draws
+        one); see the module docstring (global state restored).
     statistics : sequence of {"moran", "geary", "getis_ord"}
         Which statistics to compute (default all three).
 
     Returns
     -------
     pandas.DataFrame
-        One row per column × weights × statistic with ``column``, ``weights``,
-        ``statistic`` ("moran", "geary", "getis_ord"), ``value`` (I, C or G),
-        ``expected`` (its expectation under spatial randomness), ``z`` and
-        ``p_norm`` (analytical, randomisation assumption for I, esda's
-        conventions), ``p_sim`` and ``z_sim`` (permutation; NaN without
-        permutations), ``permutations`` and ``n`` (units used).
+        One row per column × weights × statistic with ``column``, ``weights``
+        (the graph's name), ``statistic`` ("moran", "geary", "getis_ord"),
+        ``value`` (I, C or G), ``expected`` (its expectation under spatial
+        randomness), ``z`` and ``p_norm`` (analytical, randomisation assumption
+        for I, esda's conventions), ``p_sim`` and ``z_sim`` (permutation; NaN
+        without permutations), ``permutations``, ``n`` (units used) and
+        ``weights_label`` (units, links and any island links of the graph as tested).
+        G is NaN for a column with negative values or at most one non-zero
+        value; ``z``/``p_norm`` are NaN when esda's analytical variance is zero
+        (complete graphs): each case with a warning.
 
     Warns
     -----
+    MissingValuesWarning
+        A column has missing values (those rows are dropped and the graph is
+        subset with ``Graph.subgraph``).
     GeoagglWarning
-        When a column has missing values (those rows are dropped and the graph
-        is subset with ``Graph.subgraph``), when a graph (after subsetting) has
-        isolates or is disconnected, and when Getis-Ord G is asked of a column
-        with negative values (G is then reported as NaN: it is defined for
-        non-negative variables).
+        Data units outside a graph or graph ids without data (named), a graph
+        (after subsetting) with isolates or several components, island links
+        (named), and the NaN cases above.
 
     Raises
     ------
     DataError
-        Data index and graph ids differ (the message names both sides),
-        non-numeric or constant columns, duplicated index labels.
+        Fewer than 3 units left for a graph (after dropping missing values),
+        non-numeric, infinite or constant columns, duplicated index labels.
+    OptionError, ParameterTypeError
+        Unknown statistics, non-integer or negative ``permutations``, a bad ``seed``.
     """
-    import esda
-
-    stats = list(statistics)
-    unknown = set(stats) - {"moran", "geary", "getis_ord"}
-    if unknown:
-        raise DataError(f"statistics: unknown name(s) {format_keys(sorted(unknown))}; "
-                        "valid: 'moran', 'geary', 'getis_ord'")
-    if permutations < 0:
-        raise DataError("permutations must be >= 0")
+    stats = list(statistics) if not isinstance(statistics, str) else [statistics]
+    for st in stats:
+        check_option(st, _STATISTICS, name="statistics", where="check")
+    permutations = check_int(permutations, name="permutations", minimum=0, where="check")
+    seed_i = _legacy_seed(seed, "check")
     graphs = _graphs(w)
     cols = _data_columns(data, columns)
+    names = _names(data)
     rows: list[dict[str, Any]] = []
     warned: set[tuple[str, int]] = set()
+    aligned: set[str] = set()
     for col, series in cols.items():
         for wname, g in graphs.items():
-            y, gsub, _ = _prepare(series, g, column=col, name=wname)
+            y, gsub, _ = _prepare(series, g, column=col, name=wname, names=names,
+                                  warn_align=wname not in aligned)
+            aligned.add(wname)
             key = (wname, len(y))
             if key not in warned:
                 warned.add(key)
                 _warn_structure(gsub, wname)
-            n = len(y)
-            p_arg = permutations
-            if "moran" in stats:
-                with _seeded(seed):
-                    m = esda.Moran(y, gsub, permutations=p_arg)
-                rows.append(_row(col, wname, "moran", m.I, m.EI, m.z_norm, m.p_norm,
-                                 getattr(m, "p_sim", None) if p_arg else None,
-                                 getattr(m, "z_sim", None) if p_arg else None, p_arg, n))
-            if "geary" in stats:
-                # esda 2.9's Geary mis-aligns a Graph's zero-weight isolate self-loops; its W path is exact
-                wg = gsub.to_W() if len(gsub.isolates) else gsub
-                with _seeded(seed):
-                    c = esda.Geary(y, wg, permutations=p_arg)
-                rows.append(_row(col, wname, "geary", c.C, c.EC, c.z_norm, c.p_norm,
-                                 getattr(c, "p_sim", None) if p_arg else None,
-                                 getattr(c, "z_sim", None) if p_arg else None, p_arg, n))
-            if "getis_ord" in stats:
-                if (y < 0).any():
-                    warnings.warn(f"column {col!r}: negative values; Getis-Ord G is defined for non-negative "
-                                  "variables and is reported as NaN", GeoagglWarning, stacklevel=2)
-                    rows.append(_row(col, wname, "getis_ord", np.nan, np.nan, np.nan, np.nan, None, None,
-                                     p_arg, n))
-                else:
-                    with _seeded(seed):
-                        gg = esda.G(y, gsub, permutations=p_arg)
-                    rows.append(_row(col, wname, "getis_ord", gg.G, gg.EG, gg.z_norm, gg.p_norm,
-                                     getattr(gg, "p_sim", None) if p_arg else None,
-                                     getattr(gg, "z_sim", None) if p_arg else None, p_arg, n))
+                label = _island_label(g, gsub, wname, data, names, stacklevel=3)
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", GeoagglWarning)
+                    label = _island_label(g, gsub, wname, data, names, stacklevel=3)
+            rows.extend(_stat_row(st, col, wname, y, gsub, permutations, seed_i, label)
+                        for st in _STATISTICS if st in stats)
     out = pd.DataFrame(rows, columns=_CHECK_COLUMNS)
     out["permutations"] = out["permutations"].astype("int64")
     out["n"] = out["n"].astype("int64")
@@ -329,8 +503,10 @@ def lisa(y: pd.Series, w: Any, *, permutations: int = 999, alpha: float = 0.05, 
         Significance level.
     fdr : bool, default False
         Control the false discovery rate (Benjamini–Hochberg) instead of per-unit ``alpha``.
-    seed : int, optional
-        Passed to ``esda.Moran_Local(seed=...)``.
+    seed : int or numpy.random.Generator, optional
+        Passed to ``esda.Moran_Local(seed=...)`` (an int in [0, 2**32 - 1]; a
+        Generator draws one).  esda seeds NumPy's global generator with it; its
+        state is saved and restored, so a seeded call leaves no trace.
 
     Returns
     -------
@@ -338,22 +514,32 @@ def lisa(y: pd.Series, w: Any, *, permutations: int = 999, alpha: float = 0.05, 
         Indexed like ``y`` (same order): ``value``, ``Is``, ``lag`` (spatial lag
         of the standardised value, row-standardised), ``quadrant`` (1–4, esda's
         ``q``), ``p_sim``, ``significant`` (bool), ``label`` (HH/LL/LH/HL/"not
-        significant").  Rows dropped for missing values get NaN and the label
-        ``"missing"``.
+        significant").  Rows dropped for missing values, and rows outside the
+        graph, get NaN and the label ``"missing"`` (with a warning naming them).
+
+    Raises
+    ------
+    DataError
+        Fewer than 3 units with values on the graph, constant or infinite values,
+        duplicated index labels.
+    OptionError, ParameterTypeError
+        ``permutations`` not an integer >= 1, ``alpha`` outside (0, 1), a bad ``seed``.
     """
     import esda
 
     if not isinstance(y, pd.Series):
-        raise TypeError(f"y: expected a pandas Series, got {type(y).__name__}")
-    if not 0 < alpha < 1:
-        raise DataError("alpha must lie in (0, 1)")
-    if permutations < 1:
-        raise DataError("lisa needs permutations >= 1 for p_sim")
+        raise ParameterTypeError(f"y: expected a pandas Series, got {type(y).__name__}")
+    alpha = check_real(alpha, name="alpha", minimum=0, maximum=1, strict_min=True, where="lisa")
+    if alpha >= 1:
+        raise DataError(f"lisa: alpha must lie in (0, 1); got {alpha}")
+    permutations = check_int(permutations, name="permutations", minimum=1, where="lisa")
+    seed_i = _legacy_seed(seed, "lisa")
     g = _as_graph(w, "w")
     col = y.name if y.name is not None else "y"
     vals, gsub, ids = _prepare(y, g, column=col, name="w", stacklevel=3)
     _warn_structure(gsub, "w", stacklevel=3)
-    lm = esda.Moran_Local(vals, gsub, permutations=permutations, seed=seed)
+    with _seeded(seed_i):  # esda seeds the global generator itself: restore it afterwards
+        lm = esda.Moran_Local(vals, gsub, permutations=permutations, seed=seed_i)
     p = np.asarray(lm.p_sim, dtype=np.float64)
     cut = float(esda.fdr(p, alpha)) if fdr else alpha
     sig = p <= cut
@@ -361,13 +547,14 @@ def lisa(y: pd.Series, w: Any, *, permutations: int = 999, alpha: float = 0.05, 
     labels = np.where(sig, [_QUADRANTS.get(int(k), "not significant") for k in q], "not significant")
     zs = np.asarray(lm.z, dtype=np.float64)
     lag = np.asarray(gsub.transform("r").lag(zs), dtype=np.float64)
-    res = pd.DataFrame({"value": vals, "Is": np.asarray(lm.Is, dtype=np.float64), "lag": lag, "quadrant": q,
+    orig = pd.Series(as_float_array(y, what=f"column {col!r}"), index=y.index).reindex(ids).to_numpy()
+    res = pd.DataFrame({"value": orig, "Is": np.asarray(lm.Is, dtype=np.float64), "lag": lag, "quadrant": q,
                         "p_sim": p, "significant": sig, "label": labels}, index=ids)
     res = res.reindex(y.index)
     res["label"] = res["label"].fillna("missing").astype(object)
     res["significant"] = res["significant"].fillna(False).astype(bool)
     res["quadrant"] = res["quadrant"].astype("Int64")
-    res.index.name = y.index.name
+    res.index = y.index.copy()
     return res
 
 
@@ -382,8 +569,22 @@ def _residuals(result: Any) -> pd.Series:
             return r
         if isinstance(r, pd.DataFrame) and r.shape[1] == 1:
             return r.iloc[:, 0]
-    raise TypeError("result: expected a pandas Series of residuals or a fitted model with a `resids`/`resid` "
-                    "Series indexed by entity (and time)")
+    raise ParameterTypeError("result: expected a pandas Series of residuals or a fitted model with a "
+                             "`resids`/`resid` Series indexed by entity (and time)")
+
+
+def _time_level(index: pd.MultiIndex, time: Hashable | int | None) -> int:
+    """Position of the time level: the last by default, else a level name or position (validated)."""
+    if time is None:
+        return index.nlevels - 1
+    names = list(index.names)
+    if time in [n for n in names if n is not None]:
+        return names.index(time)
+    n = index.nlevels
+    if isinstance(time, int | np.integer) and not isinstance(time, bool) and -n <= time < n:
+        return int(time) % n
+    raise DataError(f"residual_check: time={time!r} is neither a level name ({format_keys(names)}) nor a "
+                    f"level position (0 to {index.nlevels - 1}) of the residuals' index")
 
 
 def residual_check(result: Any, w: Any, *, time: Hashable | int | None = None, permutations: int = 999,
@@ -401,7 +602,8 @@ def residual_check(result: Any, w: Any, *, time: Hashable | int | None = None, p
         Weights on the entity ids.  Each period's residuals must cover the
         graph's ids (missing ones are dropped with a warning and the graph subset).
     time : level name or position, optional
-        The time level of a MultiIndex (default: the last level).
+        The time level of a MultiIndex (default: the last level); anything else
+        raises :class:`~geoaggl.errors.DataError`.
     permutations, seed
         As in :func:`check`.
 
@@ -416,9 +618,9 @@ def residual_check(result: Any, w: Any, *, time: Hashable | int | None = None, p
     g = _as_graph(w, "w")
     groups: list[tuple[Any, pd.Series]]
     if isinstance(res.index, pd.MultiIndex):
-        tlev = res.index.nlevels - 1 if time is None else time
-        tname = res.index.names[tlev] if isinstance(tlev, int) else tlev
-        elev = [i for i in range(res.index.nlevels) if res.index.names[i] != tname and i != tlev]
+        tlev = _time_level(res.index, time)
+        tname = res.index.names[tlev]
+        elev = [i for i in range(res.index.nlevels) if i != tlev]
         if len(elev) != 1:
             raise DataError("residuals: expected a two-level (entity, time) index")
         groups = []

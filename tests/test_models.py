@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -229,3 +230,191 @@ def test_polycentric_rules():
     assert models.polycentric(mem).tolist() == [1, 1, 1, 0, 0]
     mono = pd.DataFrame({"monocentric": [True, False]}, index=["A", "B"])
     assert models.polycentric(mem, mono=mono).tolist() == [0, 0, 0, 1, 1]
+
+
+# ------------------------------------------------------------------------------ defects (issue 10)
+def _tiny(seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"adcode": np.repeat(["a", "b", "c", "d"], 3), "year": [1, 2, 3] * 4,
+                         "y": rng.normal(size=12), "x": rng.normal(size=12)})
+
+
+def test_c23_two_missing_rows_listwise():
+    from geoaggl.errors import MissingValuesWarning
+
+    df = _tiny()
+    df.loc[[0, 5], "x"] = np.nan
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        r = models.panel_fe(df, y="y", x="x")
+    mv = [w for w in rec if issubclass(w.category, MissingValuesWarning)]
+    assert len(mv) == 1 and "('a', 1), ('b', 3)" in str(mv[0].message)
+    assert r.nobs == 10
+    big = _panel(30, 5)
+    big.loc[np.arange(0, 150, 7), "y"] = np.nan
+    with pytest.warns(MissingValuesWarning, match=r"22 row\(s\)"):
+        med = models.mediation(big, y="y", x="x", m="m", n_boot=0)
+    assert med.nobs == 128
+
+
+def test_c23_several_infinite_or_nonpositive_values_named():
+    df = _tiny()
+    df.loc[[0, 5], "x"] = np.inf
+    with pytest.raises(DataError, match=r"infinite values at \('a', 1\), \('b', 3\)"):
+        models.panel_fe(df, y="y", x="x")
+    df = _tiny()
+    df["p"] = np.exp(df["x"])
+    df.loc[[1, 4], "p"] = -1.0
+    with pytest.raises(DataError, match=r"log needs values > 0.*\('a', 2\), \('b', 2\)"):
+        models.panel_fe(df, y="y", x="p", log=["p"])
+
+
+def test_c24_missing_entity_key():
+    df = _tiny()
+    df["adcode"] = df["adcode"].astype(object)
+    df.loc[0, "adcode"] = None
+    with pytest.raises(DataError, match=r"entity key 'adcode': missing value"):
+        models.panel_fe(df, y="y", x="x")
+    with pytest.raises(DataError, match=r"entity key 'adcode'"):
+        models.mediation(df.assign(m=df["x"] * 0.5 + 1), y="y", x="x", m="m", n_boot=0)
+
+
+def test_c25_singleton_entities_dropped_like_reghdfe():
+    df = _panel(20, 4)
+    one = df[df.adcode == "410100"].index[1:]
+    thin = df.drop(index=one)  # 410100 left with one observation
+    with pytest.warns(GeoagglWarning, match=r"1 singleton row.*\('410100', 2008\)"):
+        r = models.panel_fe(thin, y="y", x="x", controls=["c1"])
+    ref = models.panel_fe(thin[thin.adcode != "410100"], y="y", x="x", controls=["c1"])
+    assert r.nobs == 76 and r.n_entities == 19
+    np.testing.assert_allclose(r.params, ref.params, rtol=1e-12)
+    np.testing.assert_allclose(r.se, ref.se, rtol=1e-12)
+
+
+@pytest.mark.parametrize("cluster", ["entity", None, "both"])
+def test_c26_d13_d17_saturated_model_raises(cluster):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"adcode": ["a", "a", "b", "b", "c", "c"], "year": [1, 2] * 3,
+                       "y": rng.normal(size=6), "x": rng.normal(size=6), "c1": rng.normal(size=6)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(DataError, match="no residual degrees of freedom: 6 observations"):
+            models.panel_fe(df, y="y", x="x", controls=["c1"], cluster=cluster)
+
+
+def test_c26_mediation_one_period_raises():
+    df = _panel(10, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(DataError):
+            models.mediation(df, y="y", x="x", m="m", n_boot=0)
+
+
+def test_panel_fe_exact_fit_raises():
+    df = _panel(20, 4)
+    df["y"] = 2 * df["x"] + df.groupby("adcode")["c1"].transform("mean")
+    with pytest.raises(DataError, match="fitted exactly"):
+        models.panel_fe(df, y="y", x="x")
+
+
+def test_options_validated():
+    from geoaggl.errors import OptionError, ParameterTypeError
+
+    df = _panel(20, 4)
+    with pytest.raises(OptionError, match="cluster"):
+        models.panel_fe(df, y="y", x="x", cluster="city")
+    with pytest.raises(ParameterTypeError, match="n_boot"):
+        models.mediation(df, y="y", x="x", m="m", n_boot=9.5)
+    with pytest.raises(DataError, match="seed"):
+        models.mediation(df, y="y", x="x", m="m", n_boot=9, seed=-1)
+    with pytest.raises(DataError, match="ci_level"):
+        models.mediation(df, y="y", x="x", m="m", n_boot=9, ci_level=1.0)
+
+
+def test_mediation_seed_leaves_numpy_global_state():
+    df = _panel(20, 4)
+    np.random.seed(3)  # noqa: NPY002
+    ref = np.random.random()  # noqa: NPY002
+    np.random.seed(3)  # noqa: NPY002
+    models.mediation(df, y="y", x="x", m="m", n_boot=49, seed=5)
+    assert np.random.random() == ref  # noqa: NPY002
+
+
+# ---------------------------------------------------------------------------------------------- Stata's _cons
+@pytest.mark.parametrize("time_effects", [False, True])
+def test_stata_cons_and_adjusted_r2_match_lsdv_sum_to_zero(time_effects):
+    """``xtreg, fe``'s _cons = grand mean of y − b'·grand mean of x; its SE from the augmented regression.
+
+    Reference: statsmodels LSDV with sum-to-zero (deviation) coded entity/year dummies: its intercept is
+    the effects-averaged constant; cluster-robust SEs rescaled to the slopes-only k of our convention.
+    """
+    smf = pytest.importorskip("statsmodels.formula.api")
+    from scipy import stats
+
+    df = _panel(40, 6)
+    r = models.panel_fe(df, y="y", x="x", controls=["c1"], time_effects=time_effects)
+    f = "y ~ x + c1 + C(adcode, Sum)" + (" + C(year, Sum)" if time_effects else "")
+    ols = smf.ols(f, df).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(df.adcode)[0]})
+    n, k_all = len(df), len(ols.params)
+    rescale = math.sqrt((n - k_all) / (n - 2))
+    by_hand = df["y"].mean() - df[["x", "c1"]].mean() @ r.params[["x", "c1"]]
+    assert r.cons["coef"] == pytest.approx(by_hand, rel=1e-12)
+    assert r.cons["coef"] == pytest.approx(ols.params["Intercept"], rel=1e-10)
+    assert r.cons["se"] == pytest.approx(ols.bse["Intercept"] * rescale, rel=1e-8)
+    assert r.cons["t"] == pytest.approx(r.cons["coef"] / r.cons["se"], rel=1e-12)
+    # the same t reference distribution as the slopes
+    assert r.pvalues["x"] == pytest.approx(2 * stats.t.sf(abs(r.tstats["x"]), r.raw.df_resid), rel=1e-9)
+    assert r.cons["p"] == pytest.approx(2 * stats.t.sf(abs(r.cons["t"]), r.raw.df_resid), rel=1e-9)
+    plain = smf.ols(f, df).fit()
+    assert r.rsquared == pytest.approx(plain.rsquared, rel=1e-10)
+    assert r.rsquared_adj == pytest.approx(plain.rsquared_adj, rel=1e-10)
+    assert r.df_resid == int(plain.df_resid)
+    s = r.summary()
+    assert s.index[-1] == "_cons" and s.loc["_cons", "coef"] == pytest.approx(round(r.cons["coef"], 4))
+    assert s.attrs["rsquared_adj"] == r.rsquared_adj
+    assert list(r.params.index) == ["x", "c1"]  # params unchanged: slopes only
+
+
+def test_stata_cons_reduces_to_xbar_v_xbar_with_entity_clusters():
+    df = _panel(30, 5)
+    r = models.panel_fe(df, y="y", x="x", controls=["c1"], time_effects=False)
+    xbar = df[["x", "c1"]].mean().to_numpy()
+    V = r.raw.cov.loc[["x", "c1"], ["x", "c1"]].to_numpy()
+    assert r.cons["se"] == pytest.approx(math.sqrt(xbar @ V @ xbar), rel=1e-9)
+
+
+# ------------------------------------------------------------------------------- dummies (defects)
+def test_c16_polycentric_bad_inputs_are_data_errors():
+    import geoaggl
+
+    m = geoaggl.agglomerations("yreb5").drop_duplicates("adcode")
+    with pytest.raises(DataError, match="'monocentric' column"):
+        models.polycentric(m, mono=pd.DataFrame({"q": [0.3]}, index=["长三角"]))
+    with pytest.raises(DataError, match="missing agglomeration"):
+        models.polycentric(m.assign(agglomeration=[None, *list(m.agglomeration[1:])]))
+    as_str = models.polycentric(m.assign(central=m.central.astype(str)))
+    pd.testing.assert_series_equal(as_str, models.polycentric(m))
+    with pytest.raises(DataError, match="True/False"):
+        models.polycentric(m.assign(central="maybe"))
+
+
+def test_d14_polycentric_mono_flags_not_cast_with_bool():
+    import geoaggl
+
+    m = geoaggl.agglomerations("yreb5").drop_duplicates("adcode")
+    uas = list(m.agglomeration.unique())
+    assert models.polycentric(m, mono=pd.Series(["no"] * len(uas), index=uas)).unique().tolist() == [1]
+    with pytest.raises(DataError, match="True/False"):
+        models.polycentric(m, mono=pd.Series([2] * len(uas), index=uas))
+
+
+def test_d18_region_north_rejects_out_of_range_coordinates():
+    with pytest.raises(DataError, match="out of range"):
+        models.region_north(pd.DataFrame({"lon": [116.4], "lat": [500.0]}))
+
+
+def test_e3_region_north_does_not_share_the_index():
+    pts = pd.DataFrame({"lon": [116.4, 113.3], "lat": [39.9, 23.1]}, index=pd.Index(["a", "b"], name="k"))
+    r = models.region_north(pts)
+    r.index.name = "renamed"
+    assert pts.index.name == "k"

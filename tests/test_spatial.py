@@ -105,10 +105,22 @@ def test_missing_values_drop_and_subset(lattice):
 
 
 def test_id_mismatch_names_ids(lattice):
+    """Each graph is tested on the units it covers; both sides of a mismatch are named (issue 9)."""
     g, df = lattice
     bad = df.rename(index={df.index[0]: "999999"})
-    with pytest.raises(DataError, match=r"'999999'.*in the weights but not in the data: '110000'"):
-        spatial.check(bad, g, permutations=0)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        out = spatial.check(bad, g, permutations=0)
+    msgs = [str(r.message) for r in rec]
+    assert sum("do not cover 1 unit(s)" in m and "'999999'" in m for m in msgs) == 1  # once, not per column
+    assert sum("not in the data" in m and "'110000'" in m for m in msgs) == 1
+    assert (out["n"] == 143).all()
+    sub = g.subgraph(df.index[1:])
+    ref = esda.Moran(_ordered(sub, df["trend"]), sub, permutations=0)
+    assert out.iloc[0]["value"] == pytest.approx(ref.I, rel=1e-12)
+    disjoint = df.rename(index=lambda k: "x" + k)
+    with pytest.raises(DataError, match=r"share 0 unit.*In the data only: 'x110000'.*weights only: '110000'"):
+        spatial.check(disjoint, g, permutations=0)
 
 
 def test_isolates_and_disconnected_warn(prefs):
@@ -163,3 +175,107 @@ def test_residual_check_per_year(lattice):
     assert out.loc[2010, "I"] == pytest.approx(esda.Moran(_ordered(g, y10), g, permutations=0).I, rel=1e-12)
     cross = spatial.residual_check(y10, g, permutations=0)
     assert cross.index.tolist() == ["all"]
+
+
+# ------------------------------------------------------------------------------ defects (issue 10)
+def _chain(ids: list[str]) -> Graph:
+    f = [x for i in range(len(ids) - 1) for x in (ids[i], ids[i + 1])]
+    n = [x for i in range(len(ids) - 1) for x in (ids[i + 1], ids[i])]
+    return Graph.from_arrays(np.array(f, dtype=object), np.array(n, dtype=object), np.ones(len(f)))
+
+
+def test_d19_c27_two_units_are_an_error_not_a_p_value():
+    g = _chain(["a", "b"])
+    y = pd.Series([1.0, 2.0], index=["a", "b"], name="x")
+    with pytest.raises(DataError, match="only 2 unit"):
+        spatial.check(y, g, permutations=0)
+    with pytest.raises(DataError, match="only 2 unit"):
+        spatial.lisa(y, g, permutations=9)
+
+
+def test_c15_c28_permutations_and_seed_validated():
+    from geoaggl.errors import ParameterTypeError
+
+    g = _chain(list("abc"))
+    y = pd.Series([1.0, 5.0, 2.0], index=list("abc"), name="x")
+    with pytest.raises(ParameterTypeError, match="permutations"):
+        spatial.check(y, g, permutations=2.5)
+    with pytest.raises(ParameterTypeError, match="permutations"):
+        spatial.lisa(y, g, permutations=2.5)
+    with pytest.raises(DataError, match="seed must be <= 4294967295"):
+        spatial.check(y, g, permutations=9, seed=2**40)
+    from geoaggl.errors import OptionError
+
+    with pytest.raises(OptionError, match="statistics"):
+        spatial.check(y, g, statistics=["moran", "lisa"])
+
+
+def test_c29_residual_check_bad_time_level():
+    g = _chain(list("abc"))
+    idx = pd.MultiIndex.from_product([list("abc"), [2010, 2011]])
+    r = pd.Series([1.0, -2.0, 0.5, 0.1, 0.3, -0.4], index=idx)
+    with pytest.raises(DataError, match="time=5"):
+        spatial.residual_check(r, g, time=5, permutations=0)
+    ok = spatial.residual_check(r, g, time=1, permutations=0)
+    assert ok.index.tolist() == [2010, 2011]
+
+
+def test_d11_d21_extreme_magnitudes_equal_unit_scale():
+    g = _chain(list("abcd"))
+    ref = spatial.check(pd.Series([1.0, 3.0, 2.0, 5.0], index=list("abcd"), name="x"), g, permutations=0)
+    for scale in (1e300, 1e-300):
+        y = pd.Series(np.array([1.0, 3.0, 2.0, 5.0]) * scale, index=list("abcd"), name="x")
+        out = spatial.check(y, g, permutations=0)
+        cols = ["value", "expected", "z", "p_norm"]
+        np.testing.assert_allclose(out[cols].to_numpy(), ref[cols].to_numpy(), rtol=1e-12)
+
+
+def test_d12_getis_ord_with_one_nonzero_value_warns():
+    g = _chain(list("abc"))
+    with pytest.warns(GeoagglWarning, match="at most one non-zero value"):
+        out = spatial.check(pd.Series([0.0, 0.0, 1.0], index=list("abc"), name="x"), g, permutations=0)
+    assert np.isnan(out.set_index("statistic").loc["getis_ord", "value"])
+
+
+def test_d19_complete_graph_nan_inference_is_warned():
+    ids = list("abc")
+    f = [a for a in ids for b in ids if a != b]
+    n = [b for a in ids for b in ids if a != b]
+    g = Graph.from_arrays(np.array(f, dtype=object), np.array(n, dtype=object), np.ones(6))
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        out = spatial.check(pd.Series([1.0, 4.0, 2.0], index=ids, name="x"), g, permutations=0)
+    # esda's analytical variance is zero here: no infinite z and no p_norm = 0, but NaN with a warning
+    assert out[["z", "p_norm"]].isna().all().all()
+    assert out.set_index("statistic").loc["moran", "value"] == pytest.approx(-0.5)
+    assert sum("undefined for this graph" in str(r.message) for r in rec) == 3
+
+
+def test_e2_lisa_seed_leaves_numpy_global_state(lattice):
+    g, df = lattice
+    np.random.seed(123)
+    ref = np.random.random()
+    np.random.seed(123)
+    a = spatial.lisa(df["trend"], g, permutations=99, seed=7)
+    assert np.random.random() == ref
+    b = spatial.lisa(df["trend"], g, permutations=99, seed=7)
+    pd.testing.assert_frame_equal(a, b)
+    via_gen = spatial.lisa(df["trend"], g, permutations=99, seed=np.random.default_rng(1))
+    assert len(via_gen) == len(df)
+
+
+def test_e3_lisa_does_not_share_the_index(lattice):
+    g, df = lattice
+    s = df["trend"]
+    res = spatial.lisa(s, g, permutations=9, seed=0)
+    res.index.name = "renamed"
+    assert s.index.name == "adcode"
+
+
+def test_lisa_value_column_keeps_raw_values_when_rescaled(lattice):
+    g, df = lattice
+    s = df["trend"] * 1e250
+    res = spatial.lisa(s, g, permutations=9, seed=0)
+    np.testing.assert_array_equal(res["value"].to_numpy(), s.to_numpy())
+    ref = spatial.lisa(df["trend"], g, permutations=9, seed=0)
+    np.testing.assert_allclose(res["Is"], ref["Is"], rtol=1e-12)
