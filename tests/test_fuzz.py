@@ -1427,7 +1427,7 @@ def _r_isochrone(d: Any, kind: str) -> Call:
     from geoaggl import roads
 
     g: Any = tiny()
-    kw: dict[str, Any] = {"minutes": d(st.floats(0.1, 60)), "buffer_km": d(st.floats(0.0, 5.0))}
+    kw: dict[str, Any] = {"minutes": d(st.floats(0.1, 60)), "buffer_km": d(st.floats(0.1, 5.0))}
     if kind == "bad_minutes":
         kw["minutes"] = d(fs.bad_number)
     elif kind == "bad_buffer":
@@ -2090,7 +2090,8 @@ def _e_capital_stock(d: Any, kind: str) -> Call:
     if kind == "one_year":
         years = years[:1]
     idx = pd.MultiIndex.from_product([cities, years], names=["adcode", "year"])
-    inv: Any = pd.Series(fs.float_list(d, len(idx)), index=idx)
+    grow = [v for _ in cities for v in sorted(fs.float_list(d, len(years), 100.0, 1000.0))]  # growing investment
+    inv: Any = pd.Series(grow, index=idx)
     kw: dict[str, Any] = {"delta": d(st.floats(0.0, 0.5))}
     if kind in fs.VALUE_KINDS:
         inv = pd.Series(fs.inject(d, inv.tolist(), kind), index=idx, dtype=object if kind in ("string", "object") else None)
