@@ -89,8 +89,7 @@ class Recorder:
 
     def table(self) -> str:
         head = "| function | " + " | ".join(COLUMNS) + " |"
-        lines = [f"# geoaggl fuzz report (profile {PROFILE})", "", head,
-                 "|" + "---|" * (len(COLUMNS) + 1)]
+        lines = [f"# geoaggl fuzz report (profile {PROFILE})", "", head, "|" + "---|" * (len(COLUMNS) + 1)]
         total: Counter = Counter()
         for fname in sorted(self.counts):
             c = self.counts[fname]

@@ -91,8 +91,11 @@ def corrupt_frame(draw: Any, df: pd.DataFrame, kind: str, numeric: list[Any]) ->
     if kind == "dup_index" and len(df) > 1:
         idx = list(df.index)
         idx[-1] = idx[0]
-        df.index = pd.MultiIndex.from_tuples(idx, names=df.index.names) \
-            if isinstance(df.index, pd.MultiIndex) else pd.Index(idx, name=df.index.name)
+        df.index = (
+            pd.MultiIndex.from_tuples(idx, names=df.index.names)
+            if isinstance(df.index, pd.MultiIndex)
+            else pd.Index(idx, name=df.index.name)
+        )
         return df
     if kind == "dup_rows" and len(df):
         return pd.concat([df, df.iloc[[0]]], ignore_index=not isinstance(df.index, pd.MultiIndex))
