@@ -63,7 +63,8 @@ settings.register_profile(
 def fuzz_settings(n_kinds: int, ci_examples: int = 2) -> settings:
     """Settings of one (function, kind) test under the active profile."""
     if PROFILE == "deep":
-        n = max(ci_examples, math.ceil(DEEP_EXAMPLES / max(n_kinds, 1)))
+        # 25 % headroom: hypothesis skips duplicate examples, so fewer calls than max_examples are made
+        n = max(ci_examples, math.ceil(1.25 * DEEP_EXAMPLES / max(n_kinds, 1)))
         return settings(settings.get_profile("geoaggl-fuzz-deep"), max_examples=n)
     return settings(settings.get_profile("geoaggl-fuzz-ci"), max_examples=ci_examples)
 
