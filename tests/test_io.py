@@ -14,7 +14,13 @@ import pytest
 import xlrd
 
 import geoaggl
-from geoaggl._errors import DataError, GeoagglWarning, UnmatchedKeysWarning, UnmatchedNamesError
+from geoaggl._errors import (
+    DataError,
+    GeoagglWarning,
+    ReassignedKeysWarning,
+    UnmatchedKeysWarning,
+    UnmatchedNamesError,
+)
 from geoaggl.io import _clean_label, _parse_number, _province_label, read_yearbook
 
 SAMPLES = "data/yearbook_samples"
@@ -46,9 +52,12 @@ def employment_path(shared_dir: Path) -> Path:
 
 
 def test_cnki_encrypted_population(cnki_path):
-    with pytest.warns(GeoagglWarning, match="济南市->370100, 莱芜市->370100"):
+    # 莱芜 (merged into 济南 in 2019) is not moved onto 济南: missing adcode, one warning naming it
+    with pytest.warns(ReassignedKeysWarning, match="莱芜市 → 370100 济南市 \\(merge\\)"):
         df = read_yearbook(cnki_path)
     assert df.shape == (297, 7)
+    assert pd.isna(df.loc[df["name"] == "莱芜市", "adcode"].item())
+    assert df.attrs["reassigned"] == [("莱芜市", "merge", ("370100",))]
     assert df.columns.tolist() == [
         "adcode", "name", "name_en", "province", "年末户籍人口(万人)", "年平均人口(万人)", "自然增长率(‰)",
     ]  # fmt: skip
@@ -56,7 +65,7 @@ def test_cnki_encrypted_population(cnki_path):
     assert df.attrs["area"] == "全市"
     # the yearbook misprints 亳州市 (Bozhou) as 毫州市: the crosswalk knows the misprint
     assert df.attrs["unmatched"] == []
-    assert df["adcode"].notna().all()
+    assert df["adcode"].notna().sum() == 296
     assert df.loc[df["name"] == "毫州市", ["adcode", "name_en"]].values.tolist() == [["341600", "Bozhou"]]
     assert len(df.attrs["subtotals"]) == 27 and df.attrs["subtotals"][:2] == ["河北省", "山西省"]
     assert "河北省" not in set(df["name"])
@@ -85,9 +94,9 @@ def test_cnki_encrypted_population(cnki_path):
 def test_cnki_areas_and_abolished(cnki_path):
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
-        df = read_yearbook(cnki_path, area="市辖区", errors="ignore")
+        df = read_yearbook(cnki_path, area="市辖区", errors="ignore", abolished="successor")
     assert not [w for w in rec if issubclass(w.category, UnmatchedKeysWarning)]
-    # 莱芜 (merged into 济南 in 2019) shares 济南's adcode, with a warning
+    # asked for: 莱芜 (merged into 济南 in 2019) shares 济南's adcode, with a warning
     assert any("莱芜市->370100" in str(w.message) for w in rec if w.category is GeoagglWarning)
     assert df.loc[df["name"] == "石家庄市", "年末户籍人口(万人)"].item() == 415.0
     # the continuation header on page 2 prints "Districts under City" without 市辖区
@@ -107,9 +116,12 @@ def test_cnki_areas_and_abolished(cnki_path):
 
 
 def test_cnki_raise(cnki_path):
-    # every city row of the real file matches, so errors="raise" reads it
+    # every city row of the real file matches, so errors="raise" reads it (莱芜 is reassigned, not unmatched)
     df = _quiet(cnki_path, errors="raise")
-    assert len(df) == 297 and df["adcode"].notna().all()
+    assert len(df) == 297 and df["adcode"].isna().sum() == 1
+    assert _quiet(cnki_path, errors="raise", abolished="successor")["adcode"].notna().all()
+    with pytest.raises(DataError, match="莱芜市 → 370100 济南市"):
+        read_yearbook(cnki_path, abolished="raise")
 
 
 def test_cnki_wrong_password(cnki_path):
