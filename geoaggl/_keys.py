@@ -493,7 +493,7 @@ def emit(res: Resolution, *, errors: str, abolished: str, what: str, where: str,
             stacklevel=stacklevel,
         )
     if res.unmatched:
-        report_unmatched(res, errors=errors, what=what, where=where, stacklevel=stacklevel)
+        report_unmatched(res, errors=errors, what=what, where=where, stacklevel=stacklevel + 1)
 
 
 def report_unmatched(res: Resolution, *, errors: str, what: str, where: str, stacklevel: int = 3) -> None:
@@ -502,7 +502,7 @@ def report_unmatched(res: Resolution, *, errors: str, what: str, where: str, sta
     parents = {_hashable(v): c for v, c in zip(res.report["input"], res.report["candidates"], strict=True)}
     for u in res.unmatched:
         reason = res.reasons[_hashable(u)]
-        shown = _show(u)
+        shown = u if reason == "no key" else _show(u)
         s = sugg.get(_hashable(u))
         if reason == "county":
             shown += f" (under {unit_name(parents[_hashable(u)][0])})"

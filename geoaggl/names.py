@@ -592,7 +592,7 @@ def attach(
             res.reasons[lab] = "no key"
     if county == "raise" and any(r == "county" for r in res.reasons.values()):
         errors = "raise"
-    _keys.emit(res, errors=errors, abolished=abolished, what="table keys", where="attach")
+    _keys.emit(res, errors=errors, abolished=abolished, what="table rows", where="attach")
     out = _join(base, data, res.codes, keys, years, year)
     return (out, res.report) if report else out
 
