@@ -444,3 +444,56 @@ def test_empty_corrupt_and_html(tmp_path):
 def test_bad_options(tmp_path, kw, match):
     with pytest.raises(ValueError, match=match):
         read_yearbook(tmp_path / "whatever.csv", **kw)
+
+
+# --------------------------------------------------------------------------- defects (#10)
+def test_c7_utf16_bom_with_odd_byte_count(tmp_path):
+    p = tmp_path / "odd.csv"
+    p.write_bytes(b"\xff\xfe" + "城市,人口\n北京市,1\n".encode("utf-16-le") + b"\x00")
+    with pytest.raises(DataError, match=r"odd\.csv.*UTF-16"):
+        read_yearbook(p)
+
+
+def test_c8_huge_csv_field(tmp_path):
+    p = tmp_path / "huge.csv"
+    p.write_text("城市,人口\n北京市," + "1" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"huge\.csv"):
+        read_yearbook(p)
+
+
+def _corrupt(data: bytes, seed: int) -> bytes:
+    import random
+
+    d, rnd = bytearray(data), random.Random(seed)
+    for _ in range(20):
+        d[rnd.randrange(len(d))] = rnd.getrandbits(8)
+    return bytes(d)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_c9_c32_corrupted_workbooks_give_data_error(tmp_path, kind):
+    from geoaggl.errors import GeoagglError
+
+    rows = [["城市", "人口"], ["北京市", 1], ["天津市", 2]]
+    src = tmp_path / f"src.{kind}"
+    (fx.write_xlsx if kind == "xlsx" else fx.write_xls)(src, rows, [])
+    data = src.read_bytes()
+    for seed in range(40):  # seed 2 was the reproducer of both defects
+        p = tmp_path / f"bad{seed}.{kind}"
+        p.write_bytes(_corrupt(data, seed))
+        try:
+            read_yearbook(p, errors="ignore")
+        except GeoagglError as exc:
+            assert f"bad{seed}.{kind}" in str(exc) or isinstance(exc, UnmatchedNamesError)
+        except Exception as exc:  # pragma: no cover - the failure being tested
+            pytest.fail(f"seed {seed}: foreign {type(exc).__module__}.{type(exc).__name__}: {exc}")
+
+
+def test_d7_overflowing_text_is_unparsed_not_inf(tmp_path):
+    p = tmp_path / "inf.csv"
+    p.write_text("城市,人口,GDP\n北京市,1e999,2\n天津市,3,-1e999\n", encoding="utf-8")
+    with pytest.warns(GeoagglWarning, match="2 cells are not numbers"):
+        df = read_yearbook(p)
+    assert np.isnan(df.loc[0, "人口"]) and df.loc[1, "人口"] == 3.0 and np.isnan(df.loc[1, "GDP"])
+    assert not np.isinf(df[["人口", "GDP"]].to_numpy()).any()
+    assert df.attrs["unparsed"] == [("北京市", "人口", "1e999"), ("天津市", "GDP", "-1e999")]

@@ -306,3 +306,43 @@ def test_census_names_give_their_codes(shared_dir):
     c = pd.read_csv(path, dtype=str, usecols=["city", "city_code", "province"])
     got = harmonize(c["city"], province=c["province"])
     assert (got.to_numpy() == c["city_code"].to_numpy()).all()
+
+
+# --------------------------------------------------------------------------- defects (#10)
+def test_e1_crosswalk_returns_a_copy():
+    cw = crosswalk()
+    cw.loc[cw.alias == "北京市", "adcode"] = "999999"
+    assert harmonize(["北京市"]).tolist() == ["110100"]
+    fresh = crosswalk()
+    assert fresh is not cw and (fresh.loc[fresh.alias == "北京市", "adcode"] == "110100").all()
+
+
+@pytest.mark.parametrize("bad", [None, 110100, b"\xe5\x8c\x97", 1.5])
+def test_c6_normalize_name_rejects_non_str(bad):
+    with pytest.raises(ParameterTypeError, match="name must be a str"):
+        normalize_name(bad)
+
+
+def test_e3_harmonize_does_not_share_the_index():
+    s = pd.Series(["北京", "天津"], index=pd.Index([7, 9], name="row"))
+    out = harmonize(s)
+    assert out.index is not s.index and out.index.tolist() == [7, 9]
+    out.index.name = "renamed"
+    assert s.index.name == "row"
+    _, rep = harmonize(s, report=True)
+    assert rep.index is not s.index and rep.index.tolist() == [7, 9]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=6), st.integers(-10, 10**13), st.floats(), st.none()), max_size=8))
+def test_resolver_outcome_is_result_or_geoaggl_error(keys):
+    from geoaggl.errors import GeoagglError
+
+    try:
+        out, rep = harmonize(keys, errors="ignore", report=True)
+    except GeoagglError:
+        return
+    assert len(out) == len(rep) == len(keys)
+    assert out.dropna().str.fullmatch(r"\d{6}").all()
+    assert set(rep["rule"]) <= {"identity", "rename", "upgrade", "merge", "split", "abolition",
+                                "county→parent", "unmatched", "missing"}
