@@ -218,3 +218,17 @@ def test_attach_does_not_touch_inputs_or_share_index():
     assert out.index is not g.index
     out.index.name = "renamed"
     assert g.index.name == "adcode"
+
+
+def test_readme_quick_start_runs_as_printed():
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Quick start\s*```python\n(.*?)```", text, re.S)
+    assert block is not None
+    ns: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GeoagglWarning)
+        exec(compile(block.group(1), "README.md", "exec"), ns)
+    assert ns["codes"].tolist() == ["110100", "420600", "420600", "420600"]
+    assert ns["gdf"].loc["420600", "年末户籍人口(万人)"] == 1243.0
