@@ -79,7 +79,7 @@ _BRACKETS = re.compile(r"[(（\[【〔［][^)）\]】〕］]*[)）\]】〕］]")
 _NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]")
 _CODE_TEXT = re.compile(r"^\d+(?:\.0*)?$")
 _ASCII_NAME = re.compile(r"^[A-Za-z][A-Za-z .'’\-]*$")
-_MAX_SUGGEST = 50  # distinct unmatched keys that get a difflib suggestion (keeps errors O(n))
+_MAX_SUGGEST = 20  # distinct unmatched keys that get a difflib suggestion (as many as a message shows)
 
 _REASONS = {
     "unknown name": "not a known name",
@@ -337,6 +337,15 @@ def resolve_one(v: Any, year: int | None, prov: str | None, *, by: str, strict_y
     return resolve_name(key, year, prov, strict_years)
 
 
+@lru_cache(maxsize=1)
+def _by_char() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for k in tables().by_key:
+        for c in k:
+            out.setdefault(c, set()).add(k)
+    return {c: frozenset(v) for c, v in out.items()}
+
+
 def suggest(v: Any) -> str | None:
     """Near misses of an unmatched Chinese name (difflib), as ``"330100 杭州市"``."""
     if not isinstance(v, str):
@@ -345,7 +354,9 @@ def suggest(v: Any) -> str | None:
     if not 2 <= len(key) <= 16:
         return None
     t = tables()
-    close = difflib.get_close_matches(key, t.by_key.keys(), n=6, cutoff=0.5)
+    by_char = _by_char()
+    pool = sorted(set().union(*(by_char.get(c, ()) for c in set(key))))  # only names sharing a character
+    close = difflib.get_close_matches(key, pool, n=6, cutoff=0.5)
     if not close:
         return None
     best = difflib.SequenceMatcher(None, key, close[0]).ratio()
@@ -361,13 +372,37 @@ def suggest(v: Any) -> str | None:
 # ---------------------------------------------------------------------------
 @dataclass
 class Resolution:
-    """Codes after the policy, the report, and what to tell the user."""
+    """Codes after the policy, what to tell the user, and the match report (built on demand)."""
 
-    codes: list[str | None]
-    report: pd.DataFrame
+    keys: list[Any]
+    index: pd.Index | None
+    codes: list[str | None] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    candidates: list[tuple[str, ...]] = field(default_factory=list)
     unmatched: list[Any] = field(default_factory=list)  # distinct keys, input order
     reasons: dict[Any, str] = field(default_factory=dict)
+    suggestions: dict[Any, str | None] = field(default_factory=dict)
+    parents: dict[Any, tuple[str, ...]] = field(default_factory=dict)
     reassigned: list[tuple[Any, Hit]] = field(default_factory=list)  # moves left unmatched
+    moved_seen: set[Any] = field(default_factory=set)
+
+    @property
+    def report(self) -> pd.DataFrame:
+        """One row per input key: input, adcode, rule, candidates, suggestion, note."""
+        idx = self.index.copy() if self.index is not None else pd.RangeIndex(len(self.keys))
+        sugg = [self.suggestions.get(_hashable(v)) if r == "unmatched" else None
+                for v, r in zip(self.keys, self.rules, strict=True)]
+        return pd.DataFrame(
+            {
+                "input": pd.Series(list(self.keys), index=idx, dtype=object),
+                "adcode": pd.Series(self.codes, index=idx, dtype="str"),
+                "rule": pd.Series(self.rules, index=idx, dtype="str"),
+                "candidates": pd.Series(self.candidates, index=idx, dtype=object),
+                "suggestion": pd.Series(sugg, index=idx, dtype="str"),
+                "note": pd.Series(self.notes, index=idx, dtype="str"),
+            }
+        )
 
 
 def _hashable(v: Any) -> Hashable:
@@ -376,6 +411,11 @@ def _hashable(v: Any) -> Hashable:
     except TypeError:
         return repr(v)
     return v
+
+
+# (code, rule, note, candidates, hit, reason, moved) of one distinct key
+_Outcome = tuple[str | None, str, str, tuple[str, ...], Hit, str, bool]
+_MISSING_OUT: _Outcome = (None, "missing", "", (), _MISSING_HIT, "", False)
 
 
 def resolve(
@@ -395,78 +435,59 @@ def resolve(
     yrs = years if years is not None else [None] * n
     provs = provinces if provinces is not None else [None] * n
     unit_set = set(units) if units is not None else None
-    memo: dict[tuple[Any, ...], Hit] = {}
-    hits: list[Hit] = []
+    res = Resolution(keys=list(keys), index=index)
+    memo: dict[tuple[Any, ...], _Outcome] = {}
     for v, y, p in zip(keys, yrs, provs, strict=True):
-        if is_missing(v):
-            hits.append(_MISSING_HIT)
-            continue
-        _check_type(v)
-        k = (type(v).__name__, _hashable(v), y, p)
-        if k not in memo:
-            memo[k] = resolve_one(v, y, p, by=by, strict_years=strict_years)
-        hits.append(memo[k])
-    return _apply(keys, hits, unit_set, abolished=abolished, county=county, index=index)
-
-
-def _policy(h: Hit, unit_set: set[str] | None, abolished: str, county: str) -> tuple[str | None, str, bool]:
-    """(code, reason if unmatched, whether it is a move left unmatched)."""
-    if h.code is None:
-        return None, h.reason or "unknown name", False
-    if h.rule in MOVES and abolished != "successor":
-        return None, "", True
-    if h.rule == COUNTY_RULE and county != "parent":
-        return None, "county", False
-    if unit_set is not None and h.code not in unit_set:
-        return None, "not a unit", False
-    return h.code, "", False
-
-
-def _apply(keys: list[Any], hits: list[Hit], unit_set: set[str] | None, *, abolished: str, county: str,
-           index: pd.Index | None) -> Resolution:
-    res = Resolution(codes=[], report=pd.DataFrame())
-    seen_moves: set[Hashable] = set()
-    notes: list[str] = []
-    rules: list[str] = []
-    suggestions: dict[Hashable, str | None] = {}
-    for v, h in zip(keys, hits, strict=True):
-        if h.rule == "missing":
-            res.codes.append(None)
-            rules.append("missing")
-            notes.append("")
-            continue
-        code, reason, moved = _policy(h, unit_set, abolished, county)
-        res.codes.append(code)
-        hv = _hashable(v)
-        if moved:
-            rules.append(h.rule)
-            notes.append(f"{h.rule}: not moved (abolished={abolished!r})")
-            if hv not in seen_moves:
-                seen_moves.add(hv)
-                res.reassigned.append((v, h))
-        elif reason:
-            rules.append(h.rule if h.rule == COUNTY_RULE else "unmatched")
-            notes.append(_REASONS.get(reason, reason))
-            if hv not in res.reasons:
-                res.unmatched.append(v)
-                res.reasons[hv] = reason
-                if reason in ("unknown name", "other province") and len(suggestions) < _MAX_SUGGEST:
-                    suggestions[hv] = suggest(v)
-        else:
-            rules.append(h.rule)
-            notes.append("" if h.rule == "identity" else f"{h.rule} of {unit_name(code)}")  # type: ignore[arg-type]
-    idx = index.copy() if index is not None else pd.RangeIndex(len(keys))
-    res.report = pd.DataFrame(
-        {
-            "input": pd.Series(list(keys), index=idx, dtype=object),
-            "adcode": pd.Series(res.codes, index=idx, dtype="str"),
-            "rule": pd.Series(rules, index=idx, dtype="str"),
-            "candidates": pd.Series([h.candidates for h in hits], index=idx, dtype=object),
-            "suggestion": pd.Series([suggestions.get(_hashable(v)) for v in keys], index=idx, dtype="str"),
-            "note": pd.Series(notes, index=idx, dtype="str"),
-        }
-    )
+        k = (type(v), _hashable(v), y, p)
+        out = memo.get(k)
+        if out is None:
+            if is_missing(v):
+                out = _MISSING_OUT
+            else:
+                _check_type(v)
+                hit = resolve_one(v, y, p, by=by, strict_years=strict_years)
+                out = _outcome(hit, unit_set, abolished, county)
+                memo[k] = out
+            if out[5] or out[6]:
+                _record(res, v, out)
+        res.codes.append(out[0])
+        res.rules.append(out[1])
+        res.notes.append(out[2])
+        res.candidates.append(out[3])
     return res
+
+
+def _outcome(h: Hit, unit_set: set[str] | None, abolished: str, county: str) -> _Outcome:
+    """Apply the policy to one hit."""
+    if h.code is None:
+        reason = h.reason or "unknown name"
+        return None, "unmatched", _REASONS.get(reason, reason), h.candidates, h, reason, False
+    if h.rule in MOVES and abolished != "successor":
+        return None, h.rule, f"{h.rule}: not moved (abolished={abolished!r})", h.candidates, h, "", True
+    if h.rule == COUNTY_RULE and county != "parent":
+        return None, h.rule, _REASONS["county"], h.candidates, h, "county", False
+    if unit_set is not None and h.code not in unit_set:
+        return None, "unmatched", _REASONS["not a unit"], h.candidates, h, "not a unit", False
+    note = "" if h.rule == "identity" else f"{h.rule} of {unit_name(h.code)}"
+    return h.code, h.rule, note, h.candidates, h, "", False
+
+
+def _record(res: Resolution, v: Any, out: _Outcome) -> None:
+    """Remember a distinct unmatched or moved key (input order) for the messages."""
+    hv = _hashable(v)
+    _, _, _, cands, hit, reason, moved = out
+    if moved:
+        if hv not in res.moved_seen:
+            res.moved_seen.add(hv)
+            res.reassigned.append((v, hit))
+        return
+    if hv in res.reasons:
+        return
+    res.unmatched.append(v)
+    res.reasons[hv] = reason
+    res.parents[hv] = cands
+    if reason in ("unknown name", "other province") and len(res.suggestions) < _MAX_SUGGEST:
+        res.suggestions[hv] = suggest(v)
 
 
 def _show(v: Any) -> str:
@@ -498,16 +519,16 @@ def emit(res: Resolution, *, errors: str, abolished: str, what: str, where: str,
 
 def report_unmatched(res: Resolution, *, errors: str, what: str, where: str, stacklevel: int = 3) -> None:
     groups: dict[str, list[str]] = {}
-    sugg = dict(zip(res.report["input"].map(_hashable), res.report["suggestion"], strict=True))
-    parents = {_hashable(v): c for v, c in zip(res.report["input"], res.report["candidates"], strict=True)}
     for u in res.unmatched:
-        reason = res.reasons[_hashable(u)]
+        hu = _hashable(u)
+        reason = res.reasons[hu]
         shown = u if reason == "no key" else _show(u)
-        s = sugg.get(_hashable(u))
-        if reason == "county":
-            shown += f" (under {unit_name(parents[_hashable(u)][0])})"
-        elif reason == "ambiguous" and parents.get(_hashable(u)):
-            shown += f" ({' or '.join(unit_name(c) for c in parents[_hashable(u)])})"
+        s = res.suggestions.get(hu)
+        cands = res.parents.get(hu, ())
+        if reason == "county" and cands:
+            shown += f" (under {unit_name(cands[0])})"
+        elif reason == "ambiguous" and cands:
+            shown += f" ({' or '.join(unit_name(c) for c in cands)})"
         elif isinstance(s, str):
             shown += f" (did you mean {s}?)"
         groups.setdefault(reason, []).append(shown)

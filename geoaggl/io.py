@@ -877,7 +877,7 @@ def _lookup(
         return [], [], []
     years = [year] * len(names) if year is not None else None
     res = _keys.resolve(names, years=years, provinces=provinces, by="name", abolished="successor")
-    return res.codes, res.report["rule"].tolist(), res.report["candidates"].tolist()
+    return res.codes, res.rules, res.candidates
 
 
 def _match(
