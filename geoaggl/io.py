@@ -81,7 +81,7 @@ from .errors import (
     UnmatchedNamesError,
     format_keys,
 )
-from .names import PROVINCES, _provinces, normalize_name
+from .names import PROVINCES, _provinces, _year, normalize_name
 
 __all__ = ["read_yearbook"]
 
@@ -195,7 +195,7 @@ def read_yearbook(
         districts).  ``"both"`` returns both, suffixed ``|全市`` and ``|市辖区``.
         Tables without such groups are returned whole whatever ``area`` is.
     year : int, optional
-        Year of the data, passed to :func:`geoaggl.harmonize` so historical
+        Year of the data (an int, or text such as ``"2016"``), used so historical
         names resolve with that year's rules (``襄樊`` in 2009).
     province : str, optional
         Province of every row (``"辽宁省"``, ``"辽宁"``, ``"21"``), passed to
@@ -296,6 +296,10 @@ def read_yearbook(
     check_option(errors, _ERRORS, name="errors", where="read_yearbook")
     check_option(subtotals, _SUBTOTALS, name="subtotals", where="read_yearbook")
     check_option(abolished, _keys.ABOLISHED, name="abolished", where="read_yearbook")
+    year = _year(year)
+    for nm, val in (("password", password), ("encoding", encoding)):
+        if val is not None and not isinstance(val, str):
+            raise ParameterTypeError(f"read_yearbook: {nm} must be a str, got {type(val).__name__}")
 
     data, label = _load_bytes(path)
     sheets, text_encoding = _read_raw(data, label, sheet=sheet, password=password, encoding=encoding)
@@ -346,7 +350,11 @@ def _load_bytes(path: str | os.PathLike[str] | IO[bytes]) -> tuple[bytes, str]:
                 "a file object passed to read_yearbook must be opened in binary mode ('rb')"
             )
         return data, str(getattr(path, "name", "<file object>"))
-    p = Path(os.fspath(path))  # type: ignore[arg-type]
+    if not isinstance(path, str | os.PathLike):
+        raise ParameterTypeError(
+            f"read_yearbook: path must be a file path or a binary file object, got {type(path).__name__}"
+        )
+    p = Path(os.fspath(path))
     if not p.exists():
         raise FileNotFoundError(f"no such yearbook file: {str(p)!r}")
     if p.is_dir():

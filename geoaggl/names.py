@@ -571,6 +571,9 @@ def attach(
         (county, _keys.COUNTY, "county"), (report, (False, True), "report"),
     ):  # fmt: skip
         check_option(opt, valid, name=nm, where="attach")
+    for nm, val in (("on", on), ("year", year), ("province", province)):
+        if not isinstance(val, Hashable):
+            raise ParameterTypeError(f"attach: {nm} must be a column name, got {type(val).__name__}: {val!r}")
     base = _units(gdf)
     if not isinstance(table, pd.DataFrame):
         raise ParameterTypeError(f"attach: table must be a DataFrame, not {type(table).__name__}")

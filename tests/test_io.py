@@ -497,3 +497,25 @@ def test_d7_overflowing_text_is_unparsed_not_inf(tmp_path):
     assert np.isnan(df.loc[0, "人口"]) and df.loc[1, "人口"] == 3.0 and np.isnan(df.loc[1, "GDP"])
     assert not np.isinf(df[["人口", "GDP"]].to_numpy()).any()
     assert df.attrs["unparsed"] == [("北京市", "人口", "1e999"), ("天津市", "GDP", "-1e999")]
+
+
+@pytest.mark.parametrize(
+    ("kw", "exc"),
+    [({"year": "x"}, TypeError), ({"encoding": 5}, TypeError), ({"password": 5}, TypeError),
+     ({"abolished": "gone"}, ValueError)],
+)  # fmt: skip
+def test_parameter_types_are_geoaggl_errors(tmp_path, kw, exc):
+    from geoaggl.errors import GeoagglError
+
+    p = fx.write_csv(tmp_path / "t.csv", [["城市", "人口"], ["北京市", "1"]])
+    with pytest.raises(exc) as ei:
+        read_yearbook(p, **kw)
+    assert isinstance(ei.value, GeoagglError)
+
+
+@pytest.mark.parametrize("path", [5, None])
+def test_path_of_wrong_type(path):
+    from geoaggl.errors import ParameterTypeError
+
+    with pytest.raises(ParameterTypeError, match="path must be"):
+        read_yearbook(path)
