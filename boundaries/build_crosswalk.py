@@ -7,9 +7,12 @@ Inputs
 * ``geoaggl/data/prefectures.geojson`` - the shipped units (adcode, name, province).
 * ``boundaries/crosswalk.csv`` - the authored history: former names of current
   units (renames such as 襄樊 -> 襄阳, redesignations 地区/盟 -> 市 such as
-  毕节地区 -> 毕节市), abolished units with the successor chosen by the rule in
-  ``geoaggl/names.py`` (巢湖 -> 合肥, 莱芜 -> 济南, 柳州地区 -> 来宾 ...), common
-  abbreviations (博州, 巴州, 克州) and former codes (542400 那曲 ...).  Compiled by
+  毕节地区 -> 毕节市), abolished units with every current unit that received part
+  of them (``successors``, space-separated adcodes; 巢湖 -> 合肥 340100, 芜湖
+  340200, 马鞍山 340500) and the single successor used only when a caller asks
+  for it with ``abolished="successor"`` (``adcode``: 巢湖 -> 合肥, 莱芜 -> 济南,
+  柳州地区 -> 来宾 ...), common abbreviations (博州, 巴州, 克州) and former codes
+  (542400 那曲, 342600 巢湖 ...).  Compiled by
   the geoaggl developers from the State Council's published approvals of
   administrative-division changes; years are by year-end status.
 
@@ -48,7 +51,7 @@ OUT = ROOT / "geoaggl" / "data" / "crosswalk.csv"
 
 COLUMNS = [
     "alias", "adcode", "province", "valid_from", "valid_to", "kind_of_change", "old_adcode",
-    "source", "note",
+    "successors", "source", "note",
 ]  # fmt: skip
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 # ethnic groups named in the autonomous prefectures/counties; "族" optional only where

@@ -6,7 +6,10 @@ of ``boundaries/agglomerations.csv`` written by ``boundaries/build_tables.py``
 unit name as in :func:`geoaggl.prefectures`, province, ``partial`` flag with the
 plan's wording of the covered districts in ``partial_note``, and the plan
 document).  Which members are *central cities* is not stored: it is computed
-here by the rule of seed 001 (see :func:`is_central`).
+here by the rule of Song Deyong and Li Dongfang (宋德勇, 李东方), 国家级城市群高质量
+平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of national urban
+agglomerations: an industrial division-of-labour perspective"; Song & Li below)
+(see :func:`is_central`).
 
 Membership facts worth knowing
 ------------------------------
@@ -65,9 +68,9 @@ ALL_AGGLOMERATIONS: Final[tuple[str, ...]] = (
 #: Study schemes: name -> UAs in the order the source paper lists them.
 SCHEMES: Final = MappingProxyType(
     {
-        # seed 000, note 1: the eight national UAs of the co-agglomeration study
+        # Chen & Wang (co-agglomeration study), note 1: its eight national UAs
         "coagglomeration8": ("京津冀", "长三角", "珠三角", "长江中游", "成渝", "关中平原", "哈长", "中原"),
-        # seed 001, section 3(2): the ten plans approved by 2019-02, plus 京津冀
+        # Song & Li, section 3(2): the ten plans approved by 2019-02, plus 京津冀
         "national11": (
             "长江中游",
             "哈长",
@@ -81,7 +84,7 @@ SCHEMES: Final = MappingProxyType(
             "粤港澳大湾区",
             "京津冀",
         ),
-        # seed 002: the five UAs of the Yangtze River Economic Belt
+        # Yangtze River Economic Belt integration paper: its five UAs
         "yreb5": ("长三角", "长江中游", "成渝", "黔中", "滇中"),
         "all": ALL_AGGLOMERATIONS,
     }
@@ -91,12 +94,13 @@ SCHEMES: Final = MappingProxyType(
 SCHEME_NOTES: Final = MappingProxyType(
     {
         "coagglomeration8": (
-            "Seed 000 names its eight UAs (note 1) but does not list their cities; members follow the "
+            "Chen & Wang (co-agglomeration study) name their eight UAs (note 1) but do not list "
+            "their cities; members follow the "
             "plans. 珠三角 is the 9-city Pearl River Delta of the 2008 纲要 (no State Council 珠三角 "
             "城市群 plan exists). 8 UAs, 147 memberships, 144 distinct units."
         ),
         "national11": (
-            "Seed 001 names the 11 UAs but keeps only 156 prefecture-level cities after dropping Hong "
+            "Song & Li name the 11 UAs but keep only 156 prefecture-level cities after dropping Hong "
             "Kong, Macao and cities with much missing data, without listing them; members here follow "
             "the plans (177 memberships, 174 distinct units incl. 810000/820000). Central cities follow "
             "the paper's rule (municipalities, provincial capitals, 计划单列市), so Hong Kong and Macao "
@@ -104,7 +108,8 @@ SCHEME_NOTES: Final = MappingProxyType(
             "(rank-size) criterion."
         ),
         "yreb5": (
-            "Seed 002 names the five Yangtze River Economic Belt UAs but does not list their cities; "
+            "The Yangtze River Economic Belt integration paper names its five UAs but does not list "
+            "their cities; "
             "members follow the plans (黔中: provincial plan 2017, 33 counties in 6 units, 5 of them "
             "partial; 滇中: plan 2020, 红河 partial). 5 UAs, 84 members."
         ),
@@ -171,7 +176,7 @@ _STORED = (*_STORED, "partial_note", "source")
 
 
 def is_central(adcode: str) -> bool:
-    """Whether a unit is a central city under seed 001's rule (METHODS.md section 0).
+    """Whether a unit is a central city under the rule of Song & Li (see the module docstring).
 
     Central cities are the municipalities (北京, 天津, 上海, 重庆), the provincial
     capitals and the five cities specifically designated in the state plan
@@ -188,7 +193,7 @@ def is_central(adcode: str) -> bool:
     -------
     bool
         True for the 4 + 27 + 5 = 36 central cities.  Hong Kong (810000) and
-        Macao (820000) are none of these and return False; seed 001 drops both
+        Macao (820000) are none of these and return False; Song & Li drop both
         from its sample.
     """
     return str(adcode) in _CENTRAL
@@ -218,13 +223,16 @@ def agglomerations(scheme: str = "national11") -> pd.DataFrame:
     ----------
     scheme : {"national11", "coagglomeration8", "yreb5", "all"}, default "national11"
         ``"coagglomeration8"``
-            Seed 000's eight UAs: 京津冀, 长三角, 珠三角, 长江中游, 成渝,
+            The eight UAs of Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠),
+            "Spatial differences and convergence of producer-services–manufacturing
+            co-agglomeration in China's urban agglomerations": 京津冀, 长三角, 珠三角, 长江中游, 成渝,
             关中平原, 哈长, 中原.
         ``"national11"``
-            Seed 001's eleven national UAs: 长江中游, 哈长, 成渝, 长三角, 中原,
+            Song & Li's eleven national UAs: 长江中游, 哈长, 成渝, 长三角, 中原,
             北部湾, 关中平原, 呼包鄂榆, 兰西, 粤港澳大湾区, 京津冀.
         ``"yreb5"``
-            Seed 002's five Yangtze River Economic Belt UAs: 长三角, 长江中游,
+            The five UAs of 长江经济带城市群区域一体化发展特征与差异 ("Integration of
+            the urban agglomerations of the Yangtze River Economic Belt"): 长三角, 长江中游,
             成渝, 黔中, 滇中.
         ``"all"``
             All 14 UAs of the table, in :data:`ALL_AGGLOMERATIONS` order.
@@ -265,7 +273,7 @@ def agglomerations(scheme: str = "national11") -> pd.DataFrame:
     Notes
     -----
     Members follow the plan documents, not the (unlisted) samples of the
-    papers: seed 001 drops Hong Kong, Macao and data-poor cities (156 cities
+    papers: Song & Li drop Hong Kong, Macao and data-poor cities (156 cities
     remain).  A unit can belong to several UAs of a scheme (邯郸 and 邢台 are in
     京津冀 and 中原; 运城 in 中原 and 关中平原).  A fresh copy is returned on
     every call, so callers may modify it freely.

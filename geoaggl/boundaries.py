@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from .errors import UnknownSchemeError
+from ._validate import check_option
+from .errors import OptionError, ParameterTypeError, UnknownSchemeError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -101,10 +102,12 @@ def prefectures(
     -----
     A fresh copy is returned on every call, so callers may modify it freely.
     """
-    if resolution not in RESOLUTIONS:
-        raise UnknownSchemeError(f"resolution must be one of {RESOLUTIONS}, got {resolution!r}")
+    try:
+        check_option(resolution, RESOLUTIONS, name="resolution", where="prefectures")
+    except OptionError as exc:  # an unknown named option keeps its documented class
+        raise UnknownSchemeError(str(exc)) from None
     if not isinstance(include_sar, bool):
-        raise TypeError(f"include_sar must be a bool, got {type(include_sar).__name__}")
+        raise ParameterTypeError(f"include_sar must be a bool, got {type(include_sar).__name__}")
     gdf = _load_simplified() if resolution == "simplified" else _load_full()
     if not include_sar:
         gdf = gdf[~gdf.index.isin(SAR)]

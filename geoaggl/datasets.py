@@ -1,4 +1,4 @@
-"""Published results of the seed papers, and a synthetic yearbook generator.
+"""Published results of the source papers, a SYNTHETIC sample yearbook export, synthetic tables.
 
 :func:`published` returns the result tables of the papers geoaggl reproduces,
 transcribed exactly as printed (values kept to the printed decimals, strings
@@ -26,9 +26,35 @@ in ``df.attrs["printed_means"]`` so year grids stay complete and rectangular.
 :func:`synthetic_employment` makes a small, clearly labelled *synthetic* table
 shaped like the employment-by-sector pages of the China City Statistical
 Yearbook, for notebooks and tests; :func:`synthetic_yearbook` extends it to the
-real member prefectures of a UA scheme with the other yearbook columns seed
-001's chain needs (population, per-capita GDP, freight, FDI, education and
-government spending, investment).  Both are random numbers, not data.
+real member prefectures of a UA scheme with the other yearbook columns that the
+chain of Song Deyong and Li Dongfang (宋德勇, 李东方), 国家级城市群高质量平衡增长研究
+——基于产业分工的视角 ("High-quality balanced growth of national urban
+agglomerations: an industrial division-of-labour perspective") needs
+(population, per-capita GDP, freight, FDI, education and government spending,
+investment).  Both are random numbers, not data.
+
+:func:`sample_yearbook` is the path of a small SYNTHETIC export in the real CNKI
+layout (encrypted ``.xls``), so that ``read_yearbook`` -> ``attach`` can be tried
+without a yearbook:
+
+>>> import geoaggl
+>>> from geoaggl import datasets
+>>> table = geoaggl.read_yearbook(datasets.sample_yearbook())
+>>> gdf = geoaggl.attach(geoaggl.prefectures(), table)
+>>> float(gdf.loc["420600", "年末户籍人口(万人)"])
+1243.0
+
+References
+----------
+* Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠), 中国城市群生产性服务业与制造业协同集聚的
+  空间差异及收敛性研究 ("Spatial differences and convergence of producer-services–
+  manufacturing co-agglomeration in China's urban agglomerations"), Tables 1-5.
+* Song Deyong and Li Dongfang (宋德勇, 李东方), 国家级城市群高质量平衡增长研究——基于产业分工
+  的视角 ("High-quality balanced growth of national urban agglomerations: an
+  industrial division-of-labour perspective"), Table 3.
+* 长江经济带城市群区域一体化发展特征与差异 ("Integration of the urban agglomerations of the
+  Yangtze River Economic Belt: characteristics and differences"; authors not
+  given in the text we have), Table 4.
 """
 
 from __future__ import annotations
@@ -38,23 +64,26 @@ import io
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, UnknownSchemeError, format_keys
+from ._validate import check_int
+from .errors import DataError, ParameterTypeError, UnknownSchemeError, format_keys
 
 __all__ = [
     "PUBLISHED",
     "SYNTHETIC_SECTORS",
     "list_published",
     "published",
+    "sample_yearbook",
     "synthetic_employment",
     "synthetic_yearbook",
 ]
 
-#: Names accepted by :func:`published`, in seed / table order.
+#: Names accepted by :func:`published`, in paper / table order.
 PUBLISHED: tuple[str, ...] = (
     "coagglomeration_level",
     "dagum_within",
@@ -103,8 +132,9 @@ def list_published() -> list[str]:
     -------
     list of str
         ``coagglomeration_level``, ``dagum_within``, ``dagum_between``,
-        ``dagum_sources``, ``sigma`` (seed 000, Tables 1-5), ``mono_index``
-        (seed 001, Table 3) and ``integration_cv`` (seed 002, Table 4).
+        ``dagum_sources``, ``sigma`` (Chen & Wang, Tables 1-5), ``mono_index``
+        (Song & Li, Table 3) and ``integration_cv`` (Yangtze River Economic
+        Belt integration paper, Table 4); see the module's References.
     """
     return list(PUBLISHED)
 
@@ -202,7 +232,15 @@ def _long(name: str, wide: pd.DataFrame) -> pd.DataFrame:
 
 
 def published(name: str, *, wide: bool = False) -> pd.DataFrame:
-    """A result table of the seed papers, transcribed exactly as printed.
+    """A result table of the source papers, transcribed exactly as printed.
+
+    The papers (see the module's References): Chen Xiuying and Wang Mengcui
+    (陈秀英, 王梦翠), "Spatial differences and convergence of producer-services–
+    manufacturing co-agglomeration in China's urban agglomerations" (Chen & Wang);
+    Song Deyong and Li Dongfang (宋德勇, 李东方), "High-quality balanced growth of
+    national urban agglomerations: an industrial division-of-labour perspective"
+    (Song & Li); 长江经济带城市群区域一体化发展特征与差异 ("Integration of the urban
+    agglomerations of the Yangtze River Economic Belt").
 
     Parameters
     ----------
@@ -210,29 +248,29 @@ def published(name: str, *, wide: bool = False) -> pd.DataFrame:
         One of :func:`list_published`:
 
         ``"coagglomeration_level"``
-            Seed 000 Table 1: mean co-agglomeration index of producer services
+            Chen & Wang, Table 1: mean co-agglomeration index of producer services
             and manufacturing by UA (8 UAs) and year (2004-2018).
         ``"dagum_within"``
-            Seed 000 Table 2: within-UA Dagum Gini G_jj by UA and year, and
+            Chen & Wang, Table 2: within-UA Dagum Gini G_jj by UA and year, and
             the overall Gini G as ``agglomeration == "总体"``.
         ``"dagum_between"``
-            Seed 000 Table 3: between-UA Gini G_jh for the 28 UA pairs; the
+            Chen & Wang, Table 3: between-UA Gini G_jh for the 28 UA pairs; the
             paper prints only the 2004-2018 ``mean`` and the change
             ``change_pct`` (变化幅度/%), not the yearly values.
         ``"dagum_sources"``
-            Seed 000 Table 4: components ``Gw``/``Gnb``/``Gt`` of G by year,
+            Chen & Wang, Table 4: components ``Gw``/``Gnb``/``Gt`` of G by year,
             ``statistic`` ``"gini"`` (value) or ``"contribution_pct"`` (% of G).
         ``"sigma"``
-            Seed 000 Table 5: sigma (SD / mean) by UA and year, and over all
+            Chen & Wang, Table 5: sigma (SD / mean) by UA and year, and over all
             cities as ``"总体"``.
         ``"mono_index"``
-            Seed 001 Table 3: rank-size mono index q of 11 UAs in 2008, 2013
+            Song & Li, Table 3: rank-size mono index q of 11 UAs in 2008, 2013
             and 2017, with the printed ``region`` (北方/南方) and
             ``structure`` (单中心/多中心).
         ``"integration_cv"``
-            Seed 002 Table 4: coefficient of variation across the 5 Yangtze
-            River Economic Belt UAs of each integration dimension, 2010 and
-            2015 (the only years printed).
+            Yangtze River Economic Belt integration paper, Table 4:
+            coefficient of variation across the 5 Yangtze River Economic Belt UAs
+            of each integration dimension, 2010 and 2015 (the only years printed).
     wide : bool, default False
         False: tidy long frame, one row per printed number, columns among
         ``year``, ``agglomeration``, ``agglomeration_b``, ``component``,
@@ -244,8 +282,8 @@ def published(name: str, *, wide: bool = False) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        A new frame on every call.  ``attrs`` holds ``name``, ``source`` (paper
-        citation, table number and where it sits in the extracted text),
+        A new frame on every call.  ``attrs`` holds ``name``, ``source`` (authors,
+        title and table number of the paper),
         ``table``, ``unit``, ``layout`` (of the shipped CSV), ``notes`` (reading
         decisions, ambiguities and the paper's own inconsistencies),
         ``shape`` (``"long"`` or ``"wide"``) and, for tables printing a 均值 row
@@ -261,8 +299,8 @@ def published(name: str, *, wide: bool = False) -> pd.DataFrame:
 
     Notes
     -----
-    UA names are geoaggl's short Chinese names; seed 001's 粤港澳城市群 is
-    ``"粤港澳大湾区"`` and seed 000's 珠三角 stays ``"珠三角"``.  Values are the
+    UA names are geoaggl's short Chinese names; Song & Li's 粤港澳城市群 is
+    ``"粤港澳大湾区"`` and Chen & Wang's 珠三角 stays ``"珠三角"``.  Values are the
     printed decimals, so identities between tables hold only to the printed
     rounding (e.g. Table 4's ``Gw + Gnb + Gt`` equals Table 2's ``G`` within
     0.001 in every year).  Read ``attrs["notes"]`` before comparing: Table 2's
@@ -283,7 +321,7 @@ def published(name: str, *, wide: bool = False) -> pd.DataFrame:
             f"unknown published table {name!r}; valid names: {format_keys(PUBLISHED)}"
         )
     if not isinstance(wide, bool):
-        raise TypeError(f"wide must be a bool, got {type(wide).__name__}")
+        raise ParameterTypeError(f"wide must be a bool, got {type(wide).__name__}")
     raw = _read(name)
     table, means = _wide(name, raw.table.copy())
     out = table if wide else _long(name, table).reset_index(drop=True)
@@ -300,7 +338,9 @@ def published(name: str, *, wide: bool = False) -> pd.DataFrame:
 def _check_adcodes(codes: Sequence[Any], what: str) -> list[str]:
     """Validate a list of 6-digit adcode strings (no duplicates)."""
     if isinstance(codes, str | bytes) or not isinstance(codes, Sequence | pd.Index | np.ndarray):
-        raise TypeError(f"{what} must be a sequence of 6-digit adcode strings, got {type(codes).__name__}")
+        raise ParameterTypeError(
+            f"{what} must be a sequence of 6-digit adcode strings, got {type(codes).__name__}"
+        )
     out = [str(c) for c in codes]
     bad = [c for c in out if not (len(c) == 6 and c.isdigit())]
     if bad:
@@ -314,13 +354,15 @@ def _check_adcodes(codes: Sequence[Any], what: str) -> list[str]:
 def _group_labels(groups: int | Sequence[str]) -> list[str]:
     """Group labels from a count (A, B, C, ...) or an explicit sequence."""
     if isinstance(groups, bool):
-        raise TypeError("groups must be a positive int or a sequence of labels, got bool")
+        raise ParameterTypeError("groups must be a positive int or a sequence of labels, got bool")
     if isinstance(groups, int | np.integer):
         if not 1 <= groups <= 26:
             raise DataError(f"groups must be between 1 and 26 when given as a count, got {groups}")
         return [chr(ord("A") + i) for i in range(int(groups))]
     if isinstance(groups, str) or not isinstance(groups, Sequence):
-        raise TypeError(f"groups must be a positive int or a sequence of labels, got {type(groups).__name__}")
+        raise ParameterTypeError(
+            f"groups must be a positive int or a sequence of labels, got {type(groups).__name__}"
+        )
     labels = [str(g) for g in groups]
     if not labels or len(set(labels)) != len(labels):
         raise DataError(f"groups must be non-empty and unique, got {labels}")
@@ -394,12 +436,11 @@ def synthetic_employment(
     >>> df.shape, bool(df.attrs["synthetic"])
     ((12, 13), True)
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = check_int(seed, name="seed", minimum=0, where="synthetic_employment")
     if isinstance(years, str) or not isinstance(years, Sequence | range | np.ndarray | pd.Index):
-        raise TypeError(f"years must be a sequence of int, got {type(years).__name__}")
+        raise ParameterTypeError(f"years must be a sequence of int, got {type(years).__name__}")
     if any(isinstance(y, bool) or not isinstance(y, int | np.integer) for y in years):
-        raise TypeError("years must be integers")
+        raise ParameterTypeError("years must be integers")
     year_list = sorted(int(y) for y in years)
     if not year_list or len(set(year_list)) != len(year_list):
         raise DataError(f"years must be non-empty and distinct, got {list(years)}")
@@ -407,7 +448,9 @@ def synthetic_employment(
 
     if isinstance(adcodes, Mapping):
         if groups is not None or n_per_group is not None:
-            raise TypeError("give either a mapping of group -> adcodes or groups/n_per_group, not both")
+            raise ParameterTypeError(
+                "give either a mapping of group -> adcodes or groups/n_per_group, not both"
+            )
         labels = _group_labels([str(k) for k in adcodes])
         members = {
             lab: _check_adcodes(adcodes[key], f"adcodes[{lab!r}]")
@@ -423,7 +466,7 @@ def synthetic_employment(
         labels = _group_labels(3 if groups is None else groups)
         n = 5 if n_per_group is None else n_per_group
         if isinstance(n, bool) or not isinstance(n, int | np.integer):
-            raise TypeError(f"n_per_group must be an int, got {type(n).__name__}")
+            raise ParameterTypeError(f"n_per_group must be an int, got {type(n).__name__}")
         if n < 1:
             raise DataError(f"n_per_group must be at least 1, got {n}")
         if adcodes is None:
@@ -480,7 +523,8 @@ def synthetic_employment(
     return out
 
 
-#: Seed 001's producer-service and manufacturing-side sector sets (METHODS §1).
+#: Song & Li's producer-service and manufacturing-side sector sets (six producer services; mining,
+#: manufacturing and utilities).
 _SERVICES: tuple[str, ...] = SYNTHETIC_SECTORS[3:]
 _MANUFACTURING_001: tuple[str, ...] = SYNTHETIC_SECTORS[:3]
 #: Units of the non-employment columns of :func:`synthetic_yearbook` (yearbook conventions).
@@ -494,7 +538,7 @@ _YEARBOOK_UNITS: dict[str, str] = {
     "inv": "万元 (固定资产投资)",
 }
 _SAR = ("810000", "820000")
-#: Elasticity of hgdp on seed 001's division index planted by :func:`synthetic_yearbook`.
+#: Elasticity of hgdp on Song & Li's division index planted by :func:`synthetic_yearbook`.
 SYNTHETIC_DIV_ELASTICITY = 0.15
 
 
@@ -509,18 +553,19 @@ def synthetic_yearbook(
     The numbers are random draws, **not data**: no column may be cited, mapped
     or analysed as describing Chinese cities.  The table only has the *shape*
     of a China City Statistical Yearbook extract (one row per prefecture and
-    year, yearbook column names and units) so that the seed papers' workflows
-    (seed 000's location quotients, co-agglomeration and Dagum decomposition;
-    seed 001's division of labour, disparity, transport mediator, fixed
-    effects and mediation; seed 002's Krugman index) run end to end without a
-    yearbook.  With a real yearbook use :func:`geoaggl.read_yearbook` instead.
+    year, yearbook column names and units) so that the source papers' workflows
+    (Chen & Wang's location quotients, co-agglomeration and Dagum decomposition;
+    Song & Li's division of labour, disparity, transport mediator, fixed
+    effects and mediation; the Yangtze River Economic Belt paper's Krugman
+    index; see the module's References) run end to end without a yearbook.
+    With a real yearbook use :func:`geoaggl.read_yearbook` instead.
     Deterministic given ``seed``.
 
     Parameters
     ----------
     seed : int, default 0
         Seed of the generators (:func:`numpy.random.default_rng`).
-    years : sequence of int, default 2008-2017 (seed 001's period)
+    years : sequence of int, default 2008-2017 (Song & Li's period)
         Distinct years of the panel (any order; output is sorted).
     scheme : str, default "national11"
         UA scheme of :func:`geoaggl.agglomerations` whose member prefectures
@@ -533,7 +578,7 @@ def synthetic_yearbook(
         adcode and year, with columns
 
         - ``adcode`` (str), ``name`` (Chinese name), ``agglomeration`` and
-          ``central`` (bool, seed 001's central-city rule) from
+          ``central`` (bool, Song & Li's central-city rule) from
           :func:`geoaggl.agglomerations`.  A unit listed by several UAs of the
           scheme (邯郸, 邢台: 京津冀 and 中原; 运城: 中原 and 关中平原; the 珠三角
           cities in ``"all"``) appears once, under the first UA of the
@@ -553,7 +598,7 @@ def synthetic_yearbook(
           with trends and noise, central cities richer and larger.  ``hgdp`` is
           generated as ``ln hgdp = city effect + year effect +``
           :data:`SYNTHETIC_DIV_ELASTICITY` ``× ln div + 0.05 ln fdi + noise``,
-          with ``div`` seed 001's division index of the synthetic employment
+          with ``div`` Song & Li's division index of the synthetic employment
           (:func:`geoaggl.indices.division_of_labour`; services = the six
           producer-service sectors, manufacturing = 采矿业 + 制造业 + 电力、燃气及水的
           生产和供应业), so that example regressions have a known effect to
@@ -583,10 +628,9 @@ def synthetic_yearbook(
     from .boundaries import agglomerations
     from .indices import division_of_labour
 
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = check_int(seed, name="seed", minimum=0, where="synthetic_yearbook")
     if not isinstance(scheme, str):
-        raise TypeError(f"scheme must be a str, got {type(scheme).__name__}")
+        raise ParameterTypeError(f"scheme must be a str, got {type(scheme).__name__}")
     members = agglomerations(scheme)
     members = members[~members["adcode"].astype(str).isin(_SAR)]  # not in the mainland yearbook
     first = members.drop_duplicates("adcode", keep="first")
@@ -664,7 +708,7 @@ def synthetic_yearbook(
             "Rows are the real member prefectures of the scheme (a unit listed by several UAs appears once, "
             "under the first UA of the scheme order); every number is invented. Employment comes from "
             "synthetic_employment with the UAs as groups, rescaled to a share of population and tilted "
-            "toward producer services in central cities. hgdp carries a planted elasticity on seed 001's "
+            "toward producer services in central cities. hgdp carries a planted elasticity on Song & Li's "
             "division index (see attrs['planted']): regressions on this table recover the generator, "
             "not a fact about China."
         ),
@@ -674,3 +718,42 @@ def synthetic_yearbook(
         },
     }
     return emp
+
+
+# --------------------------------------------------------------------------- sample export
+_SAMPLE = "sample_yearbook_2-1.xls"
+
+
+def sample_yearbook() -> Path:
+    """Path of a small SYNTHETIC yearbook export in the real CNKI layout.
+
+    The file is what a CNKI download of table 2-1 (人口状况) of the China City
+    Statistical Yearbook looks like: a legacy ``.xls`` encrypted with Excel's
+    built-in password ``VelvetSweatshop``, title lines in Chinese and English, a
+    two-row header with merged ``全市``/``市辖区`` groups and English translation
+    lines, municipalities, province heading rows, indented names with an English
+    column, numbers stored as text, a page break with a repeated header and a
+    ``CNKI`` link sheet.  It covers 27 real current units (北京, 天津 and cities
+    of 河北, 安徽 and 湖北, including 襄阳).
+
+    **Every number in it is SYNTHETIC** (seeded random draws, not statistics);
+    the file's title line and note say so.  It is built by
+    ``boundaries/build_sample_yearbook.py``, which re-creates it byte for byte.
+
+    Returns
+    -------
+    pathlib.Path
+        The file inside the installed package (read it, do not write to it).
+
+    Examples
+    --------
+    >>> import geoaggl
+    >>> from geoaggl import datasets
+    >>> table = geoaggl.read_yearbook(datasets.sample_yearbook())
+    >>> table.columns.tolist()
+    ['adcode', 'name', 'name_en', 'province', '年末户籍人口(万人)', '年平均人口(万人)', '自然增长率(‰)']
+    >>> gdf = geoaggl.attach(geoaggl.prefectures(), table)
+    >>> int(gdf["年末户籍人口(万人)"].notna().sum())
+    27
+    """
+    return Path(str(resources.files("geoaggl").joinpath("data", _SAMPLE)))

@@ -61,7 +61,6 @@ import os
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -71,8 +70,18 @@ from typing import IO, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, GeoagglWarning, UnmatchedKeysWarning, UnmatchedNamesError, format_keys
-from .names import PROVINCES, harmonize, normalize_name
+from . import _keys
+from ._validate import check_option
+from .errors import (
+    DataError,
+    GeoagglWarning,
+    ParameterTypeError,
+    ReassignedKeysWarning,
+    UnmatchedKeysWarning,
+    UnmatchedNamesError,
+    format_keys,
+)
+from .names import PROVINCES, _provinces, _year, normalize_name
 
 __all__ = ["read_yearbook"]
 
@@ -160,7 +169,7 @@ def read_yearbook(
     year: int | None = None,
     province: str | None = None,
     errors: Errors = "warn",
-    abolished: Literal["successor", "missing"] = "successor",
+    abolished: Literal["missing", "successor", "raise"] = "missing",
     subtotals: Subtotals = "drop",
     name_column: int | str | None = None,
     password: str | None = None,
@@ -186,7 +195,7 @@ def read_yearbook(
         districts).  ``"both"`` returns both, suffixed ``|全市`` and ``|市辖区``.
         Tables without such groups are returned whole whatever ``area`` is.
     year : int, optional
-        Year of the data, passed to :func:`geoaggl.harmonize` so historical
+        Year of the data (an int, or text such as ``"2016"``), used so historical
         names resolve with that year's rules (``襄樊`` in 2009).
     province : str, optional
         Province of every row (``"辽宁省"``, ``"辽宁"``, ``"21"``), passed to
@@ -201,11 +210,15 @@ def read_yearbook(
         :class:`~geoaggl.errors.UnmatchedKeysWarning` naming them; ``"ignore"``
         keeps them silently.  In every case the result's
         ``attrs["unmatched"]`` lists them.
-    abolished : {"successor", "missing"}, default "successor"
-        Passed to :func:`geoaggl.harmonize`: a unit abolished since (``莱芜市``,
-        merged into 济南 in 2019) gets its successor's adcode, so two rows can
-        share an adcode (a warning says so), or ``"missing"`` gives it a missing
-        adcode without reporting it as unmatched.
+    abolished : {"missing", "successor", "raise"}, default "missing"
+        Rows of units merged, split or abolished since (``莱芜市``, merged into
+        济南 in 2019; ``巢湖市``, split in 2011), by the rules of
+        :func:`geoaggl.harmonize`: ``"missing"`` gives them a missing adcode and
+        names them, with their candidate successors, in one
+        :class:`~geoaggl.errors.ReassignedKeysWarning` (they are not
+        "unmatched"; ``attrs["reassigned"]`` lists them); ``"successor"`` gives
+        them the successor's adcode, so two rows can share an adcode (a warning
+        says so); ``"raise"`` raises :class:`~geoaggl.errors.DataError`.
     subtotals : {"drop", "keep"}, default "drop"
         Province subtotal rows and aggregate rows (``全国``, ``合计``).  ``"drop"``
         removes them (their names are in ``attrs["subtotals"]``); ``"keep"`` keeps
@@ -239,19 +252,26 @@ def read_yearbook(
         ``attrs`` holds ``source`` (path), ``sheet`` (name), ``area`` (the group
         selected, or None when the table has none), ``encoding`` (text files),
         ``unmatched`` (list of printed names), ``subtotals`` (list of dropped
-        subtotal names) and ``unparsed`` (list of ``(name, column, text)`` cells
-        that should be numbers but are not, set to NaN with a warning).
+        subtotal names), ``reassigned`` (list of ``(name, rule, candidate adcodes)``
+        of merged/split units left unmatched) and ``unparsed`` (list of
+        ``(name, column, text)`` cells that should be numbers but are not, set to
+        NaN with a warning; text that overflows a float, such as ``1e999``, or
+        spells infinity counts as not a number, so no ``inf`` reaches the result).
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    ValueError
-        On a bad ``area``, ``errors`` or ``subtotals`` value.
+    geoaggl.errors.OptionError
+        On a bad ``area``, ``errors``, ``subtotals`` or ``abolished`` value.
+    geoaggl.errors.ParameterTypeError
+        On a text-mode file object or a ``sheet`` of the wrong type.
     geoaggl.errors.DataError
-        On an unsupported suffix or content, a file that cannot be decrypted
-        (wrong password) or decoded, an unknown ``sheet``, or a sheet without a
-        recognisable column of city names.
+        On an unsupported suffix or content, a corrupted or truncated workbook or
+        text file (the message names the file), a file that cannot be decrypted
+        (wrong password) or decoded, an unknown ``sheet``, a sheet without a
+        recognisable column of city names, or merged/split units with
+        ``abolished="raise"``.
     geoaggl.errors.UnmatchedNamesError
         With ``errors="raise"`` when a city name cannot be matched.
 
@@ -259,6 +279,8 @@ def read_yearbook(
     -----
     geoaggl.errors.UnmatchedKeysWarning
         With ``errors="warn"`` for unmatched names.
+    geoaggl.errors.ReassignedKeysWarning
+        For rows of merged, split or abolished units left without an adcode.
     geoaggl.errors.GeoagglWarning
         For numeric cells that cannot be read as numbers, and for two rows
         resolving to the same adcode.
@@ -270,14 +292,14 @@ def read_yearbook(
     >>> df.loc[df["name"] == "石家庄市", "年末户籍人口(万人)"].item()  # doctest: +SKIP
     1038.0
     """
-    if area not in _AREAS:
-        raise ValueError(f"area must be one of {_AREAS}, got {area!r}")
-    if errors not in _ERRORS:
-        raise ValueError(f"errors must be one of {_ERRORS}, got {errors!r}")
-    if subtotals not in _SUBTOTALS:
-        raise ValueError(f"subtotals must be one of {_SUBTOTALS}, got {subtotals!r}")
-    if abolished not in ("successor", "missing"):
-        raise ValueError(f"abolished must be 'successor' or 'missing', got {abolished!r}")
+    check_option(area, _AREAS, name="area", where="read_yearbook")
+    check_option(errors, _ERRORS, name="errors", where="read_yearbook")
+    check_option(subtotals, _SUBTOTALS, name="subtotals", where="read_yearbook")
+    check_option(abolished, _keys.ABOLISHED, name="abolished", where="read_yearbook")
+    year = _year(year)
+    for nm, val in (("password", password), ("encoding", encoding)):
+        if val is not None and not isinstance(val, str):
+            raise ParameterTypeError(f"read_yearbook: {nm} must be a str, got {type(val).__name__}")
 
     data, label = _load_bytes(path)
     sheets, text_encoding = _read_raw(data, label, sheet=sheet, password=password, encoding=encoding)
@@ -324,9 +346,15 @@ def _load_bytes(path: str | os.PathLike[str] | IO[bytes]) -> tuple[bytes, str]:
     if hasattr(path, "read"):
         data = path.read()  # type: ignore[union-attr]
         if not isinstance(data, bytes):
-            raise TypeError("a file object passed to read_yearbook must be opened in binary mode ('rb')")
+            raise ParameterTypeError(
+                "a file object passed to read_yearbook must be opened in binary mode ('rb')"
+            )
         return data, str(getattr(path, "name", "<file object>"))
-    p = Path(os.fspath(path))  # type: ignore[arg-type]
+    if not isinstance(path, str | os.PathLike):
+        raise ParameterTypeError(
+            f"read_yearbook: path must be a file path or a binary file object, got {type(path).__name__}"
+        )
+    p = Path(os.fspath(path))
     if not p.exists():
         raise FileNotFoundError(f"no such yearbook file: {str(p)!r}")
     if p.is_dir():
@@ -368,7 +396,7 @@ def _read_raw(
                 f"{label}: this is an HTML/XML page saved with a spreadsheet suffix, not a workbook;"
                 " open it in Excel or WPS and save it as .xlsx"
             )
-        sheets = [_Sheet(name="csv", rows=_split_text(text), merges=None)]
+        sheets = [_Sheet(name="csv", rows=_split_text(text, label), merges=None)]
     return _select_sheet(sheets, sheet, label), text_encoding
 
 
@@ -409,15 +437,19 @@ def _decrypt(data: bytes, label: str, password: str | None) -> bytes:
 
 def _read_xls(data: bytes, label: str) -> list[_Sheet]:
     """Read every worksheet of a legacy BIFF ``.xls`` with xlrd, with merged ranges."""
+    try:
+        return _xls_sheets(data)
+    except Exception as exc:  # xlrd raises XLRDError, CompDocError, struct.error, IndexError ... on bad files
+        raise DataError(f"{label}: not a readable .xls workbook, corrupted or truncated ({exc!r})") from exc
+
+
+def _xls_sheets(data: bytes) -> list[_Sheet]:
     import xlrd
 
     try:
-        try:
-            book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
-        except NotImplementedError:  # formatting_info is not implemented for BIFF < 8 in some files
-            book = xlrd.open_workbook(file_contents=data, on_demand=True)
-    except xlrd.XLRDError as exc:
-        raise DataError(f"{label}: not a readable .xls workbook ({exc})") from exc
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    except NotImplementedError:  # formatting_info is not implemented for BIFF < 8 in some files
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
     sheets = []
     for i in range(book.nsheets):
         sh = book.sheet_by_index(i)
@@ -444,13 +476,15 @@ def _read_xlsx(data: bytes, label: str) -> list[_Sheet]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "Workbook contains no default style"
             book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DataError(f"{label}: not a readable .xlsx workbook ({exc})") from exc
-    sheets = []
-    for ws in book.worksheets:
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        merges = [(m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges]
-        sheets.append(_Sheet(name=ws.title, rows=rows, merges=merges))
+            sheets = []
+            for ws in book.worksheets:  # members are inflated lazily: keep the reading inside the try
+                rows = [list(r) for r in ws.iter_rows(values_only=True)]
+                merges = [
+                    (m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges
+                ]
+                sheets.append(_Sheet(name=ws.title, rows=rows, merges=merges))
+    except Exception as exc:  # BadZipFile, zlib.error, XML ParseError, KeyError ... on corrupted files
+        raise DataError(f"{label}: not a readable .xlsx workbook, corrupted or truncated ({exc!r})") from exc
     return sheets
 
 
@@ -464,7 +498,12 @@ def _decode(data: bytes, label: str, encoding: str | None) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{label}: the file starts with a UTF-16 mark but is not valid UTF-16 ({exc})"
+            ) from exc
     for enc in ("utf-8", "gb18030"):
         try:
             return data.decode(enc), enc
@@ -473,7 +512,7 @@ def _decode(data: bytes, label: str, encoding: str | None) -> tuple[str, str]:
     raise DataError(f"{label}: the text is neither UTF-8 nor GBK/GB18030; pass encoding=")
 
 
-def _split_text(text: str) -> list[list[Any]]:
+def _split_text(text: str, label: str = "<text>") -> list[list[Any]]:
     """Split delimited text into rows of strings, detecting the delimiter."""
     lines = text.splitlines()
     sample = lines[:50]
@@ -481,7 +520,10 @@ def _split_text(text: str) -> list[list[Any]]:
     delim = max(counts, key=lambda d: counts[d])
     if counts[delim] == 0:
         delim = ","
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit (131,072 characters)
+        raise DataError(f"{label}: not a readable delimited text table ({exc})") from exc
 
 
 def _select_sheet(sheets: list[_Sheet], sheet: int | str | None, label: str) -> list[_Sheet]:
@@ -490,7 +532,7 @@ def _select_sheet(sheets: list[_Sheet], sheet: int | str | None, label: str) -> 
         return sheets
     names = [s.name for s in sheets]
     if isinstance(sheet, bool) or not isinstance(sheet, int | str):
-        raise TypeError(f"sheet must be an int position or a str name, got {type(sheet).__name__}")
+        raise ParameterTypeError(f"sheet must be an int position or a str name, got {type(sheet).__name__}")
     if isinstance(sheet, int):
         if -len(sheets) <= sheet < len(sheets):
             return [sheets[sheet]]
@@ -532,7 +574,8 @@ def _parse_number(v: Any) -> float | None:
         return float("nan")
     s = s.rstrip("%")
     if _NUMBER.match(s):
-        return float(s)
+        x = float(s)
+        return x if np.isfinite(x) else None  # '1e999' overflows: not a number (listed as unparsed)
     return None
 
 
@@ -576,7 +619,7 @@ def _province_label(name: str) -> str | None:
 def _bare_prefectures() -> frozenset[str]:
     """Short province names that are also prefecture names (``吉林``, ``海南``)."""
     names = list(PROVINCES)
-    codes = harmonize(names, errors="ignore").tolist()
+    codes = _lookup(names)[0]
     return frozenset(n for n, c in zip(names, codes, strict=True) if isinstance(c, str))
 
 
@@ -626,7 +669,7 @@ def _find_name_column(rows: list[list[Any]], name_column: int | str | None) -> i
         cands = sorted(c for c in cells if _HAN.search(c) and 2 <= len(normalize_name(c)) <= _MAX_NAME_LEN)
         if not cands:
             continue
-        n = int(harmonize(cands, errors="ignore").notna().sum())
+        n = sum(c is not None for c in _lookup(cands)[0])
         if n > best_n:
             best, best_n = j, n
     return best
@@ -663,7 +706,7 @@ def _row_kind(name: str, row: list[Any], name_col: int) -> str | None:
         return "province"
     if key in _TOTALS or key.startswith("全国"):
         return "total"
-    if has_value or harmonize([name], errors="ignore").notna().iloc[0]:
+    if has_value or _lookup([name])[0][0] is not None:
         return "city"
     return None  # a title ("2-1 续表 1"), unit line or note without figures
 
@@ -834,40 +877,65 @@ def _dedupe_labels(columns: list[_Column]) -> None:
 # ---------------------------------------------------------------------------
 # assembling the result
 # ---------------------------------------------------------------------------
+def _lookup(
+    names: list[str], year: int | None = None, provinces: list[str | None] | None = None
+) -> tuple[list[str | None], list[str], list[tuple[str, ...]]]:
+    """Codes (successors of moved units included), rules and candidates for printed names, silently."""
+    if not names:
+        return [], [], []
+    years = [year] * len(names) if year is not None else None
+    res = _keys.resolve(names, years=years, provinces=provinces, by="name", abolished="successor")
+    return res.codes, res.rules, res.candidates
+
+
 def _match(
     names: list[str],
     provinces: list[str | None],
     *,
     year: int | None,
     province: str | None,
-    abolished: str,
-) -> tuple[list[str | None], list[bool]]:
-    """Adcodes for city names, and which names matched at all.
+) -> tuple[list[str | None], list[str], list[tuple[str, ...]]]:
+    """Adcodes, rules and candidates for city names (before the ``abolished`` policy).
 
     Names are matched with the user's or the file's province, those unmatched
-    with the file's province are retried without it.  With
-    ``abolished="missing"`` matched former units get a missing adcode but still
-    count as matched.
+    with the file's province are retried without it.
     """
-    if not names:
-        return [], []
     if province is not None:
-        codes = _as_list(harmonize(names, year, province=province, errors="ignore"))
-    else:
-        codes = _as_list(harmonize(names, year, province=provinces, errors="ignore"))
-        retry = [i for i, c in enumerate(codes) if c is None and provinces[i] is not None]
-        if retry:
-            again = _as_list(harmonize([names[i] for i in retry], year, errors="ignore"))
-            for i, c in zip(retry, again, strict=True):
-                codes[i] = c
-    matched = [c is not None for c in codes]
-    if abolished == "missing":
-        hit = [i for i, m in enumerate(matched) if m]
-        kept = _as_list(harmonize([names[i] for i in hit], year, errors="ignore", abolished="missing"))
-        for i, c in zip(hit, kept, strict=True):
-            if c is None:
-                codes[i] = None
-    return codes, matched
+        return _lookup(names, year, _provinces(province, len(names)))
+    codes, rules, cands = _lookup(names, year, provinces)
+    retry = [i for i, c in enumerate(codes) if c is None and provinces[i] is not None]
+    if retry:
+        again = _lookup([names[i] for i in retry], year)
+        for k, i in enumerate(retry):
+            codes[i], rules[i], cands[i] = again[0][k], again[1][k], again[2][k]
+    return codes, rules, cands
+
+
+def _apply_abolished(
+    names: list[str], codes: list[str | None], rules: list[str], cands: list[tuple[str, ...]],
+    *, abolished: str, label: str,
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Leave rows of merged/split units without an adcode (in place) unless ``abolished="successor"``."""
+    moved = [i for i, r in enumerate(rules) if r in _keys.MOVES]
+    if not moved or abolished == "successor":
+        return []
+    gone = list(dict.fromkeys((names[i], rules[i], cands[i]) for i in moved))
+    for i in moved:
+        codes[i] = None
+    items = "; ".join(f"{n} → {', '.join(_keys.unit_name(c) for c in cs)} ({r})" for n, r, cs in gone[:20])
+    more = f", ... (+{len(gone) - 20} more)" if len(gone) > 20 else ""
+    msg = (
+        f"{label}: {len(gone)} rows of merged, split or abolished units were not moved to another unit: "
+        f"{items}{more}"
+    )
+    if abolished == "raise":
+        raise DataError(msg)
+    warnings.warn(
+        msg + "; their adcode is missing (pass abolished='successor' to use the successor)",
+        ReassignedKeysWarning,
+        stacklevel=4,
+    )
+    return gone
 
 
 def _as_list(s: pd.Series) -> list[str | None]:
@@ -897,13 +965,12 @@ def _assemble(
         prov_codes = [table.section_codes[i] for i in keep]
 
     city_pos = [k for k, i in enumerate(keep) if table.kinds[i] == "city"]
-    city_codes, city_matched = _match(
-        [names[k] for k in city_pos],
-        [prov_codes[k] for k in city_pos],
-        year=year,
-        province=province,
-        abolished=abolished,
+    city_names = [names[k] for k in city_pos]
+    city_codes, rules, cands = _match(
+        city_names, [prov_codes[k] for k in city_pos], year=year, province=province
     )
+    city_matched = [c is not None for c in city_codes]
+    reassigned = _apply_abolished(city_names, city_codes, rules, cands, abolished=abolished, label=label)
     adcodes: list[str | None] = [None] * len(keep)
     for k, c in zip(city_pos, city_codes, strict=True):
         adcodes[k] = c
@@ -936,6 +1003,7 @@ def _assemble(
 
     df.attrs["unmatched"] = unmatched
     df.attrs["subtotals"] = dropped
+    df.attrs["reassigned"] = reassigned
     df.attrs["unparsed"] = unparsed
     if unparsed:
         shown = ", ".join(f"{n} / {c}: {t!r}" for n, c, t in unparsed[:10])

@@ -125,11 +125,11 @@ def write_xlsx(path: Path, rows: list[Row] = MESSY, merges: list[tuple[int, int,
     return path
 
 
-def _xlwt_book(rows: list[Row], merges: list[tuple[int, int, int, int]]) -> Any:
+def _xlwt_book(rows: list[Row], merges: list[tuple[int, int, int, int]], sheet: str = "2-1") -> Any:
     import xlwt
 
     wb = xlwt.Workbook(encoding="utf-8")
-    ws = wb.add_sheet("2-1")
+    ws = wb.add_sheet(sheet)
     covered = {(r, c) for r0, r1, c0, c1 in merges for r in range(r0, r1) for c in range(c0, c1)}
     for r0, r1, c0, c1 in merges:
         v = rows[r0][c0]
@@ -197,10 +197,10 @@ def _rc4_keystream(password: str, salt: bytes, n: int) -> bytes:
     return DocumentRC4.decrypt(password, salt, io.BytesIO(b"\x00" * n), blocksize=1024).read()
 
 
-def _rc4_verifier(password: str, salt: bytes) -> tuple[bytes, bytes]:
+def _rc4_verifier(password: str, salt: bytes, verifier: bytes | None = None) -> tuple[bytes, bytes]:
     from msoffcrypto.method.rc4 import _makekey  # the documented key derivation
 
-    verifier = os.urandom(16)
+    verifier = os.urandom(16) if verifier is None else verifier
     ks = _rc4_keystream_block0(_makekey(password, salt, 0), 32)
     blob = verifier + hashlib.md5(verifier).digest()
     enc = bytes(a ^ b for a, b in zip(blob, ks, strict=True))
@@ -228,13 +228,21 @@ def write_encrypted_xls(
     password: str = "VelvetSweatshop",
     rows: list[Row] = MESSY,
     merges: list[tuple[int, int, int, int]] = MERGES,
+    *,
+    sheet: str = "2-1",
+    salt: bytes | None = None,
+    verifier: bytes | None = None,
 ) -> Path:
-    """Write ``rows`` to a RC4-encrypted .xls (what CNKI downloads are)."""
+    """Write ``rows`` to a RC4-encrypted .xls (what CNKI downloads are).
+
+    ``salt`` and ``verifier`` (16 bytes each) default to random bytes; pass them
+    to make the file byte-for-byte reproducible.
+    """
     from xlwt.CompoundDoc import XlsDoc
 
-    plain = _xlwt_book(rows, merges).get_biff_data()
-    salt = os.urandom(16)
-    enc_verifier, enc_hash = _rc4_verifier(password, salt)
+    plain = _xlwt_book(rows, merges, sheet=sheet).get_biff_data()
+    salt = os.urandom(16) if salt is None else salt
+    enc_verifier, enc_hash = _rc4_verifier(password, salt, verifier)
     filepass = struct.pack("<HHH", 1, 1, 1) + salt + enc_verifier + enc_hash
     shift = 4 + len(filepass)
 

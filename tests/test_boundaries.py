@@ -136,3 +136,12 @@ def test_full_resolution_matches_simplified_topology(prefs):
     pairs_simp = set(q_simp.index[q_simp > 0])
     # simplification must not create or destroy neighbour relations (beyond a handful of corner touches)
     assert len(pairs_full ^ pairs_simp) <= 4
+
+
+def test_prefectures_resolution_array_is_an_unknown_option():
+    import numpy as np
+
+    from geoaggl.errors import UnknownSchemeError
+
+    with pytest.raises(UnknownSchemeError, match="resolution must be one of"):
+        geoaggl.prefectures(resolution=np.array(["x", "y"]))

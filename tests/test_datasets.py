@@ -462,7 +462,7 @@ def test_provenance_attrs(name: str) -> None:
         assert attrs["shape"] == ("wide" if wide else "long")
         assert attrs["table"].startswith("Table ")
         assert attrs["table"] in attrs["source"]
-        assert SEED_FILES[name] in attrs["source"]
+        assert "seed" not in attrs["source"] and "transcribed from the paper" in attrs["source"]
         for key in ("unit", "layout", "notes"):
             assert isinstance(attrs[key], str) and len(attrs[key]) > 20
     source = published(name).attrs["source"]
@@ -699,3 +699,19 @@ def test_synthetic_yearbook_rejects_bad_arguments(kwargs: dict, exc: type[Except
 
     with pytest.raises(exc):
         synthetic_yearbook(**kwargs)
+
+
+@pytest.mark.parametrize("fn", ["synthetic_employment", "synthetic_yearbook"])
+def test_c22_negative_seed_is_a_geoaggl_error(fn):
+    from geoaggl import datasets
+    from geoaggl.errors import DataError
+
+    with pytest.raises(DataError, match="seed must be >= 0"):
+        getattr(datasets, fn)(seed=-1)
+
+
+def test_sample_yearbook_path():
+    from geoaggl import datasets
+
+    p = datasets.sample_yearbook()
+    assert p.name == "sample_yearbook_2-1.xls" and p.is_file()

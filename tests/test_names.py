@@ -15,7 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import geoaggl
-from geoaggl._errors import DataError, UnmatchedKeysWarning, UnmatchedNamesError
+from geoaggl._errors import (
+    DataError,
+    OptionError,
+    ParameterTypeError,
+    ReassignedKeysWarning,
+    UnmatchedKeysWarning,
+    UnmatchedNamesError,
+)
 from geoaggl.names import crosswalk, harmonize, normalize_name, province_code
 
 
@@ -59,13 +66,26 @@ def test_renamed_units_by_year(name, year, adcode):
 
 
 def test_merged_and_abolished_units():
-    # 巢湖 split 2011: the seat 居巢区 went to 合肥; 莱芜 merged into 济南 2019
-    assert codes(["巢湖", "巢湖市", "莱芜", "莱芜市", "东川市", "伊犁地区"], 2005) == [
+    # merged/split units never move silently: by default unmatched, named in one ReassignedKeysWarning
+    gone = ["巢湖", "巢湖市", "莱芜", "莱芜市", "东川市", "伊犁地区"]
+    with pytest.warns(ReassignedKeysWarning) as rec:
+        assert codes(gone, 2005) == [None] * 6
+    assert len([w for w in rec if w.category is ReassignedKeysWarning]) == 1
+    msg = str(rec[0].message)
+    assert "'巢湖' → 340100 合肥市, 340200 芜湖市, 340500 马鞍山市 (split)" in msg
+    assert "'莱芜' → 370100 济南市 (merge)" in msg and "'东川市' → 530100 昆明市 (merge)" in msg
+    # the successor mapping only when asked (巢湖: the unit that received the seat)
+    assert codes(gone, 2005, abolished="successor") == [
         "340100", "340100", "370100", "370100", "530100", "654000",
     ]  # fmt: skip
-    assert codes(["柳州地区", "南宁地区", "柳州", "南宁"], 2001) == ["451300", "451400", "450200", "450100"]
-    assert codes(["巢湖", "莱芜", "济南"], abolished="missing") == [None, None, "370100"]
-    with pytest.raises(ValueError, match="abolished"):
+    assert codes(["柳州地区", "南宁地区", "柳州", "南宁"], 2001, abolished="successor") == [
+        "451300", "451400", "450200", "450100"
+    ]
+    with pytest.warns(ReassignedKeysWarning, match="柳州地区"):
+        assert codes(["柳州地区", "柳州"], 2001) == [None, "450200"]
+    with pytest.raises(DataError, match="莱芜"):
+        harmonize(["济南", "莱芜"], abolished="raise")
+    with pytest.raises(OptionError, match="abolished"):
         harmonize(["巢湖"], abolished="drop")
 
 
@@ -118,15 +138,16 @@ def test_errors_modes_and_unmatched_list():
         warnings.simplefilter("error")
         out = harmonize(names, errors="ignore")
     assert out.isna().sum() == 4
-    with pytest.raises(ValueError, match="errors"):
+    with pytest.raises(OptionError, match="errors"):
         harmonize(["北京"], errors="coerce")
 
 
 def test_type_errors():
-    with pytest.raises(TypeError, match="strings"):
-        harmonize([110100, "北京"])
-    with pytest.raises(TypeError, match="strings"):
-        harmonize(110100)
+    # codes are keys like names now; other types are a ParameterTypeError (a TypeError)
+    assert codes([110100, "北京"]) == ["110100", "110100"]
+    assert codes(110100) == ["110100"]
+    with pytest.raises(ParameterTypeError, match="dict"):
+        harmonize([{"a": 1}])
     with pytest.raises(TypeError):
         harmonize(pd.DataFrame({"a": ["北京"]}))
 
@@ -221,19 +242,24 @@ def test_attach_long(small):
         {"city": ["襄樊", "襄阳", "北京", "北京", "莱芜"], "year": [2009, 2011, 2009, 2011, 2009],
          "pop": [1.0, 2.0, 3.0, 4.0, 5.0]}
     )  # fmt: skip
-    out = geoaggl.attach(small, t, on="city")
+    out = geoaggl.attach(small, t, on="city", abolished="successor")
     assert isinstance(out, gpd.GeoDataFrame) and out.crs == small.crs
     assert out.index.names == ["adcode", "year"]
     assert len(out) == len(small) * 2
     assert out.loc[("420600", 2009), "pop"] == 1.0 and out.loc[("420600", 2011), "pop"] == 2.0
-    assert out.loc[("370100", 2009), "pop"] == 5.0  # 莱芜 -> 济南
+    assert out.loc[("370100", 2009), "pop"] == 5.0  # 莱芜 -> 济南, asked for
     assert np.isnan(out.loc[("120100", 2011), "pop"])
     assert out.geometry.notna().all()
-    # 济南 and 莱芜 in the same year collide
+    # by default 莱芜's row is not moved to 济南
+    with pytest.warns(ReassignedKeysWarning, match="'莱芜' → 370100 济南市 \\(merge\\)"):
+        out = geoaggl.attach(small, t, on="city")
+    assert np.isnan(out.loc[("370100", 2009), "pop"])
+    # 济南 and 莱芜 in the same year collide when 莱芜 is moved
     t2 = pd.DataFrame({"city": ["济南", "莱芜"], "year": [2010, 2010], "pop": [1, 2]})
     with pytest.raises(DataError, match="莱芜"):
-        geoaggl.attach(small, t2, on="city")
-    out = geoaggl.attach(small, t2, on="city", abolished="missing")
+        geoaggl.attach(small, t2, on="city", abolished="successor")
+    with pytest.warns(ReassignedKeysWarning):
+        out = geoaggl.attach(small, t2, on="city")
     assert out.loc[("370100", 2010), "pop"] == 1
 
 
@@ -264,10 +290,11 @@ def test_legal_roster_resolves(shared_dir):
         pytest.skip("legal roster not present")
     r = pd.read_csv(path, dtype=str).dropna(subset=["legal_name_zh"])
     pairs = r[["legal_name_zh", "year"]].drop_duplicates()
-    got = harmonize(pairs["legal_name_zh"], pairs["year"].astype(int), errors="ignore")
+    got = harmonize(pairs["legal_name_zh"], pairs["year"].astype(int), errors="ignore", abolished="successor")
     assert got.notna().mean() >= 0.99
     # every entity of the roster maps to a single current unit in all its years
-    r = r.assign(adcode=harmonize(r["legal_name_zh"], r["year"].astype(int), errors="ignore").to_numpy())
+    codes_ = harmonize(r["legal_name_zh"], r["year"].astype(int), errors="ignore", abolished="successor")
+    r = r.assign(adcode=codes_.to_numpy())
     assert (r.groupby("entity_id")["adcode"].nunique() <= 1).all()
 
 
@@ -279,3 +306,43 @@ def test_census_names_give_their_codes(shared_dir):
     c = pd.read_csv(path, dtype=str, usecols=["city", "city_code", "province"])
     got = harmonize(c["city"], province=c["province"])
     assert (got.to_numpy() == c["city_code"].to_numpy()).all()
+
+
+# --------------------------------------------------------------------------- defects (#10)
+def test_e1_crosswalk_returns_a_copy():
+    cw = crosswalk()
+    cw.loc[cw.alias == "北京市", "adcode"] = "999999"
+    assert harmonize(["北京市"]).tolist() == ["110100"]
+    fresh = crosswalk()
+    assert fresh is not cw and (fresh.loc[fresh.alias == "北京市", "adcode"] == "110100").all()
+
+
+@pytest.mark.parametrize("bad", [None, 110100, b"\xe5\x8c\x97", 1.5])
+def test_c6_normalize_name_rejects_non_str(bad):
+    with pytest.raises(ParameterTypeError, match="name must be a str"):
+        normalize_name(bad)
+
+
+def test_e3_harmonize_does_not_share_the_index():
+    s = pd.Series(["北京", "天津"], index=pd.Index([7, 9], name="row"))
+    out = harmonize(s)
+    assert out.index is not s.index and out.index.tolist() == [7, 9]
+    out.index.name = "renamed"
+    assert s.index.name == "row"
+    _, rep = harmonize(s, report=True)
+    assert rep.index is not s.index and rep.index.tolist() == [7, 9]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=6), st.integers(-10, 10**13), st.floats(), st.none()), max_size=8))
+def test_resolver_outcome_is_result_or_geoaggl_error(keys):
+    from geoaggl.errors import GeoagglError
+
+    try:
+        out, rep = harmonize(keys, errors="ignore", report=True)
+    except GeoagglError:
+        return
+    assert len(out) == len(rep) == len(keys)
+    assert out.dropna().str.fullmatch(r"\d{6}").all()
+    assert set(rep["rule"]) <= {"identity", "rename", "upgrade", "merge", "split", "abolition",
+                                "county→parent", "unmatched", "missing"}
