@@ -788,7 +788,7 @@ def distance_to_centre(od: pd.DataFrame, membership: pd.DataFrame, *,
           ``(agglomeration, adcode)`` — a city in two UAs has two rows under
           ``"both"``, one under ``"first"``.
 
-        ``attrs``: ``"centre"`` (adcode of the centre used, None where NaN),
+        ``attrs``: ``"centre"`` (adcode of the centre used, missing where NaN),
         ``"agglomeration"`` (the UA the value comes from; adcode index only)
         and ``"unit"``.  NaN marks members not in ``od`` (or whose UA has no
         central city in ``od``), ``inf`` members without a road path to a
@@ -1251,7 +1251,8 @@ def road_density(units: gpd.GeoDataFrame | None = None, *, per: float = 100.0) -
     ------
     DataError
         Empty ``units``, missing or empty geometries, geometries that are not
-        polygons or have zero area (named), ``per`` not finite and > 0.
+        polygons or have zero area (below 1 m²; named), ``per`` not finite
+        and > 0.
     CRSError
         ``units`` not in EPSG:4326.
     ParameterTypeError
@@ -1299,8 +1300,11 @@ def _polygon_areas_km2(units: gpd.GeoDataFrame, where: str, metric_crs: str) -> 
     not_poly = ~geom.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     if not_poly.any():
         raise DataError(f"{where}: geometries that are not polygons at {format_keys(units.index[not_poly])}")
+    import shapely
+
     area = geom.to_crs(metric_crs).area.to_numpy() / 1e6
-    flat = ~(np.isfinite(area) & (area > 0))
+    flat = ~(np.isfinite(area) & (area >= 1e-6)) | (shapely.area(geom.to_numpy()) <= 0)  # degenerate
     if flat.any():
-        raise DataError(f"{where}: zero-area (or unprojectable) polygons at {format_keys(units.index[flat])}")
+        raise DataError(f"{where}: zero-area (below 1 m²) or unprojectable polygons at "
+                        f"{format_keys(units.index[flat])}")
     return area
