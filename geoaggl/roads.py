@@ -468,6 +468,11 @@ def _graph_lonlat(G: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.
     else:
         lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
         lon, lat = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+    nonfinite = ~(np.isfinite(x) & np.isfinite(y))
+    if nonfinite.any():
+        labels = np.fromiter(G._node, dtype=object, count=len(G))
+        raise DataError(f"graph nodes with missing (NaN) or infinite 'x'/'y': "
+                        f"{format_keys(labels[nonfinite])}")
     finite = np.isfinite(lon).all() and np.isfinite(lat).all()
     if not finite or np.abs(lat).max() > 90 or np.abs(lon).max() > 180:
         raise CRSError(f"graph node coordinates do not fit its crs {crs.to_string()!r} "
@@ -799,7 +804,8 @@ def distance_to_centre(od: pd.DataFrame, membership: pd.DataFrame, *,
     ------
     DataError
         A UA without a central city, a ``primary`` centre that is not a central
-        member of its UA, missing or duplicated membership rows, a ``central``
+        member of its UA, an empty membership table, missing or duplicated
+        membership rows, a ``central``
         value that is not a boolean, negative, NaN or non-numeric ``od``
         entries between a member and a central city (use ``inf`` for pairs
         without a road), duplicated ``od`` labels, ``duplicates="raise"`` with
@@ -879,6 +885,8 @@ def _membership_table(membership: Any, where: str) -> tuple[pd.DataFrame, pd.Ser
     if not isinstance(membership, pd.DataFrame) or not set(need) <= set(membership.columns):
         raise DataError(f"{where}: membership must be a DataFrame with columns {need} "
                         "(geoaggl.agglomerations output)")
+    if len(membership) == 0:
+        raise DataError(f"{where}: membership is empty")
     ua = membership["agglomeration"].tolist()
     codes = membership["adcode"].tolist()
     missing = [i for i, (g, a) in enumerate(zip(ua, codes, strict=True)) if pd.isna(g) or pd.isna(a)]
@@ -1176,15 +1184,17 @@ def metropolitan_circle(G: nx.MultiDiGraph, centre: Any, *, minutes: float = 60.
     Raises
     ------
     DataError
-        As :func:`isochrone`; ``units`` without seats, with duplicated adcodes
-        or missing seat coordinates.
+        As :func:`isochrone`; ``units`` without seats, with duplicated adcodes,
+        missing seat coordinates or missing geometries; reached units whose
+        geometries are not polygons.
     CRSError
         ``units`` without a CRS.
 
     Notes
     -----
     Times are between the snapped nodes of the seats; the centre itself is
-    listed with 0 minutes.
+    listed with 0 minutes.  A seat more than 30 km from the nearest node (off
+    the network, e.g. 三沙) is never reached.
     """
     import geopandas as gpd
     import shapely
@@ -1199,21 +1209,27 @@ def metropolitan_circle(G: nx.MultiDiGraph, centre: Any, *, minutes: float = 60.
     if units.crs is None:
         raise CRSError("metropolitan_circle: units has no CRS; set it first, e.g. units.set_crs('EPSG:4326')")
     _idx, lon, lat, _names = _points_lonlat(units, "units")  # checks duplicated adcodes first
+    geom = units.geometry
+    missing = (geom.isna() | geom.is_empty).to_numpy()
+    if missing.any():
+        raise DataError(f"metropolitan_circle: units with missing or empty geometries at "
+                        f"{format_keys(units.index[missing])}")
     iso, comp, dist, _ = _isochrone(G, centre, minutes=minutes, buffer_km=buffer_km, weight="travel_time",
                                     units=units)
-    node, _km = comp.snap(lon, lat)
+    node, km = comp.snap(lon, lat)
     t = dist[node] / 60.0
+    t[km > _MAX_SNAP_KM] = np.inf  # seats off the network (e.g. 三沙) are not reached
     _, _, c_label = _centre_point(centre, units)
     if c_label is not None and c_label in units.index:
         t[units.index.get_loc(c_label)] = 0.0
     inside = np.isfinite(t) & (t <= minutes)
     out = units.loc[inside].copy()
     out["minutes"] = t[inside]
+    areas = _polygon_areas_km2(out, "metropolitan_circle", METRIC_CRS) * 1e6
     poly = gpd.GeoSeries(out.geometry, crs=units.crs).to_crs(METRIC_CRS)
     iso_m = gpd.GeoSeries([iso], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
-    areas = poly.area.to_numpy()
     inter = shapely.area(shapely.intersection(poly.to_numpy(), iso_m))
-    out["share"] = np.where(areas > 0, inter / np.where(areas > 0, areas, 1.0), np.nan)
+    out["share"] = np.minimum(inter / areas, 1.0)
     out = out.sort_values("minutes", kind="stable")
     out.attrs["isochrone"] = iso
     out.attrs["minutes"] = float(minutes)

@@ -518,6 +518,8 @@ def test_distance_to_centre_parameter_errors(toy_od):
         roads.distance_to_centre(toy_od.to_numpy(), mem)  # type: ignore[arg-type]
     with pytest.raises(ParameterTypeError, match="primary"):
         roads.distance_to_centre(toy_od, mem, primary=["A"])  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="membership is empty"):
+        roads.distance_to_centre(toy_od, mem.iloc[:0])
     with pytest.raises(DataError, match="agglomeration or adcode"):
         roads.distance_to_centre(toy_od, mem.assign(agglomeration=[None, "U", "U", "U"]))
     dup_od = pd.concat([toy_od, toy_od.iloc[:1]])
@@ -555,6 +557,10 @@ def test_od_matrix_tuple_node_labels_equal_networkx():
     od = roads.od_matrix(g, pts)
     ref = nx.shortest_path_length(g, (0, 0), (3, 3), weight="length") / 1000.0
     assert od.loc["s", "t"] == pytest.approx(ref)
+    g.nodes[(0, 0)]["x"] = float("nan")
+    roads.clear_cache()
+    with pytest.raises(DataError, match=r"NaN.*\(0, 0\)"):
+        roads.od_matrix(g, pts)
     g.nodes[(0, 0)]["x"] = "east"
     roads.clear_cache()
     with pytest.raises(DataError, match="non-numeric"):
@@ -644,6 +650,13 @@ def test_c11_metropolitan_circle_duplicated_units(units):
     with pytest.raises(CRSError):
         nocrs = units.loc[["110100"]].set_crs(None, allow_override=True)
         roads.metropolitan_circle(g, "110100", units=nocrs)
+    # seats more than 30 km from the network are not reached (天津's seat is ~110 km from this graph)
+    two = units.loc[["110100", "120100"]]
+    assert list(roads.metropolitan_circle(g, "110100", units=two).index) == ["110100"]
+    nogeom = two.copy()
+    nogeom.loc["120100", "geometry"] = None
+    with pytest.raises(DataError, match="missing or empty geometries at '120100'"):
+        roads.metropolitan_circle(g, "110100", units=nogeom)
 
 
 def test_c12_d10_e3_road_density_inputs(units):
