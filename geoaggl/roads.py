@@ -23,6 +23,7 @@ place); to change speeds, call :func:`china_highways` with other parameters.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import os
@@ -115,7 +116,10 @@ def _bundled_compact(speed_kph: float, ferry_minutes: float) -> CompactGraph:
     u = z["u"].astype(np.int64)
     v = z["v"].astype(np.int64)
     length = z["length_m"].astype(np.float64)
-    ttime = length / (speed_kph / 3.6)
+    with np.errstate(divide="ignore", over="ignore"):
+        ttime = length / (speed_kph / 3.6)
+    if not np.isfinite(ttime).all():
+        raise DataError(f"china_highways: speed_kph={speed_kph!r} is so small that travel times overflow")
     ttime[z["connector"] == FERRY] = ferry_minutes * 60.0
     n = z["lat_e3"].size
     return CompactGraph(
@@ -367,7 +371,7 @@ def _from_networkx(G: Any, weight: str) -> CompactGraph:
         return bundled
     if len(G) == 0:
         raise DataError("the graph has no nodes")
-    sig = (len(G), sum(map(len, G._adj.values())))  # cheap edit detector (nodes, adjacent pairs)
+    sig = (len(G), _n_arcs(G))  # edit detector
     hit = _GENERIC.get(G)
     if hit is not None and hit[0] == sig:
         comp = hit[1]
@@ -385,6 +389,14 @@ def _from_networkx(G: Any, weight: str) -> CompactGraph:
             comp.tail, comp.head, comp.weights, comp._csr = t, h, {weight: w_arr}, {}
             comp._results.clear()
     return comp
+
+
+def _n_arcs(G: Any) -> int:
+    """Number of edges (arcs, parallel ones included), without networkx's per-node Python loop."""
+    adj = G._adj.values()
+    if G.is_multigraph():
+        return sum(map(len, itertools.chain.from_iterable(nbrs.values() for nbrs in adj)))
+    return sum(map(len, adj))
 
 
 def _compact_nodes(G: Any) -> CompactGraph:
