@@ -84,24 +84,31 @@ def gcj02_to_wgs84(
     ``tol`` degrees (1e-9 deg ~ 0.1 mm).  Converges in 3-5 steps because the
     offset varies slowly (its Jacobian is within ~1e-5 of the identity).
 
+    Non-finite coordinates (NaN, inf) are returned unchanged.
+
     Raises
     ------
-    RuntimeError
-        If the iteration has not converged after ``max_iter`` steps.
+    DataError
+        If the iteration has not converged after ``max_iter`` steps (a
+        :class:`~geoaggl.errors.GeoagglError`, as every error of the package).
     """
+    from .errors import DataError
+
     g_lon = np.asarray(lon, dtype=float)
     g_lat = np.asarray(lat, dtype=float)
     w_lon = g_lon.copy()
     w_lat = g_lat.copy()
+    finite = np.isfinite(g_lon) & np.isfinite(g_lat)
     for _ in range(max_iter):
-        f_lon, f_lat = wgs84_to_gcj02(w_lon, w_lat)
-        r_lon = f_lon - g_lon
-        r_lat = f_lat - g_lat
+        with np.errstate(invalid="ignore"):
+            f_lon, f_lat = wgs84_to_gcj02(w_lon, w_lat)
+            r_lon = np.where(finite, f_lon - g_lon, 0.0)
+            r_lat = np.where(finite, f_lat - g_lat, 0.0)
         w_lon = w_lon - r_lon
         w_lat = w_lat - r_lat
         if np.all(np.abs(r_lon) < tol) and np.all(np.abs(r_lat) < tol):
             return w_lon, w_lat
-    raise RuntimeError("GCJ-02 -> WGS84 inversion did not converge")
+    raise DataError(f"GCJ-02 -> WGS84 inversion did not converge in {max_iter} steps")
 
 
 def transform_geometry(geoms: Any, *, to: str = "wgs84") -> Any:
@@ -113,12 +120,10 @@ def transform_geometry(geoms: Any, *, to: str = "wgs84") -> Any:
     """
     import shapely
 
-    if to == "wgs84":
-        func = gcj02_to_wgs84
-    elif to == "gcj02":
-        func = wgs84_to_gcj02
-    else:
-        raise ValueError(f"to must be 'wgs84' or 'gcj02', got {to!r}")
+    from ._validate import check_option
+
+    check_option(to, ("wgs84", "gcj02"), name="to", where="transform_geometry")
+    func = gcj02_to_wgs84 if to == "wgs84" else wgs84_to_gcj02
 
     def _apply(coords: NDArray[np.float64]) -> NDArray[np.float64]:
         x, y = func(coords[:, 0], coords[:, 1])

@@ -31,7 +31,7 @@ between the point and its node.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -242,12 +242,16 @@ def eliminate(csr: sp.csr_matrix, terminals: NDArray[np.int64], *, max_degree: i
 
 
 def many_to_many(csr: sp.csr_matrix, sources: NDArray[np.int64], targets: NDArray[np.int64], *,
-                 reduce: bool = True, max_degree: int = 6, chunk: int = 128) -> NDArray[np.float64]:
+                 reduce: bool = True, max_degree: int = 6, chunk: int = 128,
+                 progress: Callable[[int, int], None] | None = None) -> NDArray[np.float64]:
     """Exact shortest-path distances from each source node to each target node.
 
     One Dijkstra tree per distinct source (``scipy.sparse.csgraph.dijkstra``,
     sources passed together in chunks of ``chunk``), on the graph reduced by
     :func:`eliminate` around the union of sources and targets when ``reduce``.
+    ``progress(done, total)`` (distinct sources) is called after every chunk;
+    with it, chunks hold at most 5% of the sources so that calls come at
+    least every 5%.
 
     Returns
     -------
@@ -266,9 +270,13 @@ def many_to_many(csr: sp.csr_matrix, sources: NDArray[np.int64], targets: NDArra
     else:
         graph, s_ids, d_ids = csr, usrc, udst
     res = np.empty((usrc.size, udst.size), dtype=np.float64)
+    if progress is not None:
+        chunk = max(1, min(chunk, usrc.size // 20))
     for start in range(0, usrc.size, chunk):
         block = dijkstra(graph, directed=True, indices=s_ids[start:start + chunk])
         res[start:start + chunk] = np.atleast_2d(block)[:, d_ids]
+        if progress is not None:
+            progress(min(start + chunk, usrc.size), usrc.size)
     return res[np.ix_(src_inv.ravel(), dst_inv.ravel())]
 
 

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, GeoagglWarning, UnknownSchemeError, format_keys
+from ._validate import as_float_array, check_int, check_real
+from .errors import CRSError, DataError, GeoagglWarning, ParameterTypeError, format_keys
+from .roads import _check_bool, _option
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -57,7 +59,9 @@ def _graph(ids: pd.Index, focal: np.ndarray, neighbor: np.ndarray, weight: np.nd
     f, nb, w = f[order], nb[order], w[order]
     ids_arr = np.asarray(ids, dtype=object)
     g = Graph.from_arrays(ids_arr[f], ids_arr[nb], w)
-    if transform is not None and transform != "o":
+    if transform is not None and transform != "o" and (w > 0).any():
+        # with no positive weight (every unit an isolate, warned) a standardisation is undefined:
+        # libpysal's "D" divides by zero; the all-zero graph is returned untransformed
         g = g.transform(transform.upper())
     return g
 
@@ -102,33 +106,33 @@ def contiguity(gdf: gpd.GeoDataFrame, *, rook: bool = False,
     Raises
     ------
     DataError
-        Empty input, duplicated index, missing/empty geometries, or
-        ``islands="raise"`` with isolates/components.
+        Empty input, duplicated index, missing/empty geometries, geometries
+        that are not polygons (or lines), or ``islands="raise"`` with
+        isolates/components.
+    CRSError
+        ``gdf`` without a CRS, or coordinates that do not fit it.  A projected
+        CRS is fine: island links are measured after reprojecting to the
+        equal-area :data:`geoaggl._geo.METRIC_CRS`.
+    UnknownSchemeError
+        Unknown ``islands`` (an :class:`~geoaggl.errors.OptionError`).
+    ParameterTypeError
+        ``gdf`` not a GeoDataFrame, ``rook`` not a bool.
+
+    Notes
+    -----
+    With ``G``, the road distances between all seats are solved once per call
+    (one :func:`geoaggl.roads.od_matrix`), however many components there are.
     """
     import geopandas as gpd
-    from libpysal.graph import Graph
 
-    if islands not in ISLAND_POLICIES:
-        raise UnknownSchemeError(f"islands must be one of {ISLAND_POLICIES}, got {islands!r}")
+    where = "contiguity"
+    _option(islands, ISLAND_POLICIES, "islands", where)
+    rook = _check_bool(rook, "rook", where)
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise TypeError(f"gdf must be a GeoDataFrame, got {type(gdf).__name__}")
-    if len(gdf) == 0:
-        raise DataError("gdf is empty")
-    if gdf.index.has_duplicates:
-        dup = gdf.index[gdf.index.duplicated(keep=False)]
-        raise DataError(f"gdf: duplicated index labels {format_keys(dup)}")
-    bad = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
-    if bad.any():
-        raise DataError(f"gdf: missing or empty geometries at {format_keys(gdf.index[bad])}")
+        raise ParameterTypeError(f"{where}: gdf must be a GeoDataFrame, got {type(gdf).__name__}")
+    _check_units(gdf, where)
     ids = gdf.index
-    pos = pd.Series(np.arange(len(ids)), index=ids)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # libpysal warns about islands; we apply our own policy below
-        base = Graph.build_contiguity(gdf.geometry, rook=rook, strict=False)
-    adj = base.adjacency
-    adj = adj[adj.to_numpy() != 0]
-    focal = pos.loc[adj.index.get_level_values(0)].to_numpy()
-    neighbor = pos.loc[adj.index.get_level_values(1)].to_numpy()
+    focal, neighbor = _touching(gdf, rook, where)
     labels = _components(len(ids), focal, neighbor)
     names = gdf["name"] if "name" in gdf.columns else None
 
@@ -146,60 +150,135 @@ def contiguity(gdf: gpd.GeoDataFrame, *, rook: bool = False,
         warnings.warn(f"contiguity graph is not connected (islands kept): {msg}", GeoagglWarning,
                       stacklevel=2)
     elif others:
-        metric = _metric_geoms(gdf)
-        lab = labels.copy()
-        extra_f: list[int] = []
-        extra_n: list[int] = []
-        while len(np.unique(lab)) > 1:
-            cnt = pd.Series(lab).value_counts()
-            c = int(cnt.index[-1]) if cnt.index[-1] != cnt.idxmax() else int(cnt.index[-2])
-            inside = np.flatnonzero(lab == c)
-            outside = np.flatnonzero(lab != c)
-            sub = _attach_distances(gdf, metric, inside, outside, G)
-            i, j = np.unravel_index(np.argmin(sub), sub.shape)
-            a, b = int(inside[i]), int(outside[j])
-            extra_f += [a, b]
-            extra_n += [b, a]
-            lab[lab == c] = lab[b]
+        extra_f, extra_n = _link_components(gdf, labels, G)
         focal = np.r_[focal, extra_f]
         neighbor = np.r_[neighbor, extra_n]
     w = np.ones(focal.size, dtype=np.float64)
     return _graph(ids, focal.astype(np.int64), neighbor.astype(np.int64), w, "b")
 
 
+_CONTIGUITY_TYPES = ("Polygon", "MultiPolygon", "LineString", "MultiLineString")
+
+
+def _check_units(gdf: gpd.GeoDataFrame, where: str) -> None:
+    """Non-empty, unique index, polygon (or line) geometries, a CRS whose range the coordinates fit."""
+    if len(gdf) == 0:
+        raise DataError(f"{where}: gdf is empty")
+    if gdf.index.has_duplicates:
+        dup = gdf.index[gdf.index.duplicated(keep=False)]
+        raise DataError(f"{where}: gdf: duplicated index labels {format_keys(dup)}")
+    bad = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    if bad.any():
+        raise DataError(f"{where}: gdf: missing or empty geometries at {format_keys(gdf.index[bad])}")
+    wrong = ~gdf.geometry.geom_type.isin(_CONTIGUITY_TYPES).to_numpy()
+    if wrong.any():
+        raise DataError(f"{where}: contiguity needs polygons; got other geometries "
+                        f"({', '.join(sorted(set(gdf.geometry.geom_type[wrong])))}) at "
+                        f"{format_keys(gdf.index[wrong])}")
+    if gdf.crs is None:
+        raise CRSError(f"{where}: gdf has no CRS (needed to measure the links of islands); set it first, "
+                       "e.g. gdf.set_crs('EPSG:4326') for longitude/latitude")
+    if gdf.crs.is_geographic:
+        x0, y0, x1, y1 = gdf.total_bounds
+        if not (np.isfinite([x0, y0, x1, y1]).all() and -180 <= x0 and x1 <= 360 and -90 <= y0 and y1 <= 90):
+            raise CRSError(f"{where}: gdf's coordinates (bounds {x0:.6g}, {y0:.6g}, {x1:.6g}, {y1:.6g}) "
+                           f"do not fit its geographic CRS {gdf.crs.to_string()!r} (projected coordinates?)")
+
+
+def _touching(gdf: gpd.GeoDataFrame, rook: bool, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the (focal, neighbour) pairs that share a vertex (queen) or an edge (rook)."""
+    from libpysal.graph import Graph
+
+    pos = pd.Series(np.arange(len(gdf)), index=gdf.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # libpysal warns about islands; we apply our own policy
+        try:
+            base = Graph.build_contiguity(gdf.geometry, rook=rook, strict=False)
+        except ValueError as exc:
+            raise DataError(f"{where}: libpysal cannot build contiguity on these geometries: {exc}") from exc
+    adj = base.adjacency
+    adj = adj[adj.to_numpy() != 0]
+    focal = pos.loc[adj.index.get_level_values(0)].to_numpy()
+    neighbor = pos.loc[adj.index.get_level_values(1)].to_numpy()
+    return focal, neighbor
+
+
+def _link_components(gdf: gpd.GeoDataFrame, labels: np.ndarray, G: Any) -> tuple[list[int], list[int]]:
+    """Links joining every smaller component to its nearest outside unit, smallest component first."""
+    dist = _Distances(gdf, G)
+    lab = labels.copy()
+    extra_f: list[int] = []
+    extra_n: list[int] = []
+    while len(np.unique(lab)) > 1:
+        cnt = pd.Series(lab).value_counts()
+        c = int(cnt.index[-1]) if cnt.index[-1] != cnt.idxmax() else int(cnt.index[-2])
+        inside = np.flatnonzero(lab == c)
+        outside = np.flatnonzero(lab != c)
+        sub = dist.between(inside, outside)
+        i, j = np.unravel_index(np.argmin(sub), sub.shape)
+        a, b = int(inside[i]), int(outside[j])
+        extra_f += [a, b]
+        extra_n += [b, a]
+        lab[lab == c] = lab[b]
+    return extra_f, extra_n
+
+
 def _metric_geoms(gdf: gpd.GeoDataFrame) -> np.ndarray:
-    from ._geo import METRIC_CRS
-
-    geo = gdf.geometry if gdf.crs is not None else gdf.geometry.set_crs("EPSG:4326")
-    return geo.to_crs(METRIC_CRS).to_numpy()
-
-
-def _attach_distances(gdf: gpd.GeoDataFrame, metric: np.ndarray, inside: np.ndarray, outside: np.ndarray,
-                      G: Any) -> np.ndarray:
-    """Distances (km) from the members of a component to the other units.
-
-    Road km between seats (:func:`geoaggl.roads.od_matrix`) when ``G`` is given
-    and the component has a road to some other unit; otherwise the minimum
-    distance between polygons in the equal-area projection (GEOS, via an
-    STRtree nearest-neighbour query; one nearest unit per member).
-    """
+    """The geometries in the equal-area projection (from their own CRS, geographic or projected)."""
     import shapely
 
-    if G is not None:
-        if not {"seat_lon", "seat_lat"} <= set(gdf.columns):
-            raise DataError("contiguity(G=...) needs seat_lon/seat_lat columns (prefectures() output)")
-        from .roads import od_matrix
+    from ._geo import METRIC_CRS
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", GeoagglWarning)  # no road: fall back to polygon distance
-            od = od_matrix(G, gdf.iloc[inside], targets=gdf.iloc[outside], weight="length").to_numpy()
-        if np.isfinite(od).any():
-            return np.where(np.isfinite(od), od, np.inf)
-    tree = shapely.STRtree(metric[outside])
-    (src, dst), dist = tree.query_nearest(metric[inside], return_distance=True)
-    out = np.full((inside.size, outside.size), np.inf)
-    out[src, dst] = dist / 1000.0
-    return out
+    metric = gdf.geometry.to_crs(METRIC_CRS).to_numpy()
+    bad = ~np.isfinite(shapely.bounds(metric)).all(axis=1)
+    if bad.any():
+        raise CRSError(f"contiguity: geometries that cannot be projected from {gdf.crs.to_string()!r} at "
+                       f"{format_keys(gdf.index[bad])} (coordinates that do not fit the CRS?)")
+    return metric
+
+
+class _Distances:
+    """Distances (km) between units used to link components, computed once per call.
+
+    Road km between seats (:func:`geoaggl.roads.od_matrix`, one solve for all
+    units) when ``G`` is given and a component has a road to some other unit;
+    otherwise the minimum distance between polygons in the equal-area
+    projection (GEOS, via an STRtree nearest-neighbour query; one nearest unit
+    per member).
+    """
+
+    def __init__(self, gdf: gpd.GeoDataFrame, G: Any) -> None:
+        if G is not None and not {"seat_lon", "seat_lat"} <= set(gdf.columns):
+            raise DataError("contiguity(G=...) needs seat_lon/seat_lat columns (prefectures() output)")
+        self.gdf = gdf
+        self.G = G
+        self._road: np.ndarray | None = None
+        self._metric: np.ndarray | None = None
+
+    def road(self) -> np.ndarray:
+        if self._road is None:
+            from .roads import od_matrix
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", GeoagglWarning)  # no road: fall back to polygon distance
+                self._road = od_matrix(self.G, self.gdf, weight="length").to_numpy()
+        return self._road
+
+    def between(self, inside: np.ndarray, outside: np.ndarray) -> np.ndarray:
+        import shapely
+
+        if self.G is not None:
+            od = self.road()[np.ix_(inside, outside)]
+            if np.isfinite(od).any():
+                return od
+        if self._metric is None:
+            self._metric = _metric_geoms(self.gdf)
+        metric = self._metric
+        tree = shapely.STRtree(metric[outside])
+        (src, dst), dist = tree.query_nearest(metric[inside], return_distance=True)
+        out = np.full((inside.size, outside.size), np.inf)
+        out[src, dst] = dist / 1000.0
+        return out
 
 
 def from_od(od: pd.DataFrame, *, kind: Literal["inverse", "band", "kernel", "knn"] = "inverse",
@@ -244,41 +323,36 @@ def from_od(od: pd.DataFrame, *, kind: Literal["inverse", "band", "kernel", "knn
     Raises
     ------
     DataError
-        Non-square or mislabelled OD, NaN or negative entries, zero distance
-        between two distinct units with ``"inverse"``, missing parameters.
+        Non-square or mislabelled OD, NaN, negative or non-numeric entries,
+        zero distance between two distinct units with ``"inverse"`` (or one
+        so small that the inverse weight overflows), missing parameters or
+        parameters that are not finite and > 0.
+    UnknownSchemeError
+        Unknown ``kind``, ``kernel`` or ``transform`` (an
+        :class:`~geoaggl.errors.OptionError`).
+    ParameterTypeError
+        ``od`` not a DataFrame; ``power``, ``threshold``, ``bandwidth`` not
+        numbers, ``k`` not an integer.
+
+    Notes
+    -----
+    When no pair keeps a positive weight (e.g. every distance above
+    ``threshold``), every unit is an isolate (warned) and the all-zero graph
+    is returned untransformed, whatever ``transform``.
     """
-    if kind not in KINDS:
-        raise UnknownSchemeError(f"kind must be one of {KINDS}, got {kind!r}")
-    if kernel not in KERNELS:
-        raise UnknownSchemeError(f"kernel must be one of {KERNELS}, got {kernel!r}")
-    if transform is not None and str(transform).lower() not in _TRANSFORMS:
-        raise UnknownSchemeError(f"transform must be one of {_TRANSFORMS} or None, got {transform!r}")
-    tr = None if transform is None else str(transform).lower()
-    if not isinstance(od, pd.DataFrame):
-        raise TypeError(f"od must be a DataFrame, got {type(od).__name__}")
-    if od.shape[0] == 0:
-        raise DataError("od is empty")
-    if od.shape[0] != od.shape[1] or not od.index.equals(od.columns):
-        raise DataError("od must be square with identical index and columns (use od_matrix without targets)")
-    if od.index.has_duplicates:
-        raise DataError(f"od: duplicated labels {format_keys(od.index[od.index.duplicated(keep=False)])}")
-    d = od.to_numpy(dtype=np.float64, copy=True)
-    ids = od.index
-    if np.isnan(d).any():
-        r, c = np.nonzero(np.isnan(d))
-        raise DataError(f"od has NaN at {format_keys(list(zip(ids[r], ids[c], strict=True)), limit=8)}")
-    if (d < 0).any():
-        r, c = np.nonzero(d < 0)
-        pairs = list(zip(ids[r], ids[c], strict=True))
-        raise DataError(f"od has negative values at {format_keys(pairs, limit=8)}")
+    where = "from_od"
+    _option(kind, KINDS, "kind", where)
+    _option(kernel, KERNELS, "kernel", where)
+    tr = None if transform is None else _transform(transform, where)
+    d, ids = _od_values(od, where)
     n = d.shape[0]
     np.fill_diagonal(d, np.inf)  # no self-weights
     finite = np.isfinite(d)
 
     def need(name: str, value: float | None) -> float:
-        if value is None or isinstance(value, bool) or not np.isfinite(value) or value <= 0:
-            raise DataError(f"kind={kind!r} needs a positive {name}, got {value!r}")
-        return float(value)
+        if value is None:
+            raise DataError(f"{where}: kind={kind!r} needs a positive {name}, got None")
+        return check_real(value, name=name, minimum=0.0, strict_min=True, where=where)
 
     if kind == "inverse":
         if threshold is not None:
@@ -288,9 +362,15 @@ def from_od(od: pd.DataFrame, *, kind: Literal["inverse", "band", "kernel", "knn
             r, c = np.nonzero(zero)
             raise DataError(f"zero distance between distinct units (inverse weight undefined): "
                             f"{format_keys(list(zip(ids[r], ids[c], strict=True)), limit=8)}")
-        if isinstance(power, bool) or not np.isfinite(power) or power <= 0:
-            raise DataError(f"power must be a positive number, got {power!r}")
-        w = np.where(finite, np.power(np.where(finite, d, 1.0), -float(power)), 0.0)
+        alpha = check_real(power, name="power", minimum=0.0, strict_min=True, where=where)
+        with np.errstate(over="ignore", under="ignore"):
+            w = np.where(finite, np.power(np.where(finite, d, 1.0), -alpha), 0.0)
+        over = ~np.isfinite(w)
+        if over.any():  # subnormal distances: d ** -power overflows
+            r, c = np.nonzero(over)
+            raise DataError(f"{where}: inverse weights overflow (distances too close to 0) at "
+                            f"{format_keys(list(zip(ids[r[:20]], ids[c[:20]], strict=True)), limit=8)}; "
+                            "rescale the OD matrix (e.g. metres instead of km)")
     elif kind == "band":
         mask = finite & (d <= need("threshold", threshold))
         w = mask.astype(np.float64)
@@ -329,11 +409,44 @@ def from_od(od: pd.DataFrame, *, kind: Literal["inverse", "band", "kernel", "knn
 
 
 def _need_k(k: int | None, n: int) -> int:
-    if k is None or isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise DataError(f"k must be a positive integer, got {k!r}")
-    if k > n - 1:
-        raise DataError(f"k={k} is larger than the number of other units ({n - 1})")
-    return int(k)
+    if k is None:
+        raise DataError("from_od: k must be a positive integer, got None")
+    kk = check_int(k, name="k", minimum=1, where="from_od")
+    if kk > n - 1:
+        raise DataError(f"from_od: k={kk} is larger than the number of other units ({n - 1})")
+    return kk
+
+
+def _transform(transform: Any, where: str) -> str:
+    """Lower-case transform code; ``"R"`` and ``"r"`` are the same."""
+    value = transform.lower() if isinstance(transform, str) else transform
+    return str(_option(value, _TRANSFORMS, "transform", where))
+
+
+def _od_values(od: Any, where: str) -> tuple[np.ndarray, pd.Index]:
+    """A square OD matrix as a new float array (NaN, negative and non-numeric cells named)."""
+    if not isinstance(od, pd.DataFrame):
+        raise ParameterTypeError(f"{where}: od must be a DataFrame, got {type(od).__name__}")
+    if od.shape[0] == 0:
+        raise DataError(f"{where}: od is empty")
+    if od.shape[0] != od.shape[1] or not od.index.equals(od.columns):
+        raise DataError(f"{where}: od must be square with identical index and columns "
+                        "(use od_matrix without targets)")
+    ids = od.index
+    if ids.has_duplicates:
+        raise DataError(f"{where}: od: duplicated labels {format_keys(ids[ids.duplicated(keep=False)])}")
+    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_complex_dtype(t) for t in od.dtypes):
+        d = od.to_numpy(dtype=np.float64, copy=True)
+    else:
+        d = np.column_stack([as_float_array(od.iloc[:, j], what=f"{where}: od column {ids[j]!r}")
+                             for j in range(od.shape[1])])
+    for mask, what in ((np.isnan(d), "NaN"), (d < 0, "negative values")):
+        if mask.any():
+            r, c = np.nonzero(mask)
+            pairs = list(zip(ids[r[:20]], ids[c[:20]], strict=True))
+            raise DataError(f"{where}: od has {what} at {format_keys(pairs, limit=8)} "
+                            f"({int(mask.sum())} in all)")
+    return d, ids
 
 
 def _warn_structure(ids: pd.Index, focal: np.ndarray, neighbor: np.ndarray) -> None:

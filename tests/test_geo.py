@@ -72,3 +72,16 @@ def test_transform_geometry_keeps_shared_vertices_shared():
 def test_transform_geometry_rejects_unknown_target():
     with pytest.raises(ValueError, match="wgs84"):
         transform_geometry(np.array([shapely.Point(116, 39)]), to="bd09")
+
+
+def test_inverse_passes_missing_coordinates_through():
+    lon, lat = gcj02_to_wgs84([np.nan, 121.531541859215, np.inf], [31.1, 31.17530398364597, 30.0])
+    assert np.isnan(lon[0]) and np.isinf(lon[2])
+    assert lon[1] == pytest.approx(121.5272106, abs=1e-7) and lat[1] == pytest.approx(31.1774276, abs=1e-7)
+
+
+def test_transform_geometry_unknown_target_is_an_option_error():
+    from geoaggl.errors import OptionError
+
+    with pytest.raises(OptionError, match="'wgs84', 'gcj02'; got 'bd09'"):
+        transform_geometry(np.array([shapely.Point(116, 39)]), to="bd09")

@@ -18,6 +18,13 @@ import geoaggl
 from geoaggl import roads
 from geoaggl._errors import CRSError, DataError, GeoagglWarning, UnknownSchemeError
 from geoaggl._roadgraph import bundled_arrays, eliminate, many_to_many
+from geoaggl.errors import (
+    DuplicateMembershipWarning,
+    GeoagglError,
+    OptionError,
+    ParameterTypeError,
+    UnreachableWarning,
+)
 
 DATA = Path(__file__).parent / "data"
 SANSHA = "460300"
@@ -323,9 +330,10 @@ def test_distance_to_centre_nearest_and_primary(toy_od):
     nocentre = mem.assign(central=False)
     with pytest.raises(DataError, match="no central"):
         roads.distance_to_centre(toy_od, nocentre)
-    with pytest.raises(DataError, match="Z"):
-        roads.distance_to_centre(toy_od, pd.concat([mem, pd.DataFrame(
-            {"agglomeration": ["U"], "adcode": ["Z"], "central": [False]})]))
+    extra = pd.concat([mem, pd.DataFrame({"agglomeration": ["U"], "adcode": ["Z"], "central": [False]})])
+    with pytest.warns(UnreachableWarning, match="Z"):  # a member not in od: NaN, warned (issue 9)
+        z = roads.distance_to_centre(toy_od, extra)
+    assert np.isnan(z["Z"]) and z["B"] == 10.0
 
 
 def test_distance_to_centre_real_scheme(od):
@@ -391,3 +399,341 @@ def test_road_density_matches_exact_clipping_and_totals(prefs):
         roads.road_density(bj.to_crs(3857))
     with pytest.raises(TypeError):
         roads.road_density(bj.drop(columns="geometry"))
+
+
+# ----------------------------------------------------------------- distance to centre: policies and defects
+def test_distance_to_centre_duplicates_policy(toy_od):
+    # U = {A*, B, C, D*}, V = {C*, D} (* central).  C and D are listed in both UAs.
+    mem = toy_members()
+    with pytest.warns(DuplicateMembershipWarning, match=r"'C.*'D") as rec:
+        both = roads.distance_to_centre(toy_od, mem)
+    assert sum(issubclass(w.category, DuplicateMembershipWarning) for w in rec) == 1
+    # both: C is central in V -> 0; D is central in U -> 0 (nearest over all its UAs)
+    assert both.to_dict() == {"A": 0.0, "B": 10.0, "C": 0.0, "D": 0.0}
+    assert both.attrs["agglomeration"].to_dict() == {"A": "U", "B": "U", "C": "V", "D": "U"}
+    by = roads.distance_to_centre(toy_od, mem, by_agglomeration=True)
+    assert len(by) == 6 and by[("U", "C")] == 20.0 and by[("V", "C")] == 0.0 and by[("V", "D")] == 20.0
+    with pytest.warns(DuplicateMembershipWarning, match="first"):
+        first = roads.distance_to_centre(toy_od, mem, duplicates="first")
+    # C counts only in U (its first listing): nearest of A (30) and D (20) -> 20, via D
+    assert first.to_dict() == {"A": 0.0, "B": 10.0, "C": 20.0, "D": 0.0}
+    assert first.attrs["centre"]["C"] == "D"
+    by_first = roads.distance_to_centre(toy_od, mem, duplicates="first", by_agglomeration=True)
+    assert list(by_first.index) == [("U", "A"), ("U", "B"), ("U", "C"), ("U", "D")]
+    with pytest.raises(DataError, match=r"'C.*'D"):
+        roads.distance_to_centre(toy_od, mem, duplicates="raise")
+    with pytest.raises(OptionError, match="duplicates"):
+        roads.distance_to_centre(toy_od, mem, duplicates="all")  # type: ignore[arg-type]
+    # members listed once: unchanged under every policy
+    single = mem.iloc[:4]
+    for policy in ("both", "first", "raise"):
+        assert roads.distance_to_centre(toy_od, single, duplicates=policy).to_dict() == {
+            "A": 0.0, "B": 10.0, "C": 20.0, "D": 0.0}
+
+
+def test_distance_to_centre_missing_members_and_centres_nan_one_warning(toy_od):
+    mem = pd.DataFrame({"agglomeration": ["U", "U", "U", "W", "W"],
+                        "adcode": ["A", "B", "Z", "Y", "C"],
+                        "central": [True, False, False, True, False]})
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        d = roads.distance_to_centre(toy_od, mem)
+    unreach = [w for w in rec if issubclass(w.category, UnreachableWarning)]
+    assert len(unreach) == 1
+    msg = str(unreach[0].message)
+    assert "'Z'" in msg and "'Y'" in msg and "'C'" in msg and "W: no central city in od" in msg
+    assert d["B"] == 10.0 and d["A"] == 0.0
+    assert np.isnan(d[["Z", "Y", "C"]]).all()  # Z, Y not in od; C's only centre (Y) is not in od
+    assert pd.isna(d.attrs["centre"]["C"])
+
+
+def test_distance_to_centre_int_and_float_adcodes():
+    od = pd.DataFrame([[0.0, 7.0], [7.0, 0.0]], index=[110100, 120100], columns=[110100, 120100])
+    mem = pd.DataFrame({"agglomeration": ["京津冀", "京津冀"], "adcode": [110100.0, 120100.0],
+                        "central": [1, 0]})
+    d = roads.distance_to_centre(od, mem)
+    assert d.to_dict() == {"110100": 0.0, "120100": 7.0}
+
+
+def test_d8_central_strings_parsed_strictly():
+    # D8: a 'central' column of strings ("True"/"False", as after read_csv(dtype=str)) made every city central
+    mem = geoaggl.agglomerations("national11")
+    mem = mem[mem.agglomeration == "京津冀"].copy()
+    codes = list(mem.adcode)
+    a = np.full((len(codes), len(codes)), 100.0)
+    np.fill_diagonal(a, 0.0)
+    od = pd.DataFrame(a, index=codes, columns=codes)
+    assert roads.distance_to_centre(od, mem).max() == 100.0
+    as_text = mem.assign(central=mem["central"].astype(str))
+    assert set(as_text["central"]) == {"True", "False"}
+    d = roads.distance_to_centre(od, as_text)
+    assert d.max() == 100.0 and (d == 0).sum() == int(mem["central"].sum())
+    lower = mem.assign(central=mem["central"].map({True: " true", False: "FALSE"}))
+    pd.testing.assert_series_equal(roads.distance_to_centre(od, lower), d)
+    bad = as_text.copy()
+    bad.loc[bad.index[1], "central"] = "no"
+    bad.loc[bad.index[2], "central"] = np.nan
+    with pytest.raises(DataError, match=r"central.*'120100', 'no'.*nan") as err:
+        roads.distance_to_centre(od, bad)
+    assert codes[0] not in str(err.value).split("rows:")[1]  # only the offending rows are named
+    with pytest.raises(DataError, match="2"):
+        roads.distance_to_centre(od, mem.assign(central=2))
+
+
+def test_d9_negative_and_nan_od_entries():
+    mem = geoaggl.agglomerations("national11")
+    mem = mem[mem.agglomeration == "京津冀"].copy()
+    codes = list(mem.adcode)
+    a = np.full((len(codes), len(codes)), 100.0)
+    np.fill_diagonal(a, 0.0)
+    od = pd.DataFrame(a, index=codes, columns=codes)
+    neg = od.copy()
+    neg.loc["130200", "110100"] = -50.0  # 唐山 -> 北京
+    with pytest.raises(DataError, match=r"negative.*\('130200', '110100'\)"):
+        roads.distance_to_centre(neg, mem)
+    nan = od.copy()
+    nan.loc[:, ["110100", "120100", "130100"]] = np.nan
+    with pytest.raises(DataError, match=r"NaN.*\('130200', '110100'\).*use inf"):
+        roads.distance_to_centre(nan, mem)
+    # NaN or negative cells that are never used (between two non-central members) are not an error
+    unused = od.copy()
+    unused.loc["130200", "130300"] = np.nan
+    assert roads.distance_to_centre(unused, mem).max() == 100.0
+    text = od.astype(object)
+    text.loc["130200", "110100"] = "far"
+    with pytest.raises(DataError, match="non-numeric"):
+        roads.distance_to_centre(text, mem)
+    before = od.copy()
+    roads.distance_to_centre(od, mem)
+    pd.testing.assert_frame_equal(od, before)
+
+
+def test_distance_to_centre_parameter_errors(toy_od):
+    mem = toy_members().iloc[:4]
+    with pytest.raises(UnknownSchemeError, match="rule"):
+        roads.distance_to_centre(toy_od, mem, rule="median")  # type: ignore[arg-type]
+    with pytest.raises(ParameterTypeError, match="by_agglomeration"):
+        roads.distance_to_centre(toy_od, mem, by_agglomeration="yes")  # type: ignore[arg-type]
+    with pytest.raises(ParameterTypeError, match="od"):
+        roads.distance_to_centre(toy_od.to_numpy(), mem)  # type: ignore[arg-type]
+    with pytest.raises(ParameterTypeError, match="primary"):
+        roads.distance_to_centre(toy_od, mem, primary=["A"])  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="membership is empty"):
+        roads.distance_to_centre(toy_od, mem.iloc[:0])
+    with pytest.raises(DataError, match="agglomeration or adcode"):
+        roads.distance_to_centre(toy_od, mem.assign(agglomeration=[None, "U", "U", "U"]))
+    dup_od = pd.concat([toy_od, toy_od.iloc[:1]])
+    with pytest.raises(DataError, match="duplicated"):
+        roads.distance_to_centre(dup_od, mem)
+
+
+# ----------------------------------------------------------------- od_matrix: errors, progress
+def test_f1_missing_weight_names_edges_and_counts_them(G, units):
+    # F1: formatting the error about every arc of the bundled graph used to take ~20 minutes
+    pts = units.loc[["110100", "120100"]]
+    with pytest.raises(DataError, match=r"371654 edge\(s\) without a numeric 'ferry'.*\(0, 1\), "
+                                        r"\(1, 0\).*\(\+371649 more\)"):
+        roads.od_matrix(G, pts, weight="ferry")
+    grid = nx.convert_node_labels_to_integers(nx.grid_2d_graph(30, 30, create_using=nx.MultiDiGraph),
+                                              label_attribute="ij")
+    grid.graph["crs"] = "EPSG:4326"
+    for _, d in grid.nodes(data=True):
+        d["x"], d["y"] = 116 + d["ij"][0] * 0.01, 39 + d["ij"][1] * 0.01
+    for _, _, d in grid.edges(data=True):
+        d["length"] = 1000.0
+    n_arcs = grid.number_of_edges()
+    with pytest.raises(DataError, match=rf"{n_arcs} edge\(s\).*'travel_time'.*add_edge_travel_times"):
+        roads.od_matrix(grid, pts, weight="travel_time")
+
+
+def test_od_matrix_tuple_node_labels_equal_networkx():
+    g = nx.grid_2d_graph(4, 4, create_using=nx.MultiDiGraph)  # node labels are (i, j) tuples
+    g.graph["crs"] = "EPSG:4326"
+    for (i, j), d in g.nodes(data=True):
+        d["x"], d["y"] = 116 + i * 0.01, 39 + j * 0.01
+    for (a, b), (c, e), d in g.edges(data=True):
+        d["length"] = 1000.0 * (1 + a + b + c + e)
+    pts = gpd.GeoSeries([Point(116.0, 39.0), Point(116.03, 39.03)], index=["s", "t"], crs=4326)
+    od = roads.od_matrix(g, pts)
+    ref = nx.shortest_path_length(g, (0, 0), (3, 3), weight="length") / 1000.0
+    assert od.loc["s", "t"] == pytest.approx(ref)
+    g.nodes[(0, 0)]["x"] = float("nan")
+    roads.clear_cache()
+    with pytest.raises(DataError, match=r"NaN.*\(0, 0\)"):
+        roads.od_matrix(g, pts)
+    g.nodes[(0, 0)]["x"] = "east"
+    roads.clear_cache()
+    with pytest.raises(DataError, match="non-numeric"):
+        roads.od_matrix(g, pts)
+    g.nodes[(0, 0)]["x"] = 116.0
+    g.graph["crs"] = "not a crs"
+    roads.clear_cache()
+    with pytest.raises(CRSError, match="not a crs"):
+        roads.od_matrix(g, pts)
+
+
+def test_od_progress_reports_sources(G, units, od):
+    sub = units.iloc[100:140]
+    calls: list[tuple[int, int]] = []
+    got = roads.od_matrix(G, sub, progress=lambda done, total: calls.append((done, total)))
+    pd.testing.assert_frame_equal(got, od.loc[sub.index, sub.index], check_exact=True)
+    assert calls[0] == (0, 40) and calls[-1] == (40, 40)
+    done = [c[0] for c in calls]
+    assert all(b >= a for a, b in itertools.pairwise(done))
+    assert max(b - a for a, b in itertools.pairwise(done)) <= 2  # at least every 5%
+    calls.clear()
+    roads.od_matrix(G, sub, progress=lambda done, total: calls.append((done, total)))  # cached
+    assert calls == [(40, 40)]
+    with pytest.raises(ParameterTypeError, match="progress"):
+        roads.od_matrix(G, sub, progress="yes")  # type: ignore[arg-type]
+
+
+def tiny_graph() -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph(crs="EPSG:4326")
+    g.add_node(0, x=116.3, y=39.9)
+    g.add_node(1, x=116.5, y=39.9)
+    g.add_edge(0, 1, length=17000.0, travel_time=765.0)
+    g.add_edge(1, 0, length=17000.0, travel_time=765.0)
+    return g
+
+
+def test_od_matrix_parameter_and_coordinate_errors():
+    g = tiny_graph()
+    pts = gpd.GeoSeries([Point(116.3, 39.9), Point(116.5, 39.9)], index=["a", "b"], crs=4326)
+    with pytest.raises(ParameterTypeError, match="max_snap_km"):
+        roads.od_matrix(g, pts, max_snap_km=True)
+    with pytest.raises(DataError, match="max_snap_km"):
+        roads.od_matrix(g, pts, max_snap_km=0)
+    far = gpd.GeoSeries([Point(116.3, 39.9), Point(2.35, 48.86)], index=["a", "paris"], crs=4326)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(roads.od_matrix(g, far, max_snap_km=float("inf")).to_numpy()).all()
+    with pytest.warns(UnreachableWarning, match="paris"):
+        roads.od_matrix(g, far)
+    with pytest.raises(ParameterTypeError, match="weight"):
+        roads.od_matrix(g, pts, weight=3)  # type: ignore[arg-type]
+    with pytest.raises(ParameterTypeError, match="networkx"):
+        roads.od_matrix({"a": 1}, pts)  # type: ignore[arg-type]
+    nan = gpd.GeoSeries([Point(116.3, 39.9), Point(float("nan"), 39.9)], index=["a", "b"], crs=4326)
+    with pytest.raises(GeoagglError, match="'b'"):
+        roads.od_matrix(g, nan)
+
+
+# ----------------------------------------------------------------- isochrones, density, OSM files
+def test_c10_isochrone_validates_the_centre():
+    g = tiny_graph()
+    with pytest.raises(DataError, match="NaN"):
+        roads.isochrone(g, (float("nan"), float("nan")), minutes=30)
+    with pytest.raises(CRSError, match="1000"):
+        roads.isochrone(g, (1000.0, 1000.0), minutes=30)
+    with pytest.raises(ParameterTypeError, match="two numbers"):
+        roads.isochrone(g, ("a", "b"), minutes=30)
+    with pytest.raises(DataError, match="empty"):
+        roads.isochrone(g, Point(), minutes=30)
+    with pytest.raises(DataError, match="km from the nearest node"):
+        roads.isochrone(g, (0.0, 0.0), minutes=30)  # null island: off the network
+    for bad in (0, -5, float("inf"), float("nan")):
+        with pytest.raises(DataError, match="minutes"):
+            roads.isochrone(g, (116.4, 39.9), minutes=bad)
+    with pytest.raises(ParameterTypeError, match="buffer_km"):
+        roads.isochrone(g, (116.4, 39.9), buffer_km="5")  # type: ignore[arg-type]
+    iso = roads.isochrone(g, (116.3, 39.9), minutes=30)
+    assert iso.is_valid and iso.contains(Point(116.5, 39.9))  # 12.75 min to the other node
+
+
+def test_c11_metropolitan_circle_duplicated_units(units):
+    g = tiny_graph()
+    u = units.loc[["110100", "120100"]].copy()
+    u.index = ["110100", "110100"]
+    with pytest.raises(DataError, match="duplicated index labels '110100'"):
+        roads.metropolitan_circle(g, "110100", units=u)
+    with pytest.raises(CRSError):
+        nocrs = units.loc[["110100"]].set_crs(None, allow_override=True)
+        roads.metropolitan_circle(g, "110100", units=nocrs)
+    # seats more than 30 km from the network are not reached (天津's seat is ~110 km from this graph)
+    two = units.loc[["110100", "120100"]]
+    assert list(roads.metropolitan_circle(g, "110100", units=two).index) == ["110100"]
+    nogeom = two.copy()
+    nogeom.loc["120100", "geometry"] = None
+    with pytest.raises(DataError, match="missing or empty geometries at '120100'"):
+        roads.metropolitan_circle(g, "110100", units=nogeom)
+
+
+def test_c12_d10_e3_road_density_inputs(units):
+    bj = units.loc[["110100"]]
+    with pytest.raises(ParameterTypeError, match="per"):  # C12
+        roads.road_density(bj, per=None)  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="per must be finite"):  # D10
+        roads.road_density(bj, per=float("inf"))
+    u = units.loc[["110100", "120100"], ["name", "geometry"]].copy()
+    lines = u.assign(geometry=u.geometry.boundary)
+    with pytest.raises(DataError, match="not polygons at '110100', '120100'"):  # D10: was [nan, nan]
+        roads.road_density(lines)
+    u2 = u.copy()
+    u2.loc["120100", "geometry"] = None
+    with pytest.raises(DataError, match="missing or empty geometries at '120100'"):
+        roads.road_density(u2)
+    flat = u.copy()
+    flat.loc["120100", "geometry"] = Polygon([(117, 39), (117.1, 39), (117.2, 39)])
+    with pytest.raises(DataError, match=r"zero-area.*'120100'"):
+        roads.road_density(flat)
+    before = u.copy()
+    r = roads.road_density(u)
+    r.index.name = "renamed"  # E3: the result must not share the caller's Index
+    assert u.index.name == before.index.name
+    assert r.index is not u.index
+    pd.testing.assert_frame_equal(u, before)
+
+
+def test_china_highways_speed_validation():
+    for bad in (0, -80, float("inf"), float("nan")):
+        with pytest.raises(DataError, match="speed_kph"):
+            roads.china_highways(speed_kph=bad)
+    for bad in (True, "80", None):
+        with pytest.raises(ParameterTypeError, match="ferry_minutes"):
+            roads.china_highways(ferry_minutes=bad)  # type: ignore[arg-type]
+
+
+OSM_HEAD = '<?xml version="1.0"?><osm version="0.6">'
+TWO_NODES = '<node id="1" lat="31.2" lon="121.40"/><node id="2" lat="31.2" lon="121.41"/>'
+
+
+@pytest.mark.parametrize(("name", "content", "pattern"), [
+    ("empty.osm", b"", "not a readable OSM XML"),
+    ("page.osm", b"<html><body>x</body></html>", "no OSM nodes or ways"),
+    ("noways.osm", (OSM_HEAD + '<node id="1" lat="31" lon="121"/></osm>').encode(), "no routable ways"),
+    ("badlat.osm", (OSM_HEAD + '<node id="1" lat="north" lon="121.40"/><node id="2" lat="31.2" '
+                    'lon="121.41"/><way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/></way>'
+                    "</osm>").encode(), "north"),
+    ("binary.osm", bytes(range(256)), "not a readable OSM XML"),
+    ("clipped.osm", (OSM_HEAD + TWO_NODES + '<way id="1"><nd ref="1"/><nd ref="2"/><nd ref="999"/>'
+                     '<tag k="highway" v="primary"/></way></osm>').encode(), "clipped download"),
+])
+def test_c13_c31_graph_from_osm_bad_files(tmp_path, name, content, pattern):
+    pytest.importorskip("osmnx")
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(DataError, match=pattern) as err:
+        roads.graph_from_osm(p)
+    assert name in str(err.value)
+
+
+def test_d20_c31_graph_from_osm_speed_table(tmp_path):
+    pytest.importorskip("osmnx")
+    p = tmp_path / "one.osm"
+    p.write_text(OSM_HEAD + TWO_NODES + '<way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/>'
+                 "</way></osm>")
+    with pytest.raises(DataError, match=r"speed_kph\['primary'\] must be > 0"):  # D20: was negative times
+        roads.graph_from_osm(p, speed_kph={"primary": -5})
+    with pytest.raises(ParameterTypeError, match=r"speed_kph\['primary'\]"):  # C31: was a pandas TypeError
+        roads.graph_from_osm(p, speed_kph={"primary": "x"})
+    with pytest.raises(ParameterTypeError, match="mapping"):
+        roads.graph_from_osm(p, speed_kph=[60])  # type: ignore[arg-type]
+    with pytest.raises(ParameterTypeError, match="simplify"):
+        roads.graph_from_osm(p, simplify="no")  # type: ignore[arg-type]
+    with pytest.raises(ParameterTypeError, match="path"):
+        roads.graph_from_osm(42)  # type: ignore[arg-type]
+    g = roads.graph_from_osm(p, speed_kph={"primary": 60})
+    (tt,) = {d["travel_time"] for _, _, d in g.edges(data=True)}
+    (ln,) = {d["length"] for _, _, d in g.edges(data=True)}
+    assert tt == pytest.approx(ln / (60 / 3.6), rel=1e-3) and tt > 0
