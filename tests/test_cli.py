@@ -212,7 +212,8 @@ def test_key_is_detected_by_name_not_position(tmp_path, capsys, monkeypatch):
     path = _table(tmp_path)  # columns 序号, 城市, year, v
     assert main(["map", str(path), "--column", "v", "--no-tiles", "--out", str(tmp_path / "m.html")]) == 0
     g = seen["gdf"]
-    assert g.loc["110100", "v"] == pytest.approx(round(geoaggl.prefectures().loc["110100", "seat_lat"] * 2, 3))
+    lat = geoaggl.prefectures().loc["110100", "seat_lat"]
+    assert g.loc["110100", "v"] == pytest.approx(round(lat * 2, 3))
     # no recognisable key column: an error listing the columns, then --key
     df = pd.DataFrame({"序号": [1, 2], "市": ["北京市", "天津市"], "v": [1.0, 2.0]})
     odd = tmp_path / "odd.csv"
@@ -227,8 +228,9 @@ def test_key_is_detected_by_name_not_position(tmp_path, capsys, monkeypatch):
     assert "no column 'nope' (--key)" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("name", "sep", "encoding"), [("t.csv", ";", "utf-8"), ("t.tsv", "\t", "gb18030"),
-                                                       ("t.txt", "|", "utf-8-sig"), ("t.csv", "\t", "utf-16")])
+@pytest.mark.parametrize(("name", "sep", "encoding"), [
+    ("t.csv", ";", "utf-8"), ("t.tsv", "\t", "gb18030"), ("t.txt", "|", "utf-8-sig"),
+    ("t.csv", "\t", "utf-16")])
 def test_delimiter_is_sniffed(tmp_path, capsys, name, sep, encoding):
     path = _table(tmp_path, sep=sep, name=name, encoding=encoding)
     out = tmp_path / "m.html"
@@ -415,7 +417,8 @@ def test_python_api_deprecated_keyword(tmp_path, monkeypatch):
     import geoaggl.roads as roads
 
     monkeypatch.setattr(roads, "china_highways", lambda **kw: None)
-    monkeypatch.setattr(roads, "od_matrix", lambda G, p, **kw: pd.DataFrame(0.0, index=p.index, columns=p.index))
+    monkeypatch.setattr(roads, "od_matrix",
+                        lambda G, p, **kw: pd.DataFrame(0.0, index=p.index, columns=p.index))
     with pytest.warns(geoaggl.errors.GeoagglDeprecationWarning, match="agglomerations="):
         path = cli.od(tmp_path / "x.csv", scheme="yreb5", quiet=True)
     assert path == (tmp_path / "x.csv").resolve()
@@ -436,6 +439,8 @@ def test_console_script_in_a_subprocess(tmp_path):
     assert proc.stdout.splitlines()[-1] == str(out.resolve())
     assert "\r" not in proc.stderr and "Traceback" not in proc.stderr
     assert out.is_file()
-    bad = subprocess.run([sys.executable, "-m", "geoaggl.cli", "map", str(tmp_path / "none.csv"), "--column", "v"],
-                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False)
-    assert bad.returncode == 1 and bad.stderr.strip().splitlines()[-1].startswith("geoaggl: error: no such file")
+    bad = subprocess.run(
+        [sys.executable, "-m", "geoaggl.cli", "map", str(tmp_path / "none.csv"), "--column", "v"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False)
+    assert bad.returncode == 1
+    assert bad.stderr.strip().splitlines()[-1].startswith("geoaggl: error: no such file")
