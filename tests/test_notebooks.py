@@ -144,9 +144,9 @@ def test_notebooks_readme_documents_the_extra_and_the_variable() -> None:
         assert p.name in readme
 
 
-def _outputs_text(nb) -> str:
+def _outputs_text(cells) -> str:
     parts = []
-    for cell in nb.cells:
+    for cell in cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             for kind in ("text/html", "text/plain"):
