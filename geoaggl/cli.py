@@ -20,6 +20,7 @@ import contextlib
 import csv
 import html
 import io
+import re
 import sys
 import time
 import warnings
@@ -44,6 +45,7 @@ _EXCEL_SUFFIXES = (".xls", ".xlsx", ".xlsm")
 _KEY = "__geoaggl_key__"
 _VALUE = "__geoaggl_value__"
 _NO_YEAR = "__geoaggl_no_year__"
+_FLOAT_CODE = re.compile(r"^(\d{6}|\d{12})\.0*$")
 _QUIET = "no progress and no summary (the path written is still printed)"
 
 
@@ -300,7 +302,8 @@ def _join_cities(table: Any, key: str, values: Any, label: str, *, skip_unmatche
     from .errors import UnmatchedNamesError
     from .names import attach
 
-    keys = table[key].to_numpy(dtype=object)
+    keys = np.array([_FLOAT_CODE.sub(r"\1", k.strip()) if isinstance(k, str) else k
+                     for k in table[key].to_numpy(dtype=object)], dtype=object)  # "110100.0" as text
     present = pd.notna(keys)
     if not present.all():
         warnings.warn(f"{label}: {int((~present).sum())} rows without a value in column {key!r} are left out",
