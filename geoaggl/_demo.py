@@ -1,17 +1,20 @@
 """Tables behind ``geoaggl demo`` (private): all computed offline from the shipped data.
 
-(a) seed 000's published co-agglomeration levels and within-UA Gini (Tables 1-2)
-    on the coagglomeration8 UA polygons, by year;
+(a) the co-agglomeration levels and within-UA Gini published by Chen Xiuying and Wang Mengcui
+    (Tables 1-2) on the coagglomeration8 UA polygons, by year;
 (b) road accessibility of every national11 member to its central city (road km and
-    minutes on the bundled graph) and seed 002's integration score of the yreb5 UAs
-    from a real indicator derived from the bundled data (major-road density);
+    minutes on the bundled graph) and the integration score of the yreb5 UAs (the method of
+    "Integration of the urban agglomerations of the Yangtze River Economic Belt") from a real
+    indicator derived from the bundled data (major-road density);
 (c) spatial checks (Moran's I, Geary's C, Getis-Ord G on queen contiguity and road
     k-nearest weights) and LISA of road density.
 """
 
 from __future__ import annotations
 
+import inspect
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -22,7 +25,7 @@ import pandas as pd
 class DemoTables:
     """Everything the demo maps and writes."""
 
-    published: gpd.GeoDataFrame  # UA polygons × year with coagglomeration and Gjj (seed 000)
+    published: gpd.GeoDataFrame  # UA polygons × year with coagglomeration and Gjj (Chen & Wang)
     access: gpd.GeoDataFrame  # national11 members: road km / minutes to their central city
     density: gpd.GeoDataFrame  # every unit: road density
     integration: gpd.GeoDataFrame  # yreb5 UAs: infrastructure integration score
@@ -30,8 +33,43 @@ class DemoTables:
     lisa: gpd.GeoDataFrame  # units with LISA labels of road density
 
 
+#: The papers the demo and the CLI cite (authors and title; short form first).
+CITATIONS: dict[str, tuple[str, str]] = {
+    "chen_wang": (
+        "Chen & Wang",
+        "Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠), "
+        "中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究 "
+        "(Spatial differences and convergence of producer-services-manufacturing co-agglomeration in "
+        "China's urban agglomerations)",
+    ),
+    "song_li": (
+        "Song & Li",
+        "Song Deyong and Li Dongfang (宋德勇, 李东方), 国家级城市群高质量平衡增长研究——基于产业分工的视角 "
+        "(High-quality balanced growth of national urban agglomerations: an industrial division-of-labour "
+        "perspective)",
+    ),
+    "yreb": (
+        "Yangtze River Economic Belt integration study",
+        "长江经济带城市群区域一体化发展特征与差异 (Integration of the urban agglomerations of the Yangtze "
+        "River Economic Belt: characteristics and differences)",
+    ),
+}
+
+Progress = Callable[[int, int], None]
+
+
+def od_matrix_with_progress(G: object, units: gpd.GeoDataFrame, *, weight: str,
+                            progress: Progress | None = None) -> pd.DataFrame:
+    """``roads.od_matrix`` with its ``progress=(done, total)`` callback when that version has one."""
+    from .roads import od_matrix
+
+    if progress is not None and "progress" in inspect.signature(od_matrix).parameters:
+        return od_matrix(G, units, weight=weight, progress=progress)  # type: ignore[call-arg]
+    return od_matrix(G, units, weight=weight)
+
+
 def published_on_polygons() -> gpd.GeoDataFrame:
-    """Seed 000 Table 1 (co-agglomeration) and Table 2 (G_jj) joined to UA polygons, long by year."""
+    """Chen & Wang's Table 1 (co-agglomeration) and Table 2 (G_jj) on the UA polygons, long by year."""
     from . import datasets
     from .boundaries import agglomeration_polygons
 
@@ -43,10 +81,10 @@ def published_on_polygons() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=polys.crs)
 
 
-def road_access(prefs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def road_access(prefs: gpd.GeoDataFrame, progress: Progress | None = None) -> gpd.GeoDataFrame:
     """Road km and minutes from each national11 member's seat to its nearest central city."""
     from .boundaries import agglomerations
-    from .roads import china_highways, distance_to_centre, od_matrix
+    from .roads import china_highways, distance_to_centre
 
     members = agglomerations("national11")
     members = members[members["adcode"].isin(prefs.index)]  # HK and Macao are not on the graph
@@ -54,8 +92,8 @@ def road_access(prefs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     G = china_highways()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        km = od_matrix(G, units, weight="length")
-        minutes = od_matrix(G, units, weight="travel_time")
+        km = od_matrix_with_progress(G, units, weight="length", progress=progress)
+        minutes = od_matrix_with_progress(G, units, weight="travel_time", progress=progress)
     d_km = distance_to_centre(km, members, rule="nearest")
     d_min = distance_to_centre(minutes, members, rule="nearest")
     ua = members.drop_duplicates("adcode").set_index("adcode")["agglomeration"]
@@ -68,7 +106,8 @@ def road_access(prefs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def integration_from_density(prefs: gpd.GeoDataFrame, density: pd.Series) -> gpd.GeoDataFrame:
-    """Seed 002's integration score (infrastructure dimension) of the yreb5 UAs from road density."""
+    """Integration score (infrastructure dimension; the Yangtze River Economic Belt study's method) of the
+    yreb5 UAs from road density."""
     from .boundaries import agglomeration_polygons, agglomerations
     from .indices import integration_index
 
@@ -89,25 +128,28 @@ def integration_from_density(prefs: gpd.GeoDataFrame, density: pd.Series) -> gpd
     return polys
 
 
-def spatial_tables(prefs: gpd.GeoDataFrame, density: pd.Series) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+def spatial_tables(prefs: gpd.GeoDataFrame, density: pd.Series,
+                   progress: Progress | None = None) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     """Moran/Geary/Getis-Ord of road density on queen and road-kNN weights, and its LISA (queen)."""
     import numpy as np
 
-    from .roads import china_highways, od_matrix
+    from .roads import china_highways
     from .spatial import check, lisa
     from .weights import contiguity, from_od
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        od = od_matrix(china_highways(), prefs, weight="length")
-        reach = np.isfinite(od.to_numpy()).sum(axis=1) > 1  # 三沙 has no road
+        od = od_matrix_with_progress(china_highways(), prefs, weight="length", progress=progress)
+        reach = np.isfinite(od.to_numpy()).sum(axis=1) > 1  # 三沙 has no road: left out of the road test only
         od = od.loc[reach, reach]
         road = from_od(od, kind="knn", k=6)
-        queen = contiguity(prefs.loc[od.index], islands="nearest")
-        data = density.loc[od.index].to_frame()
-        table = check(data, {"queen": queen, "road_knn6": road}, permutations=999, seed=0)
+        queen = contiguity(prefs, islands="nearest")  # every unit; islands linked to their nearest unit
+        data = density.loc[prefs.index].to_frame()
+        table = pd.concat([check(data, {"queen": queen}, permutations=999, seed=0),
+                           check(data.loc[od.index], {"road_knn6": road}, permutations=999, seed=0)],
+                          ignore_index=True)
         local = lisa(data["road_density"], queen, permutations=999, seed=0)
-    out = prefs.loc[od.index, ["name", "name_en", "geometry"]].join(local)
+    out = prefs[["name", "name_en", "geometry"]].join(local)
     return table, out
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import folium
-from branca.colormap import LinearColormap, _schemes
+from branca.colormap import LinearColormap, _cnames, _schemes
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from .errors import UnknownSchemeError
+from .errors import OptionError, ParameterTypeError, UnknownSchemeError
 
 __all__ = [
     "DEFAULT_DIVERGING",
@@ -33,6 +33,7 @@ __all__ = [
     "TILES",
     "Legend",
     "LegendEntry",
+    "check_color",
     "find_leaflet_assets",
     "inline_assets",
     "is_gcj_tiles",
@@ -162,6 +163,30 @@ def _hex(rgba: Sequence[float]) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+_HEX_RE = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+_NUM = r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:%|deg)?\s*"
+_FUNC_RE = re.compile(rf"(?:rgba?|hsla?)\({_NUM}(?:,{_NUM}){{2,3}}\)", re.IGNORECASE)
+
+
+def check_color(value: Any, *, name: str) -> str:
+    """Return ``value`` if it is a plain CSS colour, else raise :class:`~geoaggl.errors.OptionError`.
+
+    Accepted: ``#rgb``, ``#rrggbb`` (with optional alpha), ``rgb()``/``rgba()``/``hsl()``/``hsla()``
+    with numbers only, and the CSS colour names (``"grey"``, ``"steelblue"``, ``"transparent"``).
+    Colours end up in style attributes and in the legend's markup, so anything else (quotes, ``<``,
+    ``;``, ``url(...)``) is refused here rather than escaped later.
+    """
+    if not isinstance(value, str):
+        raise ParameterTypeError(f"{name} must be a colour string such as '#d9d9d9'; got {value!r}")
+    v = value.strip()
+    low = v.lower()
+    if (_HEX_RE.fullmatch(v) or _FUNC_RE.fullmatch(v) or low.replace("grey", "gray") in _cnames
+            or low in ("transparent", "none")):
+        return v
+    raise OptionError(f"{name} must be a CSS colour ('#rrggbb', 'rgb(r, g, b)' or a name such as 'grey'); "
+                      f"got {value!r}")
+
+
 def _brewer(name: str) -> list[str] | None:
     if name in _schemes:
         return list(_schemes[name])
@@ -198,14 +223,25 @@ def resolve_cmap(cmap: Any) -> tuple[Callable[[float], str], list[str] | None]:
         lin = LinearColormap(colors, vmin=0.0, vmax=1.0)
         return (lambda t: lin.rgb_hex_str(float(t))), None
     if callable(cmap):
-        return (lambda t: _hex(cmap(float(t)))), None
-    if isinstance(cmap, Sequence) and len(cmap) >= 1 and all(isinstance(c, str) for c in cmap):
-        colors = list(cmap)
+        def ramp(t: float) -> str:
+            try:
+                return _hex(cmap(float(t)))
+            except (TypeError, ValueError, IndexError) as exc:
+                raise OptionError(f"cmap: the colormap returned no RGB(A) colour for {t!r}: {exc}") from None
+
+        return ramp, None
+    if isinstance(cmap, Sequence) and not isinstance(cmap, str) and len(cmap) >= 1:
+        colors = [check_color(c, name=f"cmap[{i}]") for i, c in enumerate(cmap)]
         if len(colors) == 1:
             return (lambda t: colors[0]), colors
-        lin = LinearColormap(colors, vmin=0.0, vmax=1.0)
+        try:
+            lin = LinearColormap(colors, vmin=0.0, vmax=1.0)
+        except ValueError as exc:
+            raise OptionError(f"cmap: cannot interpolate between {colors!r} ({exc}); use '#rrggbb' "
+                              "colours or names") from None
         return (lambda t: lin.rgb_hex_str(float(t))), colors
-    raise TypeError(f"cmap must be a name, a list of colours or a colormap, got {type(cmap).__name__}")
+    raise ParameterTypeError("cmap must be a name, a list of colours or a colormap, "
+                             f"got {type(cmap).__name__}")
 
 
 def hatch_fill(color: str) -> str:
@@ -291,14 +327,15 @@ class Legend(MacroElement):
         parts = [f'<div class="geoaggl-legend-title">{e(self.title)}</div>']
         if self.gradient is not None:
             colors, ticks = self.gradient
-            stops = ", ".join(colors)
+            stops = e(", ".join(colors))
             parts.append(f'<div class="geoaggl-legend-gradient" style="background: linear-gradient(to right, '
                          f'{stops});"></div>')
             parts.append('<div class="geoaggl-legend-ticks">'
                          + "".join(f"<span>{e(t)}</span>" for t in ticks) + "</div>")
         for ent in self.entries:
-            bg = _HATCH_CSS.format(c=ent.color) if ent.hatch else ent.color
-            border = f" border-color: {ent.border};" if ent.border else ""
+            # colours are validated where they enter (check_color); escaped again here for the attribute
+            bg = e(_HATCH_CSS.format(c=ent.color) if ent.hatch else ent.color)
+            border = f" border-color: {e(ent.border)};" if ent.border else ""
             count = (f'<span class="geoaggl-legend-count">({ent.count})</span>'
                      if ent.count is not None else "")
             cls = "geoaggl-legend-item geoaggl-legend-missing" if ent.missing else "geoaggl-legend-item"

@@ -1,4 +1,4 @@
-r"""Folium choropleths of disparity, integration and LISA clusters (METHODS.md §11).
+r"""Folium choropleths of disparity, integration and LISA clusters.
 
 * :func:`choropleth` — a classed (mapclassify) or unclassed choropleth of one column, with a
   legend listing class ranges and counts, missing values drawn hatched grey (never as a class),
@@ -8,7 +8,8 @@ r"""Folium choropleths of disparity, integration and LISA clusters (METHODS.md �
 * :func:`disparity_map` — diverging palette centred on 0; :func:`integration_map` — sequential.
 * :func:`lisa_map` — HH/HL/LH/LL/not significant clusters from :func:`geoaggl.spatial.lisa`.
 * :func:`save_offline` — write a map whose Leaflet JS/CSS are inlined from local files, so that the
-  page draws with no network at all.
+  page draws with no network at all; :func:`inline` — the same page for display in a Jupyter
+  notebook (folium's own notebook display loads Leaflet from CDNs and stays blank offline).
 
 folium is imported on first use: ``import geoaggl.maps`` does not import it.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
@@ -26,12 +28,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._validate import check_int, check_option, check_real
 from .errors import (
     CRSError,
     DataError,
     GeoagglWarning,
+    OptionError,
+    ParameterTypeError,
     UnknownSchemeError,
-    UnmatchedKeysWarning,
     format_keys,
 )
 
@@ -42,8 +46,10 @@ if TYPE_CHECKING:
 __all__ = [
     "LISA_LABELS",
     "SCHEMES",
+    "OfflineMap",
     "choropleth",
     "disparity_map",
+    "inline",
     "integration_map",
     "lisa_map",
     "save_offline",
@@ -78,7 +84,14 @@ def _is_adcode_index(index: pd.Index) -> bool:
     return len(vals) > 0 and bool(vals.str.fullmatch(r"\d{6}").all())
 
 
-def _as_frame(data: Any, column: Hashable | None) -> tuple[gpd.GeoDataFrame, Hashable]:
+_KEY = "__geoaggl_key__"
+_ROW = "__geoaggl_row__"
+_GEOM = "__geoaggl_geometry__"
+_NO_YEAR = "__geoaggl_no_year__"
+
+
+def _as_frame(data: Any, column: Hashable | None, *,
+              time: Hashable | None = None) -> tuple[gpd.GeoDataFrame, Hashable]:
     """A new GeoDataFrame in EPSG:4326 with the value column; plain tables get the unit polygons."""
     import geopandas as gpd
 
@@ -87,9 +100,9 @@ def _as_frame(data: Any, column: Hashable | None) -> tuple[gpd.GeoDataFrame, Has
         data = data.to_frame(name=col)
         column = col
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"expected a GeoDataFrame, DataFrame or Series, got {type(data).__name__}")
+        raise ParameterTypeError(f"expected a GeoDataFrame, DataFrame or Series, got {type(data).__name__}")
     if column is None:
-        raise TypeError("column is required (the name of the column to map)")
+        raise ParameterTypeError("column is required (the name of the column to map)")
     if column not in data.columns:
         raise KeyError(f"column {column!r} not found; available: {format_keys(map(str, data.columns))}")
     if isinstance(data, gpd.GeoDataFrame) and data.geometry.name in data.columns:
@@ -97,28 +110,47 @@ def _as_frame(data: Any, column: Hashable | None) -> tuple[gpd.GeoDataFrame, Has
             raise CRSError("the GeoDataFrame has no CRS; set one (e.g. gdf.set_crs('EPSG:4326'))")
         frame = data.to_crs("EPSG:4326") if not data.crs.equals("EPSG:4326") else data.copy()
         return frame, column
-    # a plain table: attach the unit polygons by adcode (index or an 'adcode' column)
-    from .boundaries import prefectures
+    return _attach_polygons(data, time), column
 
-    keys = data["adcode"] if "adcode" in data.columns else pd.Series(data.index, index=data.index)
-    keys = keys.astype(str)
+
+def _attach_polygons(data: pd.DataFrame, time: Hashable | None) -> gpd.GeoDataFrame:
+    """Join a plain table onto the unit polygons with :func:`geoaggl.attach` (its exact key rules).
+
+    The keys are the ``adcode`` column, else the index: adcodes as int, float or str, former codes and
+    Chinese names, resolved as :func:`geoaggl.attach` resolves them.  Only the units the table's rows
+    resolve to are kept, in the table's row order; unmatched keys are reported by ``attach``'s
+    warning, and a table none of whose keys matches is an error.
+    """
+    from .boundaries import prefectures
+    from .names import attach
+
+    table = pd.DataFrame(data).copy()
+    if "adcode" in table.columns:
+        on = "adcode"
+        table = table.reset_index(drop=True)
+    else:
+        on = _KEY
+        table = table.reset_index(drop=True).assign(**{_KEY: list(data.index)})
+    table[_ROW] = np.arange(len(table))
     polys = prefectures(include_sar=True)
-    bad = ~keys.isin(polys.index)
-    if bad.all():
-        raise DataError("a table without geometry must be indexed by 6-digit adcodes (or have an 'adcode' "
-                        f"column); none matched: {format_keys(keys)}")
-    if bad.any():
-        warnings.warn(f"{int(bad.sum())} rows without a unit polygon were left out: {format_keys(keys[bad])}",
-                      UnmatchedKeysWarning, stacklevel=3)
-    table = data.loc[~bad.to_numpy()].copy()
-    k = keys[~bad.to_numpy()].to_numpy()
-    extra = [c for c in ("name", "name_en") if c not in table.columns]
-    for c in extra:
-        table[c] = polys.loc[k, c].to_numpy()
-    frame = gpd.GeoDataFrame(table, geometry=polys.loc[k, "geometry"].to_numpy(), crs="EPSG:4326")
-    if "adcode" not in frame.columns and frame.index.name is None:
-        frame.index.name = "adcode"
-    return frame, column
+    keep = [c for c in ("name", "name_en") if c not in table.columns]
+    base = polys[keep].set_geometry(polys.geometry.to_numpy(), crs=polys.crs).rename_geometry(_GEOM)
+    year = time if (time is not None and time in table.columns) else _NO_YEAR
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        joined = attach(base, table, on=on, year=year, errors="warn")  # type: ignore[arg-type]
+    hit = joined[_ROW].notna().to_numpy()
+    if not hit.any():
+        raise DataError("no row of the table matched a prefecture-level unit (keys are read as adcodes "
+                        f"or Chinese names, as geoaggl.attach reads them): {format_keys(table[on])}")
+    for w in caught:
+        warnings.warn(w.message, w.category, stacklevel=4)
+    frame = joined.loc[hit]
+    if year != _NO_YEAR:
+        frame = frame.reset_index(level=year)
+    frame = frame.iloc[np.argsort(frame[_ROW].to_numpy(), kind="stable")].drop(columns=_ROW)
+    frame.index.name = "adcode"
+    return frame
 
 
 def _names(frame: gpd.GeoDataFrame) -> tuple[list[str], list[str] | None]:
@@ -159,30 +191,54 @@ def _norm_scheme(scheme: str | None) -> str | None:
     if scheme is None:
         return None
     if not isinstance(scheme, str):
-        raise TypeError(f"scheme must be a str or None, got {type(scheme).__name__}")
+        raise ParameterTypeError(f"scheme must be a str or None, got {type(scheme).__name__}")
     key = "".join(ch for ch in scheme.lower() if ch not in " _-")
-    if key not in SCHEMES:
-        raise UnknownSchemeError(f"unknown scheme {scheme!r}; valid: {', '.join(SCHEMES)} "
-                                 "(or None: unclassed)")
-    return key
+    try:
+        return check_option(key, SCHEMES, name="scheme (classification)")
+    except OptionError:
+        raise UnknownSchemeError(f"unknown classification scheme {scheme!r}; valid: {', '.join(SCHEMES)} "
+                                 "(or None: unclassed)") from None
 
 
 def _auto_decimals(values: np.ndarray) -> int:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return 2
-    span = float(finite.max() - finite.min()) or float(np.abs(finite).max()) or 1.0
+    with np.errstate(over="ignore"):
+        span = float(finite.max() - finite.min()) or float(np.abs(finite).max()) or 1.0
+    if not math.isfinite(span):  # values near the float maximum (C30)
+        span = float(np.abs(finite).max())
     return int(min(6, max(0, 2 - math.floor(math.log10(span)))))
 
 
+def _plain(v: Any) -> Any:
+    """A numpy scalar as the Python number it holds (for messages)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _formatter(fmt: Any, decimals: int) -> Any:
+    """The legend/tooltip number formatter; a ``fmt`` that cannot format the values is an OptionError."""
     if fmt is None:
         return lambda v: f"{v:,.{decimals}f}"
-    if callable(fmt):
-        return fmt
-    if isinstance(fmt, str):
-        return lambda v: fmt.format(v)
-    raise TypeError("legend_kwds['fmt'] must be a format string like '{:.2f}' or a callable")
+    if not (callable(fmt) or isinstance(fmt, str)):
+        raise ParameterTypeError("legend_kwds['fmt'] must be a format string like '{:.2f}' or a callable; "
+                                 f"got {type(fmt).__name__}")
+
+    def apply(v: float) -> str:
+        try:
+            if callable(fmt):
+                return str(fmt(v))
+            try:
+                return fmt.format(v)
+            except ValueError:  # '{:d}' on a whole float: format the int
+                if isinstance(v, float) and v.is_integer():
+                    return fmt.format(int(v))
+                raise
+        except Exception as exc:  # user-supplied formatter: any failure names the option
+            raise OptionError(f"legend_kwds['fmt'] = {fmt!r} cannot format the value {_plain(v)!r}: "
+                              f"{exc}") from None
+
+    return apply
 
 
 def _classify(y: np.ndarray, scheme: str, k: int, kwds: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -207,7 +263,7 @@ def _classify(y: np.ndarray, scheme: str, k: int, kwds: dict[str, Any]) -> tuple
     state = np.random.get_state()  # noqa: NPY002
     try:
         np.random.seed(0)  # noqa: NPY002
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
             warnings.filterwarnings("ignore", message=".*(unique values|Not enough|Numba not installed).*")
             c = mapclassify.classify(y, scheme=scheme, k=max(kk, 1), **kwds)
     except (ValueError, TypeError) as exc:
@@ -299,7 +355,7 @@ def _outline_layer(outlines: Any, *, gcj: bool, precision: int) -> Any:
 
 
 def _missing_style(missing_kwds: Mapping[str, Any] | None) -> tuple[dict[str, Any], str, bool, str]:
-    from ._mapstyle import MISSING_STYLE, hatch_fill
+    from ._mapstyle import MISSING_STYLE, check_color, hatch_fill
 
     kw = dict(MISSING_STYLE)
     if missing_kwds:
@@ -308,6 +364,15 @@ def _missing_style(missing_kwds: Mapping[str, Any] | None) -> tuple[dict[str, An
             raise UnknownSchemeError(f"unknown missing_kwds keys {sorted(unknown)}; "
                                      f"valid: {', '.join(_MISSING_KEYS)}")
         kw.update(missing_kwds)
+    for key in ("fillColor", "color"):  # validated: they reach the legend's markup (D16)
+        kw[key] = check_color(kw[key], name=f"missing_kwds[{key!r}]")
+    for key in ("weight", "fillOpacity", "opacity"):
+        if key in kw:
+            kw[key] = check_real(kw[key], name=f"missing_kwds[{key!r}]", minimum=0)
+    dash = kw.get("dashArray")
+    if dash is not None and not (isinstance(dash, str) and re.fullmatch(r"[\d.\s,]*", dash)):
+        raise OptionError(f"missing_kwds['dashArray'] must be a string of dash lengths like '3 3'; "
+                          f"got {dash!r}")
     label = str(kw.pop("label"))
     hatch = bool(kw.pop("hatch"))
     color = str(kw["fillColor"])
@@ -324,12 +389,17 @@ def _tooltip_html(zh: str, en: str | None, rows: Sequence[tuple[str, str]]) -> s
     return head + body
 
 
+_POSITIONS = ("bottomright", "bottomleft", "topright", "topleft")
+
+
 def _check_legend_kwds(legend_kwds: Mapping[str, Any] | None) -> dict[str, Any]:
     kw = dict(legend_kwds or {})
     unknown = set(kw) - set(_LEGEND_KEYS)
     if unknown:
         raise UnknownSchemeError(f"unknown legend_kwds keys {sorted(unknown)}; "
                                  f"valid: {', '.join(_LEGEND_KEYS)}")
+    if "position" in kw:
+        check_option(kw["position"], _POSITIONS, name="legend_kwds['position']")
     return kw
 
 
@@ -603,7 +673,7 @@ def choropleth(
     >>> g["x"] = range(len(g))
     >>> m = choropleth(g, "x", scheme="fisherjenks", k=4, tiles=None, outlines="national11")
     """
-    frame, column = _as_frame(gdf, column)
+    frame, column = _as_frame(gdf, column, time=time)
     legend_kw = _check_legend_kwds(legend_kwds)
     title = str(legend_kw.get("caption", column))
     values = frame[column]
@@ -623,8 +693,7 @@ def choropleth(
     missing = np.isnan(y)
     if missing.all():
         raise DataError(f"column {column!r} has no non-missing value")
-    if not isinstance(k, (int, np.integer)) or k < 1:
-        raise DataError(f"k must be a positive int, got {k!r}")
+    k = check_int(k, name="k", minimum=1, where="choropleth")
     fin = y[~missing]
     if diverging is None:
         diverging = bool(fin.min() < 0 < fin.max())
@@ -647,12 +716,12 @@ def choropleth(
         if diverging:
             return 0.5 + 0.5 * v / big
         lo, hi = float(fin.min()), float(fin.max())
-        return 0.5 if hi == lo else (v - lo) / (hi - lo)
+        return 0.5 if hi == lo else (v / 2 - lo / 2) / (hi / 2 - lo / 2)  # halves: no overflow (C30)
 
     if sch is None:  # unclassed
         fill = [None if np.isnan(v) else ramp(pos(float(v))) for v in y]
         lo, hi = (-big, big) if diverging else (float(fin.min()), float(fin.max()))
-        stops = [ramp(pos(lo + (hi - lo) * i / 10)) for i in range(11)]
+        stops = [ramp(pos(lo * (1 - i / 10) + hi * (i / 10))) for i in range(11)]
         ticks = [fmt(lo), fmt(0.0), fmt(hi)] if diverging else [fmt(lo), fmt(hi)]
         return _draw(frame, classes=np.full(len(y), -1), colors=None, fill=fill, entries=[],  # type: ignore[arg-type]
                      value_text=value_text, value_label=title, value_column=column, missing=missing,
@@ -663,7 +732,7 @@ def choropleth(
     if listed is not None and len(listed) == n_cls:
         colors = list(listed)
     elif diverging:
-        mids = (lows + bins) / 2
+        mids = lows / 2 + bins / 2  # not (lows + bins) / 2: no overflow near the float maximum (C30)
         scale = float(np.abs(mids).max()) or 1.0
         colors = [ramp(0.5 + 0.5 * float(v) / scale) for v in mids]
     else:
@@ -865,14 +934,19 @@ attr, precision
         extra = [c for c in (col, "value", "p_sim") if c in res.columns]
         base = gdf.drop(columns=[c for c in extra if c in gdf.columns])
         joined = base.join(res[extra], how="left")
-        frame, col = _as_frame(joined, col)
+        frame, col = _as_frame(joined, col, time=time)
     else:
         data = gdf
         if isinstance(data, pd.Series):
             data = data.to_frame(name=col)
-        frame, col = _as_frame(data, col)
+        frame, col = _as_frame(data, col, time=time)
     labels = _lisa_labels(frame[col])
     frame = frame.assign(**{str(col): labels}) if isinstance(col, str) else frame
+    from ._mapstyle import check_color
+
+    for lab, c in dict(colors or {}).items():
+        check_option(lab, LISA_LABELS, name="lisa_map colors key")
+        check_color(c, name=f"colors[{lab!r}]")  # validated: colours reach the legend's markup (D16)
     palette = {**LISA_COLORS, **dict(colors or {})}
     legend_kw = _check_legend_kwds(legend_kwds)
     title = str(legend_kw.get("caption", "LISA clusters"))
@@ -890,6 +964,23 @@ attr, precision
                         missing_kwds=missing_kwds, tiles=tiles, attr=attr, outlines=outlines, m=m, time=time,
                         style_kwds=style_kwds, highlight=highlight, name=name if name is not None else title,
                         precision=precision)
+
+
+def _offline_page(m: Any, assets: str | os.PathLike[str] | None, *, where: str) -> str:
+    """The map's HTML page with Leaflet inlined (warns about resources that still need a network)."""
+    from branca.element import Element
+
+    from ._mapstyle import find_leaflet_assets, inline_assets
+
+    if not isinstance(m, Element):
+        raise ParameterTypeError(f"{where}: m must be a folium.Map (or another folium/branca element); "
+                                 f"got {type(m).__name__}")
+    folder = find_leaflet_assets(assets)
+    page, remaining = inline_assets(m.get_root().render(), folder)
+    if remaining:
+        warnings.warn(f"these resources still load from the network: {format_keys(remaining)}",
+                      GeoagglWarning, stacklevel=3)
+    return page
 
 
 def save_offline(m: folium.Map, path: str | os.PathLike[str], *,
@@ -919,6 +1010,8 @@ def save_offline(m: folium.Map, path: str | os.PathLike[str], *,
 
     Raises
     ------
+    geoaggl.errors.ParameterTypeError
+        ``m`` is not a folium map or element.
     FileNotFoundError
         No local Leaflet files found.
 
@@ -926,15 +1019,76 @@ def save_offline(m: folium.Map, path: str | os.PathLike[str], *,
     -----
     GeoagglWarning
         When other external scripts or stylesheets (plugins) remain, which need a network.
-    """
-    from ._mapstyle import find_leaflet_assets, inline_assets
 
-    folder = find_leaflet_assets(assets)
-    page = m.get_root().render()
-    page, remaining = inline_assets(page, folder)
-    if remaining:
-        warnings.warn(f"these resources still load from the network: {format_keys(remaining)}",
-                      GeoagglWarning, stacklevel=2)
+    Examples
+    --------
+    >>> import geoaggl
+    >>> from geoaggl import maps
+    >>> g = geoaggl.prefectures().assign(x=1.0)
+    >>> maps.save_offline(maps.choropleth(g, "x", tiles=None), "x.html")  # doctest: +SKIP
+    PosixPath('x.html')
+    """
+    page = _offline_page(m, assets, where="save_offline")
     out = Path(path)
     out.write_text(page, encoding="utf-8")
     return out
+
+
+class OfflineMap:
+    """A map page for notebook display, with Leaflet inlined (see :func:`inline`).
+
+    Jupyter shows it through :meth:`_repr_html_`: an ``<iframe srcdoc=...>`` holding the whole page,
+    as folium does, but with no reference to a CDN.  ``.html`` is the page itself.
+    """
+
+    def __init__(self, page: str, *, height: int = 520) -> None:
+        self.html = page
+        self.height = int(height)
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;'
+                f'height:{self.height}px;border:none" allowfullscreen></iframe>')
+
+    def __repr__(self) -> str:
+        return f"<geoaggl OfflineMap: {len(self.html):,} characters of HTML, Leaflet inlined>"
+
+
+def inline(m: folium.Map, *, height: int = 520, assets: str | os.PathLike[str] | None = None) -> OfflineMap:
+    """Display a map in a Jupyter notebook with no network: Leaflet's JS and CSS inlined.
+
+    folium's own notebook display (a bare ``m`` at the end of a cell) loads Leaflet, jQuery and
+    Bootstrap from CDNs, so the map stays blank offline.  End the cell with ``maps.inline(m)``
+    instead: the same page as :func:`save_offline` writes, shown in an iframe.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    height : int, default 520
+        Height of the frame in pixels.
+    assets : str or path-like, optional
+        Folder with ``leaflet.js`` and ``leaflet.css`` (see :func:`save_offline`).
+
+    Returns
+    -------
+    OfflineMap
+        An object that Jupyter renders as the map (``._repr_html_()``); ``.html`` is the page.
+
+    Raises
+    ------
+    geoaggl.errors.ParameterTypeError
+        ``m`` is not a folium map or element, or ``height`` is not an integer.
+    FileNotFoundError
+        No local Leaflet files found.
+
+    Examples
+    --------
+    >>> import geoaggl
+    >>> from geoaggl import maps
+    >>> g = geoaggl.prefectures().assign(x=1.0)
+    >>> view = maps.inline(maps.choropleth(g, "x", tiles=None))
+    >>> "cdn.jsdelivr" in view._repr_html_()
+    False
+    """
+    h = check_int(height, name="height", minimum=50, maximum=10_000, where="inline")
+    return OfflineMap(_offline_page(m, assets, where="inline"), height=h)

@@ -383,3 +383,126 @@ def test_save_offline_inlines_local_leaflet(tmp_path, jiangsu: gpd.GeoDataFrame)
         assert cdn not in page
     with pytest.raises(FileNotFoundError, match="django-js-lib-leaflet"):
         maps.save_offline(m, tmp_path / "x.html", assets=tmp_path / "nowhere")
+
+
+# ---------------------------------------------------------------------------------------------- issue 9/10
+def _walk_legend_html(m: folium.Map) -> str:
+    return legend(m).html
+
+
+def test_plain_table_joined_exactly_like_attach() -> None:
+    """Issue 9: choropleth keeps the rows attach matches (former code, int/float/str adcodes, names)."""
+    keys = ["542400", "130200", 320100.0]
+    t = pd.DataFrame({"adcode": keys, "v": [1.0, 2.0, 3.0]})
+    joined = geoaggl.attach(geoaggl.prefectures(include_sar=True)[["geometry"]], t, on="adcode")
+    matched = sorted(joined.index[joined["v"].notna()])
+    assert matched == ["130200", "320100", "540600"]  # 542400 (那曲地区) is now 540600 那曲市
+    m = maps.choropleth(t, "v", tiles=None)
+    (lay,) = layers(m)
+    assert len(lay.data["features"]) == 3
+    tips = [f["properties"]["tt"] for f in lay.data["features"]]
+    assert "那曲市" in tips[0] and "唐山市" in tips[1] and "南京市" in tips[2]  # the table's row order
+    # a table indexed by Chinese names (old and new), unknown names reported once
+    by_name = pd.DataFrame({"v": [1.0, 2.0, 3.0]}, index=["北京", "襄樊", "火星"])
+    with pytest.warns(geoaggl.errors.UnmatchedKeysWarning, match="火星"):
+        m2 = maps.choropleth(by_name, "v", tiles=None)
+    tips = [f["properties"]["tt"] for f in layers(m2)[0].data["features"]]
+    assert len(tips) == 2 and "北京市" in tips[0] and "襄阳市" in tips[1]
+    with pytest.raises(DataError, match="火星"):
+        maps.choropleth(pd.Series([1.0], index=["火星"], name="v"), tiles=None)
+
+
+def test_plain_long_table_time_layers() -> None:
+    long = pd.DataFrame({"城市": ["北京", "北京", "天津", "天津"], "year": [2015, 2016, 2015, 2016],
+                         "v": [1.0, 2.0, 3.0, 4.0]}).set_index("城市")
+    m = maps.choropleth(long, "v", time="year", tiles=None)
+    assert [len(lay.data["features"]) for lay in layers(m)] == [2, 2]
+    with pytest.raises(DataError, match="several rows"):  # two years, no time=: not two overlapping polygons
+        maps.choropleth(long, "v", tiles=None)
+
+
+@pytest.mark.parametrize("key", ["color", "fillColor"])
+def test_d16_missing_colour_html_injection_refused(key: str) -> None:
+    g = geoaggl.prefectures().loc[["110100", "120100", "130100"], ["name", "geometry"]].assign(
+        v=[1.0, np.nan, 3.0])
+    bad = 'x"><img src=x onerror=alert(1)>'
+    with pytest.raises(geoaggl.errors.OptionError, match=rf"missing_kwds\['{key}'\]"):
+        maps.choropleth(g, "v", tiles=None, missing_kwds={key: bad})
+    with pytest.raises(geoaggl.errors.OptionError, match="colors"):
+        maps.lisa_map(g.assign(label=["HH", "LL", "ns"]), "label", tiles=None, colors={"HH": bad})
+    # valid colours still reach the legend, escaped
+    m = maps.choropleth(g, "v", tiles=None, missing_kwds={key: "rgb(10, 20, 30)"})
+    assert "rgb(10, 20, 30)" in _walk_legend_html(m)
+    assert "<img" not in _walk_legend_html(m)
+
+
+def test_d16_legend_escapes_colours_even_if_unvalidated() -> None:
+    from geoaggl._mapstyle import LegendEntry
+
+    leg = Legend("t", [LegendEntry('red"><img src=x>', "a", 1, border='"><script>')])
+    assert "<img" not in leg.html and "<script" not in leg.html
+
+
+def test_c19_fmt_incompatible_with_floats() -> None:
+    g = geoaggl.prefectures().loc[["110100", "120100"], ["name", "geometry"]].assign(v=[1.5, 2.5])
+    with pytest.raises(geoaggl.errors.OptionError, match=r"legend_kwds\['fmt'\].*1\.5"):
+        maps.choropleth(g, "v", tiles=None, legend_kwds={"fmt": "{:d}"})
+    with pytest.raises(geoaggl.errors.OptionError, match="fmt"):
+        maps.choropleth(g, "v", tiles=None, legend_kwds={"fmt": lambda v: 1 / 0})
+    # '{:d}' on whole numbers works (bounds of classes of integers)
+    m = maps.choropleth(g.assign(v=[1.0, 2.0]), "v", tiles=None, legend_kwds={"fmt": "{:d}"},
+                        classification_kwds={"bins": [1, 2]})
+    assert [e.label for e in legend(m).entries if not e.missing] == ["1 – 1", "1 – 2"]
+
+
+def test_c20_unparseable_colour_in_cmap_list() -> None:
+    g = geoaggl.prefectures().loc[["110100", "120100"], ["name", "geometry"]].assign(v=[1.5, 2.5])
+    with pytest.raises(geoaggl.errors.OptionError, match=r"cmap\[1\].*not-a-colour"):
+        maps.choropleth(g, "v", tiles=None, cmap=["red", "not-a-colour"])
+    with pytest.raises(geoaggl.errors.OptionError, match="cmap"):
+        maps.choropleth(g, "v", tiles=None, cmap=["red", "<script>"])
+    with pytest.raises(geoaggl.errors.ParameterTypeError):
+        maps.choropleth(g, "v", tiles=None, cmap=["red", None])
+
+
+def test_c21_save_offline_not_a_map(tmp_path) -> None:
+    with pytest.raises(geoaggl.errors.ParameterTypeError, match=r"save_offline: m must be a folium\.Map"):
+        maps.save_offline("not a map", tmp_path / "x.html")
+    with pytest.raises(geoaggl.errors.ParameterTypeError):
+        maps.inline(42)
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_c30_values_near_float_maximum() -> None:
+    s = pd.Series([6e307, 2e90, 1e308, 8e307], index=["350900", "421100", "530500", "510400"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        m = maps.disparity_map(s, tiles=None)
+        colors = [e.color for e in legend(m).entries if not e.missing]
+        assert all(c.startswith("#") and len(c) == 7 for c in colors)
+        counts = [e.count for e in legend(m).entries if not e.missing]
+        assert sum(counts) == 4
+        m2 = maps.choropleth(pd.Series([-1e308, 1e308, 0.0], index=["350900", "421100", "530500"]),
+                             tiles=None, scheme=None)
+    assert len(layers(m2)[0].data["features"]) == 3
+
+
+def test_legend_position_is_an_option() -> None:
+    g = geoaggl.prefectures().loc[["110100", "120100"], ["name", "geometry"]].assign(v=[1.5, 2.5])
+    with pytest.raises(geoaggl.errors.OptionError, match="position"):
+        maps.choropleth(g, "v", tiles=None, legend_kwds={"position": "middle"})
+
+
+def test_inline_has_no_cdn_and_draws_the_map() -> None:
+    pytest.importorskip("js_lib_leaflet")
+    import html as _html
+
+    g = geoaggl.prefectures().loc[["110100", "120100"], ["name", "geometry"]].assign(v=[1.5, 2.5])
+    view = maps.inline(maps.choropleth(g, "v", tiles=None))
+    out = view._repr_html_()
+    assert out.startswith("<iframe srcdoc=")
+    page = _html.unescape(out)
+    assert view.html in page
+    for cdn in ("cdn.jsdelivr", "unpkg", "cdnjs", "code.jquery"):
+        assert cdn not in page
+    assert '<script src="http' not in page and "北京市" in page and "L.geoJson" in page
