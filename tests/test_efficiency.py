@@ -15,7 +15,7 @@ from scipy.optimize import linprog
 from geoaggl._errors import DataError, GeoagglWarning, UnknownSchemeError
 from geoaggl.efficiency import capital_stock, malmquist_luenberger, sbm
 
-# Tone (2003) example, METHODS §7
+# Tone (2003) example (hand-solved VRS scores of nine DMUs)
 TONE_IDX = list("ABCDEFGHI")
 TONE_X = pd.Series(1.0, index=TONE_IDX, name="x")
 TONE_G = pd.Series([1, 2, 6, 8, 9, 5, 4, 6, 4], index=TONE_IDX, name="gdp", dtype=float)
