@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from geoaggl.efficiency import malmquist_luenberger, sbm
+from geoaggl.efficiency import _nondominated, malmquist_luenberger, sbm
 
 
 def data(n: int = 300, years: int = 10, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -58,9 +58,11 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(times), out
 
 
-def loop_sbm(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, evaluate: np.ndarray) -> np.ndarray:
-    """One Charnes–Cooper LP per evaluated DMU, all DMUs as peers (the straightforward way)."""
-    n, m = x.shape
+def loop_sbm(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, evaluate: np.ndarray,
+             peers: np.ndarray | None = None) -> np.ndarray:
+    """One Charnes–Cooper LP per evaluated DMU; all DMUs as peers (the straightforward way) or ``peers``."""
+    px, pg, pb = (x, yg, yb) if peers is None else (x[peers], yg[peers], yb[peers])
+    n, m = px.shape
     s1, s2 = yg.shape[1], yb.shape[1]
     nv = 1 + n + m + s1 + s2
     out = np.empty(len(evaluate))
@@ -73,10 +75,10 @@ def loop_sbm(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, evaluate:
         a[0, 1 + n + m:1 + n + m + s1] = 1 / ((s1 + s2) * yg[o])
         a[0, 1 + n + m + s1:] = 1 / ((s1 + s2) * yb[o])
         row = 1
-        for data_, sgn, off in ((x, 1, 0), (yg, -1, m), (yb, 1, m + s1)):
+        for data_, peer, sgn, off in ((x, px, 1, 0), (yg, pg, -1, m), (yb, pb, 1, m + s1)):
             for i in range(data_.shape[1]):
                 a[row, 0] = -data_[o, i]
-                a[row, 1:1 + n] = data_[:, i]
+                a[row, 1:1 + n] = peer[:, i]
                 a[row, 1 + n + off + i] = sgn
                 row += 1
         if vrs:
@@ -158,6 +160,13 @@ def bench_sbm(x: pd.DataFrame, g: pd.DataFrame, b: pd.DataFrame, repeat: int, sa
                 note = f" (loop timed on {len(pick)} DMUs, scaled ×{len(x) / len(pick):.0f})"
             row(f"SBM {rts.upper()} {frontier} frontier, {size}", t_fast, t_peer, "per-DMU linprog loop",
                 gap, note)
+            if frontier == "pooled":  # a stricter peer: the same loop offered only the non-dominated DMUs
+                nd = _nondominated(np.hstack([X, -G, B]))
+                t_nd, ref = timed(lambda r=rts, p=pick, q=nd: loop_sbm(X, G, B, r == "vrs", p, q), repeat)
+                t_nd *= len(x) / len(pick)
+                row(f"SBM {rts.upper()} {frontier} frontier, {size}", t_fast, t_nd,
+                    f"linprog loop on the {len(nd)} non-dominated peers",
+                    float(np.abs(ref - rho[pick]).max()), note)
 
 
 def bench_ml(x: pd.DataFrame, g: pd.DataFrame, b: pd.DataFrame, repeat: int) -> None:
