@@ -16,9 +16,9 @@ is simply reported by its status.  This replaced the batched path below as the
 default after measuring the Malmquist–Luenberger panel of
 ``benchmarks/bench_efficiency.py`` (300 cities × 10 years, 8,400 LPs, 319 of
 them infeasible): the batched path made 2,676 extra HiGHS calls bisecting
-batches around the infeasible blocks and was slower than a plain ``linprog``
-loop, whereas the re-solved model is an order of magnitude faster than the loop
-(see that benchmark for the figures).  The HiGHS bindings used are the ones
+batches around the infeasible blocks and took 26–29 s, slower than a plain
+``linprog`` loop (20–30 s), whereas the re-solved model takes 2.0–2.3 s, 13–15×
+the loop, on a shared 2-core machine.  The HiGHS bindings used are the ones
 scipy ships (``scipy.optimize._highspy``, scipy ≥ 1.15) or the ``highspy``
 package; both are optional.  A non-optimal status from a warm start is
 confirmed by a cold re-solve before it is reported.
