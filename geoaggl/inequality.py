@@ -16,7 +16,7 @@ see References), with two printed typos corrected: ``G`` divides by ``2 n² μ``
   speed of convergence and half-life.
 
 Every Gini term is computed from sorted values (see :mod:`geoaggl._sorted_sums`)
-in ``O(n log n + n k²)`` time and ``O(n)`` memory, never from the ``n × n``
+in ``O(n log n + n k)`` time and ``O(n)`` memory, never from the ``n × n``
 matrix of differences, and as a sum of non-negative terms, so it is accurate to
 a few units in the last place.
 
@@ -303,7 +303,7 @@ class DagumGini:
     Notes
     -----
     Sums of ``|y_i - y_r|`` are computed from sorted values in
-    ``O(n log n + n k²)`` time and ``O(n)`` memory, never pairwise.
+    ``O(n log n + n k)`` time and ``O(n)`` memory, never pairwise.
 
     Examples
     --------
@@ -411,18 +411,23 @@ class DagumGini:
         nn = np.outer(sizes, sizes)
         self.d = pd.DataFrame(np.ldexp(m / nn, expo), index=idx, columns=idx.rename("group_b"))
         self._point = r
-        rows = []
-        w = r["w"][0]
-        for a, b in zip(*np.triu_indices(k, 1), strict=True):
-            j, h = (a, b) if richer[a, b] else (b, a)
-            dj = float(r["D"][0][j, h])
-            part = float(r["Gjh"][0][j, h] * w[j, h])
-            rows.append({"j": labels[j], "h": labels[h], "Gjh": float(r["Gjh"][0][j, h]), "Djh": dj,
-                         "d_jh": float(np.ldexp(m[j, h] / nn[j, h], expo)),
-                         "p_jh": float(np.ldexp(m[h, j] / nn[j, h], expo)), "weight": float(w[j, h]),
-                         "Gnb": part * dj, "Gt": part * (1.0 - dj)})
-        self.pairs = pd.DataFrame(rows, columns=["j", "h", "Gjh", "Djh", "d_jh", "p_jh", "weight", "Gnb",
-                                                 "Gt"])
+        self.pairs = self._pairs_table(r, m, nn, richer, labels)
+
+    def _pairs_table(self, r: dict[str, np.ndarray], m: np.ndarray, nn: np.ndarray, richer: np.ndarray,
+                     labels: list[Any]) -> pd.DataFrame:
+        """One row per unordered pair (j richer than h), in ``triu_indices`` order; vectorised."""
+        a, b = np.triu_indices(len(labels), 1)
+        rich = richer[a, b]
+        j, h = np.where(rich, a, b), np.where(rich, b, a)
+        gjh = r["Gjh"][0][j, h]
+        dj = r["D"][0][j, h]
+        part = gjh * r["w"][0][j, h]
+        return pd.DataFrame({  # label lists, so pandas infers the label dtype as before (tuples stay tuples)
+            "j": [labels[i] for i in j], "h": [labels[i] for i in h], "Gjh": gjh, "Djh": dj,
+            "d_jh": np.ldexp(m[j, h] / nn[j, h], self._expo),
+            "p_jh": np.ldexp(m[h, j] / nn[j, h], self._expo),
+            "weight": r["w"][0][j, h], "Gnb": part * dj, "Gt": part * (1.0 - dj),
+        }, columns=["j", "h", "Gjh", "Djh", "d_jh", "p_jh", "weight", "Gnb", "Gt"])
 
     def __repr__(self) -> str:
         return (f"DagumGini(G={self.G:.6g}, Gw={self.Gw:.6g}, Gnb={self.Gnb:.6g}, Gt={self.Gt:.6g}, "

@@ -15,7 +15,7 @@ from scipy.optimize import linprog
 from geoaggl._errors import DataError, GeoagglWarning, UnknownSchemeError
 from geoaggl.efficiency import capital_stock, malmquist_luenberger, sbm
 
-# Tone (2003) example, METHODS §7
+# Tone (2003) example (hand-solved VRS scores of nine DMUs)
 TONE_IDX = list("ABCDEFGHI")
 TONE_X = pd.Series(1.0, index=TONE_IDX, name="x")
 TONE_G = pd.Series([1, 2, 6, 8, 9, 5, 4, 6, 4], index=TONE_IDX, name="gdp", dtype=float)
@@ -337,3 +337,129 @@ def test_ml_bad_input() -> None:
     before = p.copy()
     malmquist_luenberger(p, inputs="x", good="y", bad="b")
     pd.testing.assert_frame_equal(p, before)
+
+
+# --------------------------------------------------------------------------- fast LP paths vs per-LP loops
+# Issue #12: the re-solved warm-started HiGHS model (and the batched linprog fallback) must give the
+# numbers of a straightforward one-linprog-per-LP loop, including which mixed-period ML LPs are infeasible.
+
+
+@pytest.fixture(params=["highs", "batched"])
+def lp_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    from geoaggl import _lp
+
+    if request.param == "highs" and _lp._HIGHS is None:
+        pytest.skip("no HiGHS Python bindings (scipy < 1.15 and no highspy)")
+    monkeypatch.setattr(_lp, "USE_HIGHS", request.param == "highs")
+    return str(request.param)
+
+
+def _ref_ddf(o: np.ndarray, ref: np.ndarray, m: int, s1: int) -> float:
+    """max β: Σλx ≤ x_o, Σλy ≥ (1+β)y_o, Σλb = (1-β)b_o, λ ≥ 0 — one unscaled linprog; NaN if infeasible."""
+    n, q = ref.shape
+    c = np.zeros(1 + n)
+    c[0] = -1
+    a_ub = np.zeros((m + s1, 1 + n))
+    a_ub[:m, 1:] = ref[:, :m].T
+    a_ub[m:, 1:] = -ref[:, m:m + s1].T
+    a_ub[m:, 0] = o[m:m + s1]
+    a_eq = np.zeros((q - m - s1, 1 + n))
+    a_eq[:, 1:] = ref[:, m + s1:].T
+    a_eq[:, 0] = o[m + s1:]
+    res = linprog(c, A_ub=a_ub, b_ub=np.concatenate([o[:m], -o[m:m + s1]]), A_eq=a_eq, b_eq=o[m + s1:],
+                  bounds=[(None, None)] + [(0, None)] * n, method="highs")
+    return float(res.x[0]) if res.status == 0 else np.nan
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_ml_equals_per_lp_linprog_reference(seed: int, lp_path: str) -> None:
+    x, g, b = _panel(n=14, years=4, seed=seed)
+    panel = pd.concat([x, g, b], axis=1).sample(frac=1.0, random_state=seed)  # row order must not matter
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeoagglWarning)
+        res = malmquist_luenberger(panel, inputs=["labour", "capital"], good="gdp", bad=["so2", "cod"])
+    z = {yr: pd.concat([x, g, b], axis=1).xs(yr, level="year").sort_index().to_numpy()
+         for yr in range(2010, 2014)}
+    n_nan = 0
+    for (city, t1), r in res.iterrows():
+        t0 = t1 - 1
+        i = city - 100
+        want = {"D_t_t": _ref_ddf(z[t0][i], z[t0], 2, 1), "D_t1_t1": _ref_ddf(z[t1][i], z[t1], 2, 1),
+                "D_t_t1": _ref_ddf(z[t1][i], z[t0], 2, 1), "D_t1_t": _ref_ddf(z[t0][i], z[t1], 2, 1)}
+        for col, w in want.items():
+            if np.isnan(w):
+                n_nan += 1
+                assert np.isnan(r[col]), (city, t1, col)
+            else:
+                assert r[col] == pytest.approx(w, abs=1e-9), (city, t1, col)
+    assert n_nan > 0  # the panels do contain infeasible mixed-period LPs
+
+
+def test_ml_infeasible_between_feasible_lps_does_not_spoil_warm_start(lp_path: str) -> None:
+    # alternate feasible and infeasible mixed-period LPs against the same frontier (2010)
+    p = pd.DataFrame({
+        "adcode": [1, 2, 3, 4, 5] * 2, "year": [2010] * 5 + [2011] * 5,
+        "x": [1.0, 1.0, 1.0, 2.0, 1.5, 1.0, 0.01, 1.0, 0.02, 1.2],
+        "y": [1.0, 2.0, 1.5, 3.0, 2.0, 1.2, 1.0, 1.8, 1.0, 2.2],
+        "b": [1.0, 1.0, 1.0, 1.5, 1.2, 1.0, 1.0, 1.1, 1.0, 0.9],
+    })
+    with pytest.warns(GeoagglWarning, match=r"\(2, 2011.*\(4, 2011"):
+        res = malmquist_luenberger(p, inputs="x", good="y", bad="b")
+    z0 = p[p.year == 2010][["x", "y", "b"]].to_numpy()
+    z1 = p[p.year == 2011][["x", "y", "b"]].to_numpy()
+    got = res["D_t_t1"].to_numpy()
+    want = np.array([_ref_ddf(o, z0, 1, 1) for o in z1])
+    assert np.isnan(want).tolist() == [False, True, False, True, False]
+    assert np.isnan(got).tolist() == np.isnan(want).tolist()
+    assert got[~np.isnan(want)] == pytest.approx(want[~np.isnan(want)], abs=1e-9)
+
+
+@pytest.mark.parametrize("rts", ["crs", "vrs"])
+def test_sbm_pooled_and_yearly_equal_per_dmu_loop(rts: str, lp_path: str) -> None:
+    x, g, b = _panel(n=16, years=3, seed=11)
+    pooled = sbm(x, g, b, rts=rts)
+    ref = _loop_sbm(x.to_numpy(), g.to_numpy(), b.to_numpy(), rts == "vrs")
+    assert pooled["efficiency"].to_numpy() == pytest.approx(ref, abs=1e-9)
+    yearly = sbm(x, g, b, rts=rts, frontier="year")
+    for year in (2010, 2011, 2012):
+        sel = x.index.get_level_values("year") == year
+        want = _loop_sbm(x[sel].to_numpy(), g[sel].to_numpy(), b[sel].to_numpy(), rts == "vrs")
+        assert yearly.loc[sel, "efficiency"].to_numpy() == pytest.approx(want, abs=1e-9)
+    # slacks reproduce ρ on either path
+    assert _rho_from_slacks(x.to_numpy(), g.to_numpy(), b.to_numpy(), pooled) == pytest.approx(
+        pooled["efficiency"].to_numpy(), abs=1e-8)
+
+
+def test_sbm_wide_unit_range_equals_loop(lp_path: str) -> None:
+    # columns in very different units (1e-4 … 1e7): the per-column rescaling keeps the LPs accurate
+    x, g, b = _panel(n=12, years=1, seed=4)
+    x = x * [1e7, 1e-4]
+    g = g * 1e5
+    res = sbm(x, g, b, rts="vrs")
+    ref = _loop_sbm(x.to_numpy(), g.to_numpy(), b.to_numpy(), True)
+    assert res["efficiency"].to_numpy() == pytest.approx(ref, abs=1e-7)
+
+
+def test_solve_family_status_codes_on_both_paths(lp_path: str) -> None:
+    from geoaggl._lp import Family, solve_family
+
+    # min -x0  s.t.  x0 - x1 ≤ r_b (row 0), x1 = v_b (row 1 coefficient on x1 varies), 0 ≤ x ≤ ∞
+    # LP 0: x1 = 1, r = 2 → x0 = 3 (fun -3);  LP 1: 0·x1 = 1 infeasible;  LP 2: x1 = 0.5, r = 0 → x0 = 0.25
+    base = np.array([[1.0, -1.0], [0.0, 1.0]])
+    fam = Family(cost=np.array([-1.0, 0.0]), base=base, col_lower=np.zeros(2), col_upper=np.full(2, np.inf),
+                 row_lower=np.array([[-np.inf, 1.0], [-np.inf, 1.0], [-np.inf, 1.0]]),
+                 row_upper=np.array([[2.0, 1.0], [2.0, 1.0], [0.0, 1.0]]),
+                 coef_rows=np.array([1]), coef_cols=np.array([1]),
+                 coef_values=np.array([[1.0], [0.0], [4.0]]))
+    res = solve_family(fam)
+    assert res.status.tolist() == [0, 2, 0]
+    assert res.fun[[0, 2]] == pytest.approx([-3.0, -0.25], abs=1e-12)
+    assert np.isnan(res.fun[1]) and np.isnan(res.x[1]).all()
+    assert res.x[2] == pytest.approx([0.25, 0.25], abs=1e-12)
+
+
+def test_c18_ml_extreme_span_is_a_data_error() -> None:
+    p = _two_dmu()
+    p["x"] = [5e-324, 1.0, 1e300, 1.0]
+    with pytest.raises(DataError, match=r"'x'.*float range"):
+        malmquist_luenberger(p, inputs="x", good="y", bad="b")
