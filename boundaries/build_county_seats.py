@@ -55,7 +55,9 @@ def cpca_seats(index: pd.Index) -> pd.DataFrame:
     raw["code6"] = raw["adcode"].str[:6]
     raw = raw.drop_duplicates("code6").set_index("code6")
     hit = index.intersection(raw.index)
-    lon, lat = gcj02_to_wgs84(raw.loc[hit, "longitude"].to_numpy(float), raw.loc[hit, "latitude"].to_numpy(float))
+    lon, lat = gcj02_to_wgs84(
+        raw.loc[hit, "longitude"].to_numpy(float), raw.loc[hit, "latitude"].to_numpy(float)
+    )
     return pd.DataFrame({"seat_lon": lon, "seat_lat": lat}, index=hit)
 
 

