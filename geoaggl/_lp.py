@@ -235,7 +235,23 @@ class Family:
     coef_values: np.ndarray
 
 
-def _highs_model(fam: Family) -> Any:
+#: HiGHS's own limits (options ``large_matrix_value``, ``small_matrix_value``, ``infinite_bound``):
+#: outside them it rejects or silently alters the model, and re-solving such a model has crashed
+#: the process, so those families go to the ``linprog`` path, which reports them by status.
+_LARGE, _SMALL, _INF_BOUND = 1e15, 1e-9, 1e20
+
+
+def _highs_safe(fam: Family) -> bool:
+    coefs = np.abs(np.concatenate([fam.base.ravel(), fam.coef_values.ravel()]))
+    nz = coefs[coefs != 0]
+    if nz.size and (not np.isfinite(nz).all() or nz.max() > _LARGE or nz.min() < _SMALL):
+        return False
+    bounds = np.abs(np.concatenate([fam.row_lower.ravel(), fam.row_upper.ravel(), fam.cost.ravel()]))
+    finite = bounds[np.isfinite(bounds)]
+    return not (np.isnan(bounds).any() or (finite.size and finite.max() >= _INF_BOUND))
+
+
+def _highs_model(fam: Family) -> Any | None:
     hc = _HIGHS
     assert hc is not None
     assert _BINDINGS is not None
@@ -263,14 +279,18 @@ def _highs_model(fam: Family) -> Any:
     lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
     lp.a_matrix_.index_ = csc.indices.astype(np.int32)
     lp.a_matrix_.value_ = csc.data
-    h.passModel(lp)
+    if h.passModel(lp) != hc.HighsStatus.kOk:
+        return None
     return h
 
 
-def _solve_highs(fam: Family, want_x: bool) -> BatchResult:
+def _solve_highs(fam: Family, want_x: bool) -> BatchResult | None:
+    """Solve with one re-solved model; None when HiGHS refuses the model (caller falls back)."""
     hc = _HIGHS
     assert hc is not None
     h = _highs_model(fam)
+    if h is None:
+        return None
     k = fam.row_lower.shape[0]
     nv = fam.base.shape[1]
     optimal = hc.HighsModelStatus.kOptimal
@@ -291,11 +311,13 @@ def _solve_highs(fam: Family, want_x: bool) -> BatchResult:
         lo, up = lower[b], upper[b]
         for i in varying:
             h.changeRowBounds(i, lo[i], up[i])
-        h.run()
+        if h.run() == hc.HighsStatus.kError:
+            return None
         ms = h.getModelStatus()
         if ms != optimal:  # confirm from a cold start: a warm start must never decide a failure
             h.clearSolver()
-            h.run()
+            if h.run() == hc.HighsStatus.kError:
+                return None
             ms = h.getModelStatus()
         if ms != optimal:
             status[b] = codes.get(ms, 4)
@@ -347,6 +369,8 @@ def solve_family(fam: Family, *, want_x: bool = True, max_nnz: int = 100_000) ->
     BatchResult
         ``fun`` and ``x`` are NaN where ``status != 0``.
     """
-    if highs_available():
-        return _solve_highs(fam, want_x)
+    if highs_available() and _highs_safe(fam):
+        res = _solve_highs(fam, want_x)
+        if res is not None:
+            return res
     return _solve_family_batched(fam, want_x, max_nnz)

@@ -415,6 +415,11 @@ def _pim(real: np.ndarray, delta: float, g: float | None, entity: Any) -> tuple[
     k[0] = real[0] / (g + delta)
     for i in range(1, real.size):
         k[i] = k[i - 1] * (1.0 - delta) + real[i]
+    if not np.isfinite(g) or not (np.isfinite(k) & (k > 0)).all():
+        raise DataError(
+            f"capital_stock: the capital stock of {entity!r} over- or underflows float64 "
+            f"(investment from {real.min():.3g} to {real.max():.3g}, g = {g:.3g}); rescale the investment"
+        )
     return k, g
 
 
@@ -532,7 +537,7 @@ def capital_stock(investment: Table, *, deflator: Table | Mapping[Any, float] | 
         gout[order] = g_used
     if wide:
         ks = pd.Series(kout, index=long.index)
-        return ks.unstack(0).reindex(index=investment.index, columns=investment.columns)
+        return ks.unstack(0).reindex(index=investment.index.copy(), columns=investment.columns.copy())
     return pd.DataFrame({"real_investment": real, "capital_stock": kout, "growth": gout},
                         index=long.index.copy())
 
