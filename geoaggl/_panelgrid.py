@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array
+from ._validate import as_float_array, require_columns
 from .errors import DataError, DataWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
 _LAG_RE = re.compile(r"^L(\d+)\.(.+)$")
@@ -107,12 +107,19 @@ def _period_index(tim: np.ndarray, time: Hashable) -> tuple[np.ndarray, np.ndarr
     return pos, periods
 
 
+#: Largest magnitude (and inverse of the smallest non-zero one) accepted: moment matrices square the data.
+_LARGE = 1e100
+
+
 def make_grid(
     df: pd.DataFrame, cols: Sequence[Hashable], *, entity: Hashable, time: Hashable, where: str
 ) -> Grid:
     """Lay ``df[cols]`` on the full grid; reject duplicated keys and infinite values."""
     if not isinstance(df, pd.DataFrame):
         raise ParameterTypeError(f"{where}: df must be a pandas DataFrame, got {type(df).__name__}")
+    if len(df) == 0:
+        raise DataError(f"{where}: the table has no rows")
+    require_columns(df, cols, what=f"{where}: df")
     ent = _key(df, entity, f"{where}: entity")
     tim = _key(df, time, f"{where}: time")
     if pd.isna(ent).any() or pd.isna(tim).any():
@@ -137,6 +144,13 @@ def make_grid(
             raise DataError(
                 f"{where}: column {c!r}: infinite values at "
                 f"{format_keys(np.asarray(labels, dtype=object)[np.isinf(arr)])}"
+            )
+        extreme = np.isfinite(arr) & (arr != 0) & ((np.abs(arr) > _LARGE) | (np.abs(arr) < 1 / _LARGE))
+        if extreme.any():
+            bad = format_keys(np.asarray(labels, dtype=object)[extreme])
+            raise DataError(
+                f"{where}: column {c!r}: values outside ±[1e-100, 1e100], whose squares over- or "
+                f"underflow float64; rescale the column: {bad}"
             )
         g = np.full((n, t), np.nan)
         g[ecodes, pos] = arr

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ._validate import check_option
+from ._validate import check_int, check_option
 from .errors import DataError, ParameterTypeError
 
 __all__ = ["RegressionTable", "table"]
@@ -184,6 +184,7 @@ def table(
     if isinstance(results, str | bytes) or not isinstance(results, Sequence) or not results:
         raise ParameterTypeError(f"{_WHERE}: results must be a non-empty list of fitted results")
     se = check_option(se, ("parentheses", "brackets", "none"), name="se", where=_WHERE)
+    digits = check_int(digits, name="digits", minimum=0, maximum=12, where=_WHERE)
     levels = tuple(sorted(float(s) for s in stars))
     if any(not 0 < s < 1 for s in levels):
         raise DataError(f"{_WHERE}: stars must be p-value thresholds in (0, 1); got {tuple(stars)}")

@@ -157,12 +157,21 @@ def _ols(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     return coef, se, rss
 
 
-def _select_lag(y: np.ndarray, pmax: int, trend: str, crit: str) -> int:
+def _exact_fit(entity: object) -> DataError:
+    return DataError(
+        f"{_WHERE}: the ADF regression of entity {entity!r} fits exactly (a constant or deterministic "
+        f"series), so its t statistic is undefined; drop that entity"
+    )
+
+
+def _select_lag(y: np.ndarray, pmax: int, trend: str, crit: str, entity: object) -> int:
     """Lag order minimising AIC/SIC on the common sample that drops the first pmax + 1 periods."""
     best, best_p = math.inf, pmax
     for p in range(pmax, -1, -1):
         X, dy = _adf_design(y, p, pmax + 1, trend)
         _, _, rss = _ols(X, dy)
+        if not rss > 0:
+            raise _exact_fit(entity)
         n, k = len(dy), X.shape[1]
         ic = math.log(rss / n) + (2 * k if crit == "aic" else k * math.log(n)) / n
         if ic < best:
@@ -328,7 +337,10 @@ def unit_root(
     if len(series) < 2:
         raise DataError(f"{_WHERE}: need at least 2 entities with data; got {len(series)}")
     pmax = _max_lags(series, max_lags, crit, lags, trend if test == "ips" and max_lags is None else None)
-    return _run(series, test, crit, lags, pmax, trend)
+    try:
+        return _run(series, test, crit, lags, pmax, trend)
+    except np.linalg.LinAlgError as exc:  # pragma: no cover - guarded by the scale checks
+        raise DataError(f"{_WHERE}: the ADF regressions are numerically singular ({exc})") from exc
 
 
 def _ips_ok(tmin: int, pmax: int, trend: str) -> bool:
@@ -370,9 +382,11 @@ def _run(
 ) -> UnitRoot:
     ents, ps, ts, pvs, lens = [], [], [], [], []
     for e, y in series.items():
-        p = _select_lag(y, pmax, trend, crit) if crit is not None else int(lags)  # type: ignore[arg-type]
+        p = _select_lag(y, pmax, trend, crit, e) if crit is not None else int(lags)  # type: ignore[arg-type]
         X, dy = _adf_design(y, p, p + 1, trend)
         coef, se, _ = _ols(X, dy)
+        if not (np.isfinite(se[0]) and se[0] > 0):
+            raise _exact_fit(e)
         t = float(coef[0] / se[0])
         ents.append(e)
         ps.append(p)

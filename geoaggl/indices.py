@@ -742,6 +742,12 @@ def division_of_labour(
         out[pos[~cp]] = (lm[pos[~cp]] / ls[pos[~cp]]) / (l_nm / l_ns)
     if zero:
         raise DataError(f"a UA has zero total service or manufacturing employment: {format_keys(zero)}")
+    over = np.isinf(out) | (out == 0) & ~(c & (ls == 0)) & ~(~c & (lm == 0))
+    if over.any():
+        raise DataError(
+            "division_of_labour: the index over- or underflows float64 (employment values too far apart "
+            f"in scale; rescale them) at {format_keys(lab_arr[over])}"
+        )
     return pd.Series(out, index=df.index.copy(), name="div")
 
 

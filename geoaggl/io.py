@@ -75,6 +75,7 @@ from ._validate import check_option
 from .errors import (
     DataError,
     GeoagglWarning,
+    MissingFileError,
     ParameterTypeError,
     ReassignedKeysWarning,
     UnmatchedKeysWarning,
@@ -356,7 +357,7 @@ def _load_bytes(path: str | os.PathLike[str] | IO[bytes]) -> tuple[bytes, str]:
         )
     p = Path(os.fspath(path))
     if not p.exists():
-        raise FileNotFoundError(f"no such yearbook file: {str(p)!r}")
+        raise MissingFileError(f"no such yearbook file: {str(p)!r}")
     if p.is_dir():
         raise DataError(f"{str(p)!r} is a directory, not a yearbook file")
     suffix = p.suffix.lower()

@@ -30,6 +30,7 @@ import pandas as pd
 
 from ._validate import check_int, check_option, check_real
 from .errors import (
+    ColumnNotFoundError,
     CRSError,
     DataError,
     GeoagglWarning,
@@ -104,7 +105,9 @@ def _as_frame(data: Any, column: Hashable | None, *,
     if column is None:
         raise ParameterTypeError("column is required (the name of the column to map)")
     if column not in data.columns:
-        raise KeyError(f"column {column!r} not found; available: {format_keys(map(str, data.columns))}")
+        raise ColumnNotFoundError(
+            f"column {column!r} not found; available: {format_keys(map(str, data.columns))}"
+        )
     if isinstance(data, gpd.GeoDataFrame) and data.geometry.name in data.columns:
         if data.crs is None:
             raise CRSError("the GeoDataFrame has no CRS; set one (e.g. gdf.set_crs('EPSG:4326'))")
@@ -434,7 +437,9 @@ def _prepare_time(frame: gpd.GeoDataFrame, time: Hashable | None) -> list[tuple[
     if time is None:
         return [(None, np.arange(len(frame)))]
     if time not in frame.columns:
-        raise KeyError(f"time column {time!r} not found; available: {format_keys(map(str, frame.columns))}")
+        raise ColumnNotFoundError(
+            f"time column {time!r} not found; available: {format_keys(map(str, frame.columns))}"
+        )
     t = frame[time]
     if t.isna().any():
         raise DataError(f"time column {time!r} has missing values in {int(t.isna().sum())} rows")
@@ -489,7 +494,7 @@ def _draw(frame: gpd.GeoDataFrame, *, classes: np.ndarray, colors: list[str] | N
             extra_cols = [tooltip] if isinstance(tooltip, str) else list(tooltip)
             for c in extra_cols:
                 if c not in frame.columns:
-                    raise KeyError(f"tooltip column {c!r} not found")
+                    raise ColumnNotFoundError(f"tooltip column {c!r} not found")
         tcol = frame[time].to_numpy() if time is not None else None
         for i in range(len(frame)):
             rows: list[tuple[str, str]] = []
@@ -929,7 +934,7 @@ attr, precision
             raise TypeError("with a lisa result, gdf must be a GeoDataFrame of the units")
         res = lisa.to_frame(name=col) if isinstance(lisa, pd.Series) else lisa
         if col not in res.columns:
-            raise KeyError(f"label column {col!r} not found in the lisa result; available: "
+            raise ColumnNotFoundError(f"label column {col!r} not found in the lisa result; available: "
                            f"{format_keys(map(str, res.columns))}")
         extra = [c for c in (col, "value", "p_sim") if c in res.columns]
         base = gdf.drop(columns=[c for c in extra if c in gdf.columns])
@@ -1028,6 +1033,8 @@ def save_offline(m: folium.Map, path: str | os.PathLike[str], *,
     >>> maps.save_offline(maps.choropleth(g, "x", tiles=None), "x.html")  # doctest: +SKIP
     PosixPath('x.html')
     """
+    if not isinstance(path, str | os.PathLike):
+        raise ParameterTypeError(f"save_offline: path must be a str or path-like, got {type(path).__name__}")
     page = _offline_page(m, assets, where="save_offline")
     out = Path(path)
     out.write_text(page, encoding="utf-8")

@@ -278,6 +278,11 @@ def _frame(df: pd.DataFrame, cols: list[Hashable], *, entity: Hashable | None, t
     """
     if not isinstance(df, pd.DataFrame):
         raise ParameterTypeError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
+    unhashable = [c for c in cols if not isinstance(c, Hashable)]
+    if unhashable:
+        raise ParameterTypeError(
+            f"column labels must be hashable (a label, not a list): {format_keys(unhashable)}"
+        )
     if len(set(cols)) != len(cols):
         raise DataError(f"the same column appears in several roles: {format_keys(cols)}")
     require_columns(df, cols, what="df")

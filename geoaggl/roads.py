@@ -42,6 +42,8 @@ from ._validate import as_float_array, check_option, check_real
 from .errors import (
     CRSError,
     DataError,
+    MissingFileError,
+    OptionalDependencyError,
     OptionError,
     ParameterTypeError,
     UnknownSchemeError,
@@ -276,10 +278,10 @@ def graph_from_osm(path: str | os.PathLike[str], *, speed_kph: Mapping[str, floa
     try:
         import osmnx as ox
     except ImportError as exc:  # pragma: no cover - optional extra
-        raise ImportError("graph_from_osm needs osmnx: pip install 'geoaggl[roads]'") from exc
+        raise OptionalDependencyError("graph_from_osm needs osmnx: pip install 'geoaggl[roads]'") from exc
     p = Path(path)
     if not p.is_file():
-        raise FileNotFoundError(f"no OSM XML file at {str(p)!r}")
+        raise MissingFileError(f"no OSM XML file at {str(p)!r}")
     try:
         G = ox.graph_from_xml(p, **flags)
     except MemoryError:

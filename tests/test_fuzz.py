@@ -1363,9 +1363,7 @@ def _x_transport(d: Any, kind: str) -> Call:
         if not np.allclose(num(r), ref, rtol=1e-12, atol=0):
             raise Identity("trans != distance x freight")
 
-    return Call(
-        indices.transport, (arg, fr), check=check, desc=f"{dist.to_dict()!r:.150} {fr.to_dict()!r:.150}"
-    )
+    return Call(indices.transport, (arg, fr), check=check, desc=f"{dist.to_dict()!r:.150} {fr!r:.150}")
 
 
 # ====================================================================== inequality
@@ -1978,8 +1976,13 @@ def _r_distance_to_centre(d: Any, kind: str) -> Call:
         )
 
     def check(r: Any) -> None:
-        finite(r, "distance")
-        if (num(r) < 0).any():
+        # documented: NaN exactly for members not in od (or whose UA has no centre in od)
+        codes_r = r.index.get_level_values(-1)
+        absent = ~(pd.Index(codes_r).isin(od.index) & pd.Index(codes_r).isin(od.columns))
+        finite(r[~absent], "distance")
+        if r[absent].notna().any():
+            raise Identity("a member missing from od got a distance")
+        if (num(r[~absent]) < 0).any():
             raise Identity("negative distance")
         if kind in ("central_str", "central_int"):
             ref = roads.distance_to_centre(od, mem, **kw)
@@ -2106,8 +2109,9 @@ def _w_from_od(d: Any, kind: str) -> Call:
     if kw["kind"] == "knn":
         kw["k"] = d(st.integers(1, max(n - 1, 1)))
     if kind == "all_inf":
-        od[:] = INF
-        np.fill_diagonal(od.values, 0.0)
+        vals = np.full(od.shape, INF)
+        np.fill_diagonal(vals, 0.0)
+        od = pd.DataFrame(vals, index=od.index, columns=od.columns)
     elif kind == "bad_option":
         kw[d(st.sampled_from(["kind", "transform", "kernel"]))] = d(fs.bad_option)
     elif kind == "bad_param":
@@ -2371,6 +2375,130 @@ def _m_panel_fe(d: Any, kind: str) -> Call:
             raise Identity("more observations than rows")
 
     return Call(models.panel_fe, (df,), kw, check=check, desc=f"{kind} {df.to_dict('list')!r:.250} {kw}")
+
+
+def _gmm_panel(d: Any, n_ent: int, n_t: int) -> pd.DataFrame:
+    rng = np.random.default_rng(d(st.integers(0, 2**31)))
+    rows = []
+    for i in range(n_ent):
+        y, mu = rng.normal(), rng.normal()
+        for t in range(n_t):
+            x = rng.normal()
+            y = 0.5 * y + 0.3 * x + mu + rng.normal()
+            rows.append((f"c{i:02d}", 2000 + t, y, x))
+    return pd.DataFrame(rows, columns=["adcode", "year", "y", "x"])
+
+
+@case(
+    "models.dynamic_panel",
+    [
+        "valid",
+        *fs.VALUE_KINDS,
+        "dup_rows",
+        "wrong_column",
+        "empty",
+        "short",
+        "bad_option",
+        "bad_gmm",
+        "bad_lags",
+    ],
+)
+def _m_dynamic_panel(d: Any, kind: str) -> Call:
+    from geoaggl import models
+
+    df = _gmm_panel(d, d(st.integers(8, 14)), 3 if kind == "short" else d(st.integers(5, 7)))
+    if kind not in ("short", "bad_option", "bad_gmm", "bad_lags"):
+        df = fs.corrupt_frame(d, df, kind, ["y", "x"])
+    kw: dict[str, Any] = {
+        "y": "y",
+        "x": "x",
+        "gmm": {"y": (2, None)},
+        "iv": "x",
+        "method": d(st.sampled_from(["system", "difference"])),
+        "steps": d(st.sampled_from([1, 2])),
+        "collapse": d(st.booleans()),
+        "time_effects": d(st.booleans()),
+    }
+    if kind == "bad_option":
+        kw[d(st.sampled_from(["method", "steps"]))] = d(fs.bad_option)
+    elif kind == "bad_gmm":
+        kw["gmm"] = d(
+            st.sampled_from([{"zz": (2, None)}, {"y": (0, 1)}, {"y": "a"}, None, {"y": (3, 2)}, []])
+        )
+    elif kind == "bad_lags":
+        kw["lags"] = d(st.sampled_from([-1, 1.5, "1", None, 10]))
+
+    def check(r: Any) -> None:
+        finite(r.params, "params")
+        finite(r.bse, "standard errors")
+        if (num(r.bse) <= 0).any():
+            raise Identity("non-positive standard error")
+        if r.n_instruments < len(r.params):
+            raise Identity("fewer instruments than parameters")
+
+    return Call(models.dynamic_panel, (df,), kw, check=check, desc=f"{kind} {df.to_dict('list')!r:.250} {kw}")
+
+
+@case(
+    "models.unit_root",
+    ["valid", *fs.VALUE_KINDS, "dup_rows", "wrong_column", "empty", "gap", "bad_option", "bad_lags"],
+)
+def _m_unit_root(d: Any, kind: str) -> Call:
+    from geoaggl import models
+
+    df = _gmm_panel(d, d(st.integers(4, 8)), d(st.integers(12, 25)))
+    if kind == "gap":
+        df = df.drop(index=df.index[5])
+    elif kind not in ("bad_option", "bad_lags"):
+        df = fs.corrupt_frame(d, df, kind, ["y"])
+    kw: dict[str, Any] = {
+        "test": d(st.sampled_from(["ips", "madwu", "fisher", "choi", "pm"])),
+        "lags": d(st.sampled_from(["aic", "sic", "bic", 0, 1])),
+        "trend": d(st.sampled_from(["c", "ct"])),
+    }
+    if kind == "bad_option":
+        kw[d(st.sampled_from(["test", "trend", "lags"]))] = d(fs.bad_option)
+    elif kind == "bad_lags":
+        kw[d(st.sampled_from(["lags", "max_lags"]))] = d(st.sampled_from([-1, 1.5, None, 100, True]))
+
+    def check(r: Any) -> None:
+        if not (0.0 <= r.pvalue <= 1.0):
+            raise Identity(f"p-value outside [0, 1]: {r.pvalue}")
+        if not np.isfinite(r.statistic):
+            raise Identity(f"non-finite statistic {r.statistic}")
+
+    return Call(models.unit_root, (df, "y"), kw, check=check, desc=f"{kind} {df.to_dict('list')!r:.250} {kw}")
+
+
+@case("models.table", ["valid", "bad_results", "bad_stars", "bad_se", "bad_names", "bad_digits"], ci=1)
+def _m_table(d: Any, kind: str) -> Call:
+    from geoaggl import models
+
+    df = _model_panel(d, "valid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res: list[Any] = [
+            models.panel_fe(df, y="y", x="x"),
+            models.panel_fe(df, y="y", x="x", controls=["c1"]),
+        ]
+    kw: dict[str, Any] = {}
+    if kind == "bad_results":
+        res = d(st.sampled_from([[], "abc", None, [1, 2], [df]]))
+    elif kind == "bad_stars":
+        kw["stars"] = d(st.sampled_from([(0.0,), (1.5,), ("a",), None, 0.05]))
+    elif kind == "bad_se":
+        kw["se"] = d(fs.bad_option)
+    elif kind == "bad_names":
+        kw["names"] = d(st.sampled_from([["a"], "ab", 5, ["a", "b", "c"]]))
+    elif kind == "bad_digits":
+        kw["digits"] = d(st.sampled_from([-1, 1.5, "3", None, 100]))
+
+    def check(t: Any) -> None:
+        scan_html(t.to_html(), "regression table")
+        if "x" not in t.index:
+            raise Identity("coefficient row missing")
+
+    return Call(models.table, (res,), kw, check=check, html=True, desc=f"{kind} {kw}")
 
 
 @case(
@@ -2926,6 +3054,42 @@ def _small_map() -> Any:
     return maps.choropleth(pd.Series([1.0, 2.0, 3.0], index=list(JS_CODES[:3])), tiles=None)
 
 
+@case("maps.inline", ["valid", "bad_map", "bad_height", "bad_assets"], ci=1)
+def _p_inline(d: Any, kind: str) -> Call:
+    from geoaggl import maps
+
+    m: Any = copy.deepcopy(_small_map())
+    kw: dict[str, Any] = {"height": d(st.integers(100, 900))}
+    if kind == "bad_map":
+        m = d(st.sampled_from(["not a map", None, 5, pd.DataFrame()]))
+    elif kind == "bad_height":
+        kw["height"] = d(st.sampled_from([-1, 0, 1.5, "520", None, True]))
+    elif kind == "bad_assets":
+        tmp = Path(tempfile.mkdtemp(prefix="geoaggl-fuzz-"))
+        kw["assets"] = d(st.sampled_from([tmp, 5, tmp / "missing"]))
+
+    def check(r: Any) -> None:
+        page = r.html
+        scan_html(page, "inline map")
+        if "cdn" in page.lower() and '<script src="http' in page:
+            raise Identity("inline map loads scripts from the network")
+
+    return Call(maps.inline, (m,), kw, check=check, html=True, desc=f"{kind} {kw}")
+
+
+@case("datasets.sample_yearbook", ["valid"], ci=1)
+def _d_sample_yearbook(d: Any, kind: str) -> Call:
+    import geoaggl
+    from geoaggl import datasets
+
+    def check(p: Any) -> None:
+        t = geoaggl.read_yearbook(p)
+        if len(t) < 27 or t["adcode"].isna().any():
+            raise Identity(f"sample yearbook reads {len(t)} rows / missing adcodes")
+
+    return Call(datasets.sample_yearbook, (), {}, check=check, desc=kind)
+
+
 @case("maps.save_offline", ["valid", "bad_map", "bad_path", "bad_assets"], ci=1)
 def _p_save_offline(d: Any, kind: str) -> Call:
     from geoaggl import maps
@@ -3031,6 +3195,11 @@ def test_registry_covers_every_public_function() -> None:
 #: Result classes built only by a covered function (their constructors take its internals).
 _COVERED_BY = {
     "DagumBootstrap": "inequality.DagumGini.bootstrap",
+    "DynamicPanel": "models.dynamic_panel",
+    "OfflineMap": "maps.inline",
+    "OverIdTest": "models.dynamic_panel",
+    "RegressionTable": "models.table",
+    "UnitRoot": "models.unit_root",
     "Mediation": "models.mediation",
     "PanelResult": "models.panel_fe",
 }

@@ -160,6 +160,10 @@ def test_year_layers_switch_one_at_a_time(driver: Any, leaflet_assets: Path, tmp
     labels = driver.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers-overlays label")
     (first,) = [lab for lab in labels if "v 2016" in lab.text]
     first.find_element(By.TAG_NAME, "input").click()
+    # the switch is deferred by one JS tick (setTimeout 0): wait for it, then check the count
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 5).until(lambda drv: drv.execute_script(n) <= len(g))
     assert driver.execute_script(n) == len(g)  # 2016 replaced 2017
     lon, lat = g.loc["320100", ["seat_lon", "seat_lat"]]
     tip = _hover(driver, float(lon), float(lat))
