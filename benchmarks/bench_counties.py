@@ -56,19 +56,33 @@ def bench_build(rows: list[tuple[str, str, str]]) -> Any:
     rows.append(("counties() from the disk cache", f"{disk:8.3f} s", f"{cold / disk:.0f}x faster than cold"))
     rows.append(("counties() from memory (copy)", f"{mem:8.3f} s", f"{cold / mem:.0f}x faster than cold"))
     rows.append(("cache file size", f"{path.stat().st_size / 1e6:8.1f} MB", path.name))
-    code = ("import time; t = time.perf_counter(); import geoaggl._counties as c; c.counties(); "
-            "print(time.perf_counter() - t)")
-    fresh = min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                                     text=True).stdout) for _ in range(3))
-    rows.append(("fresh process: import + counties() from disk", f"{fresh:8.2f} s",
-                 f"{cold / fresh:.0f}x faster than cold (geopandas import included)"))
+    code = (
+        "import time; t = time.perf_counter(); import geoaggl._counties as c; c.counties(); "
+        "print(time.perf_counter() - t)"
+    )
+    fresh = min(
+        float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+        for _ in range(3)
+    )
+    rows.append(
+        (
+            "fresh process: import + counties() from disk",
+            f"{fresh:8.2f} s",
+            f"{cold / fresh:.0f}x faster than cold (geopandas import included)",
+        )
+    )
     cold_full, _ = best(lambda: _counties.counties(resolution="full"), 1)
     full_path = _counties._cache_file(_counties.cache_dir(), "full")
     _counties._MEMORY.clear()
     disk_full, _ = best(lambda: _counties.counties(resolution="full"), 1)
-    rows.append(("counties(resolution='full') cold / from disk", f"{cold_full:8.2f} s",
-                 f"{disk_full:.2f} s from disk ({cold_full / disk_full:.0f}x); "
-                 f"cache {full_path.stat().st_size / 1e6:.1f} MB"))
+    rows.append(
+        (
+            "counties(resolution='full') cold / from disk",
+            f"{cold_full:8.2f} s",
+            f"{disk_full:.2f} s from disk ({cold_full / disk_full:.0f}x); "
+            f"cache {full_path.stat().st_size / 1e6:.1f} MB",
+        )
+    )
     return cty
 
 
@@ -84,10 +98,20 @@ def bench_contiguity(rows: list[tuple[str, str, str]], cty: Any) -> None:
         nearest, g2 = best(lambda: weights.contiguity(cty, islands="nearest"), 1)
     same = g0.adjacency.sort_index().equals(g1.adjacency.sort_index())
     rows.append(("libpysal Graph.build_contiguity, 2,848 units", f"{peer:8.2f} s", "peer"))
-    rows.append(("weights.contiguity(islands='keep')", f"{keep:8.2f} s",
-                 f"{peer / keep:.2f}x peer; target <= 2 s; same links: {same}"))
-    rows.append(("weights.contiguity(islands='nearest')", f"{nearest:8.2f} s",
-                 f"{peer / nearest:.2f}x peer; {g2.n_components} component(s)"))
+    rows.append(
+        (
+            "weights.contiguity(islands='keep')",
+            f"{keep:8.2f} s",
+            f"{peer / keep:.2f}x peer; target <= 2 s; same links: {same}",
+        )
+    )
+    rows.append(
+        (
+            "weights.contiguity(islands='nearest')",
+            f"{nearest:8.2f} s",
+            f"{peer / nearest:.2f}x peer; {g2.n_components} component(s)",
+        )
+    )
 
 
 def synthetic_panel(cty: Any, years: int = 20, seed: int = 0) -> pd.DataFrame:
@@ -99,11 +123,16 @@ def synthetic_panel(cty: Any, years: int = 20, seed: int = 0) -> pd.DataFrame:
     gdp = base[:, None] * np.exp(growth[:, None] * (yr - yr[0])[None, :]) * rng.lognormal(0, 0.05, (n, years))
     total = rng.lognormal(mean=11, sigma=0.7, size=(n, years))
     manuf = total * rng.uniform(0.1, 0.4, size=(n, years))
-    return pd.DataFrame({
-        "adcode": np.repeat(cty.index.to_numpy(), years), "year": np.tile(yr, n),
-        "province": np.repeat(cty["province"].to_numpy(), years),
-        "gdp": gdp.ravel(), "manuf": manuf.ravel(), "total": total.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "adcode": np.repeat(cty.index.to_numpy(), years),
+            "year": np.tile(yr, n),
+            "province": np.repeat(cty["province"].to_numpy(), years),
+            "gdp": gdp.ravel(),
+            "manuf": manuf.ravel(),
+            "total": total.ravel(),
+        }
+    )
 
 
 def naive_gini_year(y: np.ndarray, g: np.ndarray) -> tuple[float, float]:
@@ -126,25 +155,38 @@ def bench_panel(rows: list[tuple[str, str, str]], cty: Any) -> None:
     t_dg, dg = best(lambda: inequality.dagum_gini_panel(panel, value="gdp", group="province", time="year"), 3)
 
     def naive() -> pd.DataFrame:
-        out = {yr: naive_gini_year(sub["gdp"].to_numpy(), sub["province"].to_numpy())
-               for yr, sub in panel.groupby("year")}
+        out = {
+            yr: naive_gini_year(sub["gdp"].to_numpy(), sub["province"].to_numpy())
+            for yr, sub in panel.groupby("year")
+        }
         return pd.DataFrame(out, index=["G", "Gw"]).T
 
     t_naive, ref = best(naive, 1)
     err = float(np.max(np.abs(dg[["G", "Gw"]].to_numpy() - ref.to_numpy())))
-    rows.append((f"dagum_gini_panel {n_rows:,} rows, 31 groups", f"{t_dg:8.3f} s",
-                 f"naive broadcast {t_naive:.2f} s = {t_naive / t_dg:.0f}x slower; max |diff| {err:.1e}"))
+    rows.append(
+        (
+            f"dagum_gini_panel {n_rows:,} rows, 31 groups",
+            f"{t_dg:8.3f} s",
+            f"naive broadcast {t_naive:.2f} s = {t_naive / t_dg:.0f}x slower; max |diff| {err:.1e}",
+        )
+    )
 
     t_sig, _ = best(
-        lambda: inequality.sigma_convergence(panel, value="gdp", time="year", group="province"), 3)
+        lambda: inequality.sigma_convergence(panel, value="gdp", time="year", group="province"), 3
+    )
 
     def pandas_sigma() -> pd.DataFrame:
         grp = panel.groupby(["province", "year"])["gdp"]
         return (grp.std(ddof=0) / grp.mean()).unstack("province")
 
     t_pd, _ = best(pandas_sigma, 3)
-    rows.append(("sigma_convergence by province (+ trend tests)", f"{t_sig:8.3f} s",
-                 f"pandas groupby CV only {t_pd:.3f} s ({t_pd / t_sig:.2f}x)"))
+    rows.append(
+        (
+            "sigma_convergence by province (+ trend tests)",
+            f"{t_sig:8.3f} s",
+            f"pandas groupby CV only {t_pd:.3f} s ({t_pd / t_sig:.2f}x)",
+        )
+    )
 
     t_lq, lq = best(lambda: indices.location_quotient(panel, "manuf", total="total", time="year"), 3)
 
@@ -154,8 +196,13 @@ def bench_panel(rows: list[tuple[str, str, str]], cty: Any) -> None:
 
     t_lq_pd, ref_lq = best(pandas_lq, 3)
     err_lq = float(np.max(np.abs(lq.to_numpy() - ref_lq.to_numpy())))
-    rows.append(("location_quotient per year", f"{t_lq:8.3f} s",
-                 f"pandas transform {t_lq_pd:.3f} s ({t_lq_pd / t_lq:.2f}x); max |diff| {err_lq:.1e}"))
+    rows.append(
+        (
+            "location_quotient per year",
+            f"{t_lq:8.3f} s",
+            f"pandas transform {t_lq_pd:.3f} s ({t_lq_pd / t_lq:.2f}x); max |diff| {err_lq:.1e}",
+        )
+    )
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ def naive_dagum(y: np.ndarray, g: np.ndarray) -> dict[str, float]:
     for j, yj in enumerate(parts):
         gjj = np.abs(yj[:, None] - yj[None, :]).sum() / (2 * yj.size**2 * yj.mean())
         gw += gjj * (yj.size / n) * (yj.sum() / y.sum())
-        for yh in parts[j + 1:]:
+        for yh in parts[j + 1 :]:
             a, b = (yj, yh) if yj.mean() >= yh.mean() else (yh, yj)
             diff = a[:, None] - b[None, :]
             gjh = np.abs(diff).sum() / (a.size * b.size * (a.mean() + b.mean()))
@@ -79,8 +79,10 @@ def versus_naive(n: int, k: int, repeat: int, note: str = "") -> None:
     slow = median_time(lambda: naive_dagum(y, g), repeat)
     r, ref = dagum_gini(y, g), naive_dagum(y, g)
     gap = max(abs(getattr(r, c) - ref[c]) for c in ref)
-    print(f"Dagum n = {n:,}, k = {k}: geoaggl {_fmt(fast)}, naive O(n²) {_fmt(slow)}, {slow / fast:.0f}×, "
-          f"max |Δ| {gap:.0e}{note}")
+    print(
+        f"Dagum n = {n:,}, k = {k}: geoaggl {_fmt(fast)}, naive O(n²) {_fmt(slow)}, {slow / fast:.0f}×, "
+        f"max |Δ| {gap:.0e}{note}"
+    )
 
 
 def alone(n: int, k: int, repeat: int, note: str) -> None:
@@ -97,8 +99,13 @@ def k30_threads(repeat: int) -> None:
         if setting is not None:
             env["OPENBLAS_NUM_THREADS"] = setting
         label = "OPENBLAS_NUM_THREADS unset" if setting is None else f"OPENBLAS_NUM_THREADS={setting}"
-        out = subprocess.run([sys.executable, __file__, "--k30-child", label, "--repeat", str(repeat)],
-                             env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--k30-child", label, "--repeat", str(repeat)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         print(out.stdout.strip())
 
 

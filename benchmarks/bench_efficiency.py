@@ -58,8 +58,14 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(times), out
 
 
-def loop_sbm(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, evaluate: np.ndarray,
-             peers: np.ndarray | None = None) -> np.ndarray:
+def loop_sbm(
+    x: np.ndarray,
+    yg: np.ndarray,
+    yb: np.ndarray,
+    vrs: bool,
+    evaluate: np.ndarray,
+    peers: np.ndarray | None = None,
+) -> np.ndarray:
     """One Charnes–Cooper LP per evaluated DMU; all DMUs as peers (the straightforward way) or ``peers``."""
     px, pg, pb = (x, yg, yb) if peers is None else (x[peers], yg[peers], yb[peers])
     n, m = px.shape
@@ -69,21 +75,21 @@ def loop_sbm(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, evaluate:
     for k, o in enumerate(evaluate):
         c = np.zeros(nv)
         c[0] = 1
-        c[1 + n:1 + n + m] = -1 / (m * x[o])
+        c[1 + n : 1 + n + m] = -1 / (m * x[o])
         a = np.zeros((1 + m + s1 + s2 + int(vrs), nv))
         a[0, 0] = 1
-        a[0, 1 + n + m:1 + n + m + s1] = 1 / ((s1 + s2) * yg[o])
-        a[0, 1 + n + m + s1:] = 1 / ((s1 + s2) * yb[o])
+        a[0, 1 + n + m : 1 + n + m + s1] = 1 / ((s1 + s2) * yg[o])
+        a[0, 1 + n + m + s1 :] = 1 / ((s1 + s2) * yb[o])
         row = 1
         for data_, peer, sgn, off in ((x, px, 1, 0), (yg, pg, -1, m), (yb, pb, 1, m + s1)):
             for i in range(data_.shape[1]):
                 a[row, 0] = -data_[o, i]
-                a[row, 1:1 + n] = peer[:, i]
+                a[row, 1 : 1 + n] = peer[:, i]
                 a[row, 1 + n + off + i] = sgn
                 row += 1
         if vrs:
             a[row, 0] = -1
-            a[row, 1:1 + n] = 1
+            a[row, 1 : 1 + n] = 1
         b_eq = np.zeros(a.shape[0])
         b_eq[0] = 1
         out[k] = linprog(c, A_eq=a, b_eq=b_eq, method="highs").fun
@@ -104,13 +110,20 @@ def loop_ddf(obs: np.ndarray, ref: np.ndarray, m: int, s1: int) -> np.ndarray:
     for k, o in enumerate(obs):
         a_ub = np.zeros((m + s1, 1 + n))
         a_ub[:m, 1:] = ref[:, :m].T
-        a_ub[m:, 1:] = -ref[:, m:m + s1].T
-        a_ub[m:, 0] = o[m:m + s1]
+        a_ub[m:, 1:] = -ref[:, m : m + s1].T
+        a_ub[m:, 0] = o[m : m + s1]
         a_eq = np.zeros((s2, 1 + n))
-        a_eq[:, 1:] = ref[:, m + s1:].T
-        a_eq[:, 0] = o[m + s1:]
-        res = linprog(c, A_ub=a_ub, b_ub=np.concatenate([o[:m], -o[m:m + s1]]), A_eq=a_eq, b_eq=o[m + s1:],
-                      bounds=bounds, method="highs")
+        a_eq[:, 1:] = ref[:, m + s1 :].T
+        a_eq[:, 0] = o[m + s1 :]
+        res = linprog(
+            c,
+            A_ub=a_ub,
+            b_ub=np.concatenate([o[:m], -o[m : m + s1]]),
+            A_eq=a_eq,
+            b_eq=o[m + s1 :],
+            bounds=bounds,
+            method="highs",
+        )
         if res.status == 0:
             out[k] = res.x[0]
     return out
@@ -131,8 +144,10 @@ def loop_ml(z: np.ndarray, years: np.ndarray, m: int, s1: int) -> dict[str, np.n
 
 
 def row(name: str, t_fast: float, t_peer: float, peer: str, gap: float, note: str = "") -> None:
-    print(f"{name}: geoaggl {t_fast:.2f} s, {peer} {t_peer:.2f} s, {t_peer / t_fast:.1f}×, "
-          f"max |Δ| {gap:.1e}{note}")
+    print(
+        f"{name}: geoaggl {t_fast:.2f} s, {peer} {t_peer:.2f} s, {t_peer / t_fast:.1f}×, "
+        f"max |Δ| {gap:.1e}{note}"
+    )
 
 
 def bench_sbm(x: pd.DataFrame, g: pd.DataFrame, b: pd.DataFrame, repeat: int, sample: int) -> None:
@@ -144,12 +159,14 @@ def bench_sbm(x: pd.DataFrame, g: pd.DataFrame, b: pd.DataFrame, repeat: int, sa
             t_fast, res = timed(lambda f=frontier, r=rts: sbm(x, g, b, rts=r, frontier=f), repeat)
             rho = res["efficiency"].to_numpy()
             if frontier == "year":
+
                 def peer(r: str = rts) -> np.ndarray:
                     ref = np.empty(len(x))
                     for yr in np.unique(years):
                         sel = np.flatnonzero(years == yr)
                         ref[sel] = loop_sbm(X[sel], G[sel], B[sel], r == "vrs", np.arange(len(sel)))
                     return ref
+
                 t_peer, ref = timed(peer, repeat)
                 gap, note = float(np.abs(ref - rho).max()), ""
             else:
@@ -158,15 +175,26 @@ def bench_sbm(x: pd.DataFrame, g: pd.DataFrame, b: pd.DataFrame, repeat: int, sa
                 t_peer *= len(x) / len(pick)
                 gap = float(np.abs(ref - rho[pick]).max())
                 note = f" (loop timed on {len(pick)} DMUs, scaled ×{len(x) / len(pick):.0f})"
-            row(f"SBM {rts.upper()} {frontier} frontier, {size}", t_fast, t_peer, "per-DMU linprog loop",
-                gap, note)
+            row(
+                f"SBM {rts.upper()} {frontier} frontier, {size}",
+                t_fast,
+                t_peer,
+                "per-DMU linprog loop",
+                gap,
+                note,
+            )
             if frontier == "pooled":  # a stricter peer: the same loop offered only the non-dominated DMUs
                 nd = _nondominated(np.hstack([X, -G, B]))
                 t_nd, ref = timed(lambda r=rts, p=pick, q=nd: loop_sbm(X, G, B, r == "vrs", p, q), repeat)
                 t_nd *= len(x) / len(pick)
-                row(f"SBM {rts.upper()} {frontier} frontier, {size}", t_fast, t_nd,
+                row(
+                    f"SBM {rts.upper()} {frontier} frontier, {size}",
+                    t_fast,
+                    t_nd,
                     f"linprog loop on the {len(nd)} non-dominated peers",
-                    float(np.abs(ref - rho[pick]).max()), note)
+                    float(np.abs(ref - rho[pick]).max()),
+                    note,
+                )
 
 
 def bench_ml(x: pd.DataFrame, g: pd.DataFrame, b: pd.DataFrame, repeat: int) -> None:
@@ -195,8 +223,14 @@ def bench_ml(x: pd.DataFrame, g: pd.DataFrame, b: pd.DataFrame, repeat: int) -> 
             gap = max(gap, float(np.abs(got[got_ok & want_ok] - want[got_ok & want_ok]).max()))
     n_lp = n_year * n_city + 2 * (n_year - 1) * n_city
     n_inf = int(ml[["D_t_t1", "D_t1_t"]].isna().to_numpy().sum())
-    row(f"Malmquist–Luenberger {n_city}×{n_year}", t_fast, t_peer, "linprog loop", gap,
-        f" ({n_lp:,} LPs, {n_inf} infeasible mixed-period; same infeasible LPs: {same_nan})")
+    row(
+        f"Malmquist–Luenberger {n_city}×{n_year}",
+        t_fast,
+        t_peer,
+        "linprog loop",
+        gap,
+        f" ({n_lp:,} LPs, {n_inf} infeasible mixed-period; same infeasible LPs: {same_nan})",
+    )
 
 
 def main() -> None:
@@ -208,8 +242,10 @@ def main() -> None:
     ap.add_argument("--only", choices=["sbm", "ml"], default=None)
     args = ap.parse_args()
     x, g, b = data(args.cities, args.years)
-    print(f"{args.cities} cities × {args.years} years; 2 inputs, 1 good, 2 bad outputs; "
-          f"medians of {args.repeat} run(s)")
+    print(
+        f"{args.cities} cities × {args.years} years; 2 inputs, 1 good, 2 bad outputs; "
+        f"medians of {args.repeat} run(s)"
+    )
     if args.only in (None, "sbm"):
         bench_sbm(x, g, b, args.repeat, args.sample)
     if args.only in (None, "ml"):

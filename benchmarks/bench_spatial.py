@@ -49,18 +49,32 @@ def main() -> None:
         yr = np.tile(np.arange(2008, 2008 + t), n)
         x = rng.normal(size=n * t)
         m = 0.5 * x + rng.normal(size=n * t)
-        panel = pd.DataFrame({"adcode": ent, "year": yr, "x": x, "m": m,
-                              "y": 0.3 * x + 0.4 * m + rng.normal(size=n * t), "c1": rng.normal(size=n * t)})
+        panel = pd.DataFrame(
+            {
+                "adcode": ent,
+                "year": yr,
+                "x": x,
+                "m": m,
+                "y": 0.3 * x + 0.4 * m + rng.normal(size=n * t),
+                "c1": rng.normal(size=n * t),
+            }
+        )
         t0 = time.perf_counter()
         models.mediation(panel, y="y", x="x", m="m", controls=["c1"], n_boot=999, seed=1)
         t_med = time.perf_counter() - t0
 
-    print(f"check: {len(prefs)} units, 2 weights, 5 columns, 3 statistics, 999 permutations: "
-          f"{t_check:.2f} s ({len(out)} rows; target ≤ 5 s)")
-    print(f"esda called directly on the same inputs: {t_esda:.2f} s "
-          f"(wrapper overhead {t_check - t_esda:+.2f} s)")
-    print(f"mediation: 150 cities × 10 years, two-way FE, 999 entity-bootstrap draws: {t_med:.2f} s "
-          "(target ≤ 10 s)")
+    print(
+        f"check: {len(prefs)} units, 2 weights, 5 columns, 3 statistics, 999 permutations: "
+        f"{t_check:.2f} s ({len(out)} rows; target ≤ 5 s)"
+    )
+    print(
+        f"esda called directly on the same inputs: {t_esda:.2f} s "
+        f"(wrapper overhead {t_check - t_esda:+.2f} s)"
+    )
+    print(
+        f"mediation: 150 cities × 10 years, two-way FE, 999 entity-bootstrap draws: {t_med:.2f} s "
+        "(target ≤ 10 s)"
+    )
 
 
 if __name__ == "__main__":

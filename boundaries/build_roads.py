@@ -135,6 +135,7 @@ def load_world() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 def morton(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Interleave the bits of two non-negative < 2**20 integer arrays."""
+
     def spread(x: np.ndarray) -> np.ndarray:
         x = x.astype(np.uint64) & np.uint64(0xFFFFF)
         out = np.zeros_like(x)
@@ -257,13 +258,18 @@ def main() -> int:
     print(f"world: {n_world} nodes, {m_world} undirected edges")
     print(f"inside outline: {n_in} nodes, {m_in} edges; {n_merged} nodes merged over zero-length edges")
     for name, _kind, _a, _b, da, db, gc, km in added:
-        print(f"connector {name}: ends snapped {da:.2f} / {db:.2f} km, "
-              f"great circle {gc:.2f} km, length {km:.2f} km")
-    print(f"kept: {keep_n.size} nodes, {eu.size} edges; dropped {frag_sizes.size} fragments "
-          f"({int(frag_sizes.sum())} nodes; largest {frag_sizes[:5].tolist()})")
+        print(
+            f"connector {name}: ends snapped {da:.2f} / {db:.2f} km, "
+            f"great circle {gc:.2f} km, length {km:.2f} km"
+        )
+    print(
+        f"kept: {keep_n.size} nodes, {eu.size} edges; dropped {frag_sizes.size} fragments "
+        f"({int(frag_sizes.sum())} nodes; largest {frag_sizes[:5].tolist()})"
+    )
     print(f"edge length / great circle: median {np.median(ratio):.4f}, min {ratio.min():.4f}")
-    print(f"seat snap km: median {np.median(snap):.2f}, p90 {np.percentile(snap, 90):.2f}, "
-          f"max {snap.max():.1f}")
+    print(
+        f"seat snap km: median {np.median(snap):.2f}, p90 {np.percentile(snap, 90):.2f}, max {snap.max():.1f}"
+    )
     worst = np.argsort(snap)[::-1][:8]
     print("largest snaps:", ", ".join(f"{units[k]['name']} {snap[k]:.1f}" for k in worst))
     far = [units[k]["name"] for k in np.flatnonzero(snap > 30)]

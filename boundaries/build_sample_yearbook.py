@@ -100,8 +100,10 @@ def grid() -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
         ["(一)人口、劳动力及土地资源", *[None] * (W - 1)],
         ["Population, Labour Forces and Land Resources", *[None] * (W - 1)],
         ["2-1 人口状况（SYNTHETIC 合成示例：全部数字为随机数，不是统计数据）", *[None] * (W - 1)],
-        ["Population (SYNTHETIC sample from geoaggl: every number is random, not a statistic)",
-         *[None] * (W - 1)],
+        [
+            "Population (SYNTHETIC sample from geoaggl: every number is random, not a statistic)",
+            *[None] * (W - 1),
+        ],
     ]
     merges: list[tuple[int, int, int, int]] = []
 

@@ -46,7 +46,14 @@ from geoaggl.boundaries import prefectures  # noqa: E402
 SOURCE = ROOT / "boundaries" / "agglomerations.csv"
 OUT = ROOT / "geoaggl" / "data" / "agglomerations.csv"
 COLUMNS = [
-    "agglomeration", "agglomeration_en", "adcode", "name", "province", "partial", "partial_note", "source",
+    "agglomeration",
+    "agglomeration_en",
+    "adcode",
+    "name",
+    "province",
+    "partial",
+    "partial_note",
+    "source",
 ]
 
 #: Members per UA as the plan documents count them (prefecture-level units).

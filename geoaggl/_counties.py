@@ -99,8 +99,13 @@ def county_units(cnmaps: Path | None = None) -> pd.DataFrame:
         (p, n): code for code, n, p in zip(cities.index, cities["name"], cities["province"], strict=True)
     }
     recs = [
-        {"adcode": Path(path).stem[:6], "name": district, "prefecture": parent.get((prov, city)),
-         "province": prov, "path": path}
+        {
+            "adcode": Path(path).stem[:6],
+            "name": district,
+            "prefecture": parent.get((prov, city)),
+            "province": prov,
+            "path": path,
+        }
         for prov, city, district, path in rows
         if prov not in EXCLUDED_PROVINCES
     ]
@@ -180,8 +185,11 @@ def _save(path: Path, adcodes: np.ndarray, geoms: np.ndarray) -> None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
     except OSError as exc:
-        warnings.warn(f"counties(): could not write the cache {path} ({exc}); it will be rebuilt next time",
-                      GeoagglWarning, stacklevel=4)
+        warnings.warn(
+            f"counties(): could not write the cache {path} ({exc}); it will be rebuilt next time",
+            GeoagglWarning,
+            stacklevel=4,
+        )
 
 
 def _load(path: Path) -> tuple[np.ndarray, np.ndarray] | None:

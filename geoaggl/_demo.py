@@ -58,8 +58,9 @@ CITATIONS: dict[str, tuple[str, str]] = {
 Progress = Callable[[int, int], None]
 
 
-def od_matrix_with_progress(G: object, units: gpd.GeoDataFrame, *, weight: str,
-                            progress: Progress | None = None) -> pd.DataFrame:
+def od_matrix_with_progress(
+    G: object, units: gpd.GeoDataFrame, *, weight: str, progress: Progress | None = None
+) -> pd.DataFrame:
     """``roads.od_matrix`` with its ``progress=(done, total)`` callback when that version has one."""
     from .roads import od_matrix
 
@@ -128,8 +129,9 @@ def integration_from_density(prefs: gpd.GeoDataFrame, density: pd.Series) -> gpd
     return polys
 
 
-def spatial_tables(prefs: gpd.GeoDataFrame, density: pd.Series,
-                   progress: Progress | None = None) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+def spatial_tables(
+    prefs: gpd.GeoDataFrame, density: pd.Series, progress: Progress | None = None
+) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     """Moran/Geary/Getis-Ord of road density on queen and road-kNN weights, and its LISA (queen)."""
     import numpy as np
 
@@ -145,9 +147,13 @@ def spatial_tables(prefs: gpd.GeoDataFrame, density: pd.Series,
         road = from_od(od, kind="knn", k=6)
         queen = contiguity(prefs, islands="nearest")  # every unit; islands linked to their nearest unit
         data = density.loc[prefs.index].to_frame()
-        table = pd.concat([check(data, {"queen": queen}, permutations=999, seed=0),
-                           check(data.loc[od.index], {"road_knn6": road}, permutations=999, seed=0)],
-                          ignore_index=True)
+        table = pd.concat(
+            [
+                check(data, {"queen": queen}, permutations=999, seed=0),
+                check(data.loc[od.index], {"road_knn6": road}, permutations=999, seed=0),
+            ],
+            ignore_index=True,
+        )
         local = lisa(data["road_density"], queen, permutations=999, seed=0)
     out = prefs[["name", "name_en", "geometry"]].join(local)
     return table, out

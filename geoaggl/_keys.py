@@ -391,8 +391,10 @@ class Resolution:
     def report(self) -> pd.DataFrame:
         """One row per input key: input, adcode, rule, candidates, suggestion, note."""
         idx = self.index.copy() if self.index is not None else pd.RangeIndex(len(self.keys))
-        sugg = [self.suggestions.get(_hashable(v)) if r == "unmatched" else None
-                for v, r in zip(self.keys, self.rules, strict=True)]
+        sugg = [
+            self.suggestions.get(_hashable(v)) if r == "unmatched" else None
+            for v, r in zip(self.keys, self.rules, strict=True)
+        ]
         return pd.DataFrame(
             {
                 "input": pd.Series(list(self.keys), index=idx, dtype=object),

@@ -97,8 +97,14 @@ def block_diag_csr(blocks: np.ndarray) -> sp.csr_array:
     return sp.csr_array((data, cols, indptr), shape=(k * r, k * c))
 
 
-def _solve(c: np.ndarray, a_eq: np.ndarray | None, b_eq: np.ndarray | None, a_ub: np.ndarray | None,
-           b_ub: np.ndarray | None, bounds: np.ndarray) -> tuple[int, np.ndarray | None]:
+def _solve(
+    c: np.ndarray,
+    a_eq: np.ndarray | None,
+    b_eq: np.ndarray | None,
+    a_ub: np.ndarray | None,
+    b_ub: np.ndarray | None,
+    bounds: np.ndarray,
+) -> tuple[int, np.ndarray | None]:
     k, nv = c.shape
     try:
         res = linprog(
@@ -118,9 +124,16 @@ def _solve(c: np.ndarray, a_eq: np.ndarray | None, b_eq: np.ndarray | None, a_ub
     return 0, np.asarray(res.x).reshape(k, nv)
 
 
-def solve_batched(c: np.ndarray, *, a_eq: np.ndarray | None = None, b_eq: np.ndarray | None = None,
-                  a_ub: np.ndarray | None = None, b_ub: np.ndarray | None = None,
-                  bounds: np.ndarray, max_nnz: int = 100_000) -> BatchResult:
+def solve_batched(
+    c: np.ndarray,
+    *,
+    a_eq: np.ndarray | None = None,
+    b_eq: np.ndarray | None = None,
+    a_ub: np.ndarray | None = None,
+    b_ub: np.ndarray | None = None,
+    bounds: np.ndarray,
+    max_nnz: int = 100_000,
+) -> BatchResult:
     """Minimise ``k`` independent LPs of identical shape in as few HiGHS calls as possible.
 
     Parameters
@@ -152,8 +165,14 @@ def solve_batched(c: np.ndarray, *, a_eq: np.ndarray | None = None, b_eq: np.nda
         nonlocal calls
         sl = slice(lo, hi)
         calls += 1
-        st, sol = _solve(c[sl], None if a_eq is None else a_eq[sl], None if b_eq is None else b_eq[sl],
-                         None if a_ub is None else a_ub[sl], None if b_ub is None else b_ub[sl], bounds)
+        st, sol = _solve(
+            c[sl],
+            None if a_eq is None else a_eq[sl],
+            None if b_eq is None else b_eq[sl],
+            None if a_ub is None else a_ub[sl],
+            None if b_ub is None else b_ub[sl],
+            bounds,
+        )
         if st == 0 and sol is not None:
             x[sl] = sol
         elif hi - lo == 1:
@@ -294,16 +313,25 @@ def _solve_highs(fam: Family, want_x: bool) -> BatchResult | None:
     k = fam.row_lower.shape[0]
     nv = fam.base.shape[1]
     optimal = hc.HighsModelStatus.kOptimal
-    codes = {hc.HighsModelStatus.kInfeasible: 2, hc.HighsModelStatus.kUnbounded: 3,
-             hc.HighsModelStatus.kUnboundedOrInfeasible: 2}
+    codes = {
+        hc.HighsModelStatus.kInfeasible: 2,
+        hc.HighsModelStatus.kUnbounded: 3,
+        hc.HighsModelStatus.kUnboundedOrInfeasible: 2,
+    }
     x = np.full((k, nv if want_x else 0), np.nan)
     fun = np.full(k, np.nan)
     status = np.zeros(k, dtype=np.int64)
     rows = [int(r) for r in fam.coef_rows]
     cols = [int(c) for c in fam.coef_cols]
     # only the rows whose bounds differ between LPs are changed (Python lists: cheaper per call)
-    varying = np.flatnonzero((fam.row_lower != fam.row_lower[:1]).any(axis=0)
-                             | (fam.row_upper != fam.row_upper[:1]).any(axis=0)).tolist() if k else []
+    varying = (
+        np.flatnonzero(
+            (fam.row_lower != fam.row_lower[:1]).any(axis=0)
+            | (fam.row_upper != fam.row_upper[:1]).any(axis=0)
+        ).tolist()
+        if k
+        else []
+    )
     values, lower, upper = fam.coef_values.tolist(), fam.row_lower.tolist(), fam.row_upper.tolist()
     for b in range(k):
         for r, c, v in zip(rows, cols, values[b], strict=True):
@@ -343,9 +371,12 @@ def _solve_family_batched(fam: Family, want_x: bool, max_nnz: int) -> BatchResul
     c = np.broadcast_to(fam.cost, (k, nv))
     res = solve_batched(
         np.ascontiguousarray(c),
-        a_eq=a[:, eq] if eq.size else None, b_eq=fam.row_upper[:, eq] if eq.size else None,
-        a_ub=a_ub if a_ub.shape[1] else None, b_ub=b_ub if a_ub.shape[1] else None,
-        bounds=np.column_stack([fam.col_lower, fam.col_upper]), max_nnz=max_nnz,
+        a_eq=a[:, eq] if eq.size else None,
+        b_eq=fam.row_upper[:, eq] if eq.size else None,
+        a_ub=a_ub if a_ub.shape[1] else None,
+        b_ub=b_ub if a_ub.shape[1] else None,
+        bounds=np.column_stack([fam.col_lower, fam.col_upper]),
+        max_nnz=max_nnz,
     )
     if not want_x:
         res.x = res.x[:, :0]

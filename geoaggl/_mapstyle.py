@@ -112,8 +112,13 @@ TILES: dict[str, dict[str, Any]] = {
         "gcj02": True,
     },
 }
-_TILE_ALIASES = {"gaode": "amap", "autonavi": "amap", "gaodesatellite": "amapsatellite",
-                 "osm": "openstreetmap", "cartodbdark_matter": "cartodbdarkmatter"}
+_TILE_ALIASES = {
+    "gaode": "amap",
+    "autonavi": "amap",
+    "gaodesatellite": "amapsatellite",
+    "osm": "openstreetmap",
+    "cartodbdark_matter": "cartodbdarkmatter",
+}
 _GCJ_MARKERS = ("autonavi.com", "amap.com", "gaode.com", "is.autonavi")
 
 
@@ -141,8 +146,9 @@ def tile_layer(tiles: Any, *, attr: str | None = None) -> tuple[Any, bool]:
     if isinstance(tiles, folium.TileLayer):
         return tiles, is_gcj_tiles(str(tiles.tiles))
     if not isinstance(tiles, str):
-        raise TypeError(f"tiles must be a name, a URL, a folium.TileLayer or None, got {type(tiles).__name__}"
-                        )
+        raise TypeError(
+            f"tiles must be a name, a URL, a folium.TileLayer or None, got {type(tiles).__name__}"
+        )
     key = _norm(tiles)
     key = _TILE_ALIASES.get(key, key)
     if key in TILES:
@@ -180,18 +186,24 @@ def check_color(value: Any, *, name: str) -> str:
         raise ParameterTypeError(f"{name} must be a colour string such as '#d9d9d9'; got {value!r}")
     v = value.strip()
     low = v.lower()
-    if (_HEX_RE.fullmatch(v) or _FUNC_RE.fullmatch(v) or low.replace("grey", "gray") in _cnames
-            or low in ("transparent", "none")):
+    if (
+        _HEX_RE.fullmatch(v)
+        or _FUNC_RE.fullmatch(v)
+        or low.replace("grey", "gray") in _cnames
+        or low in ("transparent", "none")
+    ):
         return v
-    raise OptionError(f"{name} must be a CSS colour ('#rrggbb', 'rgb(r, g, b)' or a name such as 'grey'); "
-                      f"got {value!r}")
+    raise OptionError(
+        f"{name} must be a CSS colour ('#rrggbb', 'rgb(r, g, b)' or a name such as 'grey'); got {value!r}"
+    )
 
 
 def _brewer(name: str) -> list[str] | None:
     if name in _schemes:
         return list(_schemes[name])
-    variants = sorted((k for k in _schemes if k.rsplit("_", 1)[0] == name),
-                      key=lambda k: int(k.rsplit("_", 1)[1]))
+    variants = sorted(
+        (k for k in _schemes if k.rsplit("_", 1)[0] == name), key=lambda k: int(k.rsplit("_", 1)[1])
+    )
     return list(_schemes[variants[-1]]) if variants else None
 
 
@@ -223,6 +235,7 @@ def resolve_cmap(cmap: Any) -> tuple[Callable[[float], str], list[str] | None]:
         lin = LinearColormap(colors, vmin=0.0, vmax=1.0)
         return (lambda t: lin.rgb_hex_str(float(t))), None
     if callable(cmap):
+
         def ramp(t: float) -> str:
             try:
                 return _hex(cmap(float(t)))
@@ -237,11 +250,13 @@ def resolve_cmap(cmap: Any) -> tuple[Callable[[float], str], list[str] | None]:
         try:
             lin = LinearColormap(colors, vmin=0.0, vmax=1.0)
         except ValueError as exc:
-            raise OptionError(f"cmap: cannot interpolate between {colors!r} ({exc}); use '#rrggbb' "
-                              "colours or names") from None
+            raise OptionError(
+                f"cmap: cannot interpolate between {colors!r} ({exc}); use '#rrggbb' colours or names"
+            ) from None
         return (lambda t: lin.rgb_hex_str(float(t))), colors
-    raise ParameterTypeError("cmap must be a name, a list of colours or a colormap, "
-                             f"got {type(cmap).__name__}")
+    raise ParameterTypeError(
+        f"cmap must be a name, a list of colours or a colormap, got {type(cmap).__name__}"
+    )
 
 
 def hatch_fill(color: str) -> str:
@@ -309,8 +324,15 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, title: str, entries: Sequence[LegendEntry], *, position: str = "bottomright",
-                 note: str | None = None, gradient: tuple[list[str], list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        entries: Sequence[LegendEntry],
+        *,
+        position: str = "bottomright",
+        note: str | None = None,
+        gradient: tuple[list[str], list[str]] | None = None,
+    ) -> None:
         super().__init__()
         self._name = "GeoagglLegend"
         self.title = title
@@ -328,20 +350,28 @@ class Legend(MacroElement):
         if self.gradient is not None:
             colors, ticks = self.gradient
             stops = e(", ".join(colors))
-            parts.append(f'<div class="geoaggl-legend-gradient" style="background: linear-gradient(to right, '
-                         f'{stops});"></div>')
-            parts.append('<div class="geoaggl-legend-ticks">'
-                         + "".join(f"<span>{e(t)}</span>" for t in ticks) + "</div>")
+            parts.append(
+                f'<div class="geoaggl-legend-gradient" style="background: linear-gradient(to right, '
+                f'{stops});"></div>'
+            )
+            parts.append(
+                '<div class="geoaggl-legend-ticks">'
+                + "".join(f"<span>{e(t)}</span>" for t in ticks)
+                + "</div>"
+            )
         for ent in self.entries:
             # colours are validated where they enter (check_color); escaped again here for the attribute
             bg = e(_HATCH_CSS.format(c=ent.color) if ent.hatch else ent.color)
             border = f" border-color: {e(ent.border)};" if ent.border else ""
-            count = (f'<span class="geoaggl-legend-count">({ent.count})</span>'
-                     if ent.count is not None else "")
+            count = (
+                f'<span class="geoaggl-legend-count">({ent.count})</span>' if ent.count is not None else ""
+            )
             cls = "geoaggl-legend-item geoaggl-legend-missing" if ent.missing else "geoaggl-legend-item"
-            parts.append(f'<div class="{cls}" data-count="{"" if ent.count is None else ent.count}">'
-                         f'<span class="geoaggl-legend-swatch" style="background: {bg};{border}"></span>'
-                         f'<span class="geoaggl-legend-label">{e(ent.label)}</span>{count}</div>')
+            parts.append(
+                f'<div class="{cls}" data-count="{"" if ent.count is None else ent.count}">'
+                f'<span class="geoaggl-legend-swatch" style="background: {bg};{border}"></span>'
+                f'<span class="geoaggl-legend-label">{e(ent.label)}</span>{count}</div>'
+            )
         if self.note:
             parts.append(f'<div class="geoaggl-legend-note">{e(self.note)}</div>')
         return "".join(parts)
@@ -448,9 +478,19 @@ class GeoJsonLayer(folium.map.Layer):
         """
     )
 
-    def __init__(self, data: dict[str, Any], styles: Sequence[Mapping[str, Any]], *, name: str | None = None,
-                 overlay: bool = True, control: bool = True, show: bool = True, highlight: bool = True,
-                 smooth_factor: float = 0.5, geometries: SharedGeometries | None = None) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        styles: Sequence[Mapping[str, Any]],
+        *,
+        name: str | None = None,
+        overlay: bool = True,
+        control: bool = True,
+        show: bool = True,
+        highlight: bool = True,
+        smooth_factor: float = 0.5,
+        geometries: SharedGeometries | None = None,
+    ) -> None:
         super().__init__(name=name, overlay=overlay, control=control, show=show)
         self._name = "GeoagglGeoJson"
         self.data = data
@@ -466,8 +506,9 @@ class GeoJsonLayer(folium.map.Layer):
         from folium.utilities import get_bounds
 
         if self.geometries is not None:
-            return get_bounds({"type": "GeometryCollection", "geometries": self.geometries.geometries},
-                              lonlat=True)
+            return get_bounds(
+                {"type": "GeometryCollection", "geometries": self.geometries.geometries}, lonlat=True
+            )
         return get_bounds(self.data, lonlat=True)
 
 
@@ -537,8 +578,15 @@ def find_leaflet_assets(assets: str | os.PathLike[str] | None = None) -> Path:
 
 
 #: folium's default CDN resources other than Leaflet; geoaggl maps use none of them.
-_DROPPABLE = ("jquery", "bootstrap", "awesome-markers", "awesome_markers", "fontawesome", "glyphicons",
-              "leaflet.awesome.rotate")
+_DROPPABLE = (
+    "jquery",
+    "bootstrap",
+    "awesome-markers",
+    "awesome_markers",
+    "fontawesome",
+    "glyphicons",
+    "leaflet.awesome.rotate",
+)
 
 
 def inline_assets(page: str, assets: Path) -> tuple[str, list[str]]:

@@ -43,9 +43,16 @@ def duplicated_units(frame: pd.DataFrame, *, unit: Hashable, group: Hashable) ->
     return {u: list(g) for u, g in sub.groupby(unit, sort=False)[group]}
 
 
-def apply_duplicates(frame: pd.DataFrame, *, unit: Hashable, group: Hashable, duplicates: str = "both",
-                     where: str = "", names: pd.Series | None = None,
-                     stacklevel: int = 3) -> pd.DataFrame:
+def apply_duplicates(
+    frame: pd.DataFrame,
+    *,
+    unit: Hashable,
+    group: Hashable,
+    duplicates: str = "both",
+    where: str = "",
+    names: pd.Series | None = None,
+    stacklevel: int = 3,
+) -> pd.DataFrame:
     """Apply the duplicates policy to ``frame`` (rows = (unit, group) listings, maybe with years).
 
     Returns ``frame`` itself when no unit is listed in two groups, otherwise a
@@ -78,14 +85,23 @@ def apply_duplicates(frame: pd.DataFrame, *, unit: Hashable, group: Hashable, du
 
     listed = format_keys(f"{label(u)} ({' & '.join(map(str, g))})" for u, g in dup.items())
     if duplicates == "raise":
-        raise DataError(f"{prefix}{len(dup)} cities are listed in more than one agglomeration: {listed}; "
-                        "pass duplicates='both' to count them in each, or 'first' to keep the first listing")
+        raise DataError(
+            f"{prefix}{len(dup)} cities are listed in more than one agglomeration: {listed}; "
+            "pass duplicates='both' to count them in each, or 'first' to keep the first listing"
+        )
     if duplicates == "both":
-        warnings.warn(f"{prefix}{len(dup)} cities counted in more than one agglomeration "
-                      f"(duplicates='both'): {listed}", DuplicateMembershipWarning, stacklevel=stacklevel)
+        warnings.warn(
+            f"{prefix}{len(dup)} cities counted in more than one agglomeration (duplicates='both'): {listed}",
+            DuplicateMembershipWarning,
+            stacklevel=stacklevel,
+        )
         return frame
     first = {u: g[0] for u, g in dup.items()}
     keep = [not (u in first and g != first[u]) for u, g in zip(frame[unit], frame[group], strict=True)]
-    warnings.warn(f"{prefix}{len(dup)} cities listed in more than one agglomeration kept only in the first "
-                  f"(duplicates='first'): {listed}", DuplicateMembershipWarning, stacklevel=stacklevel)
+    warnings.warn(
+        f"{prefix}{len(dup)} cities listed in more than one agglomeration kept only in the first "
+        f"(duplicates='first'): {listed}",
+        DuplicateMembershipWarning,
+        stacklevel=stacklevel,
+    )
     return frame.loc[keep]

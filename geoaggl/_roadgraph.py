@@ -56,8 +56,9 @@ BUNDLED_FILE = "china_highways.npz"
 ROAD, FERRY, LINK = 0, 1, 2
 
 
-def haversine_km(lon1: NDArray[np.float64], lat1: NDArray[np.float64],
-                 lon2: NDArray[np.float64], lat2: NDArray[np.float64]) -> NDArray[np.float64]:
+def haversine_km(
+    lon1: NDArray[np.float64], lat1: NDArray[np.float64], lon2: NDArray[np.float64], lat2: NDArray[np.float64]
+) -> NDArray[np.float64]:
     r"""Great-circle distance in km on the mean Earth sphere.
 
     .. math:: d = 2R\arcsin\sqrt{\sin^2\tfrac{\Delta\varphi}{2}
@@ -80,8 +81,9 @@ def bundled_arrays() -> Mapping[str, NDArray[Any]]:
     return out
 
 
-def _csr_min(n: int, tail: NDArray[np.int64], head: NDArray[np.int64],
-             w: NDArray[np.float64]) -> sp.csr_matrix:
+def _csr_min(
+    n: int, tail: NDArray[np.int64], head: NDArray[np.int64], w: NDArray[np.float64]
+) -> sp.csr_matrix:
     """CSR matrix of arcs with the minimum weight over parallel arcs; zero weights stay edges."""
     order = np.lexsort((w, head, tail))
     t, h, ww = tail[order], head[order], w[order]
@@ -134,8 +136,9 @@ class CompactGraph:
             self._csr[weight] = _csr_min(self.n, self.tail, self.head, self.weights[weight])
         return self._csr[weight]
 
-    def snap(self, lon: NDArray[np.float64], lat: NDArray[np.float64]
-             ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    def snap(
+        self, lon: NDArray[np.float64], lat: NDArray[np.float64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Nearest node of each point (Albers KD-tree) and the great-circle km to it."""
         from pyproj import Transformer
         from scipy.spatial import cKDTree
@@ -152,8 +155,9 @@ class CompactGraph:
         return idx, haversine_km(np.asarray(lon, float), np.asarray(lat, float), self.lon[idx], self.lat[idx])
 
 
-def eliminate(csr: sp.csr_matrix, terminals: NDArray[np.int64], *, max_degree: int = 6
-              ) -> tuple[sp.csr_matrix, NDArray[np.int64]]:
+def eliminate(
+    csr: sp.csr_matrix, terminals: NDArray[np.int64], *, max_degree: int = 6
+) -> tuple[sp.csr_matrix, NDArray[np.int64]]:
     r"""Eliminate non-terminal nodes with at most ``max_degree`` distinct neighbours.
 
     Parameters
@@ -187,8 +191,9 @@ def eliminate(csr: sp.csr_matrix, terminals: NDArray[np.int64], *, max_degree: i
     ip = csr.indptr.tolist()
     ix = csr.indices.tolist()
     dat = csr.data.tolist()
-    out: list[dict[int, float] | None] = [dict(zip(ix[ip[i]:ip[i + 1]], dat[ip[i]:ip[i + 1]], strict=True))
-                                          for i in range(n)]
+    out: list[dict[int, float] | None] = [
+        dict(zip(ix[ip[i] : ip[i + 1]], dat[ip[i] : ip[i + 1]], strict=True)) for i in range(n)
+    ]
     inn: list[dict[int, float] | None] = [{} for _ in range(n)]
     for i in range(n):
         for j, wj in out[i].items():  # type: ignore[union-attr]
@@ -241,9 +246,16 @@ def eliminate(csr: sp.csr_matrix, terminals: NDArray[np.int64], *, max_degree: i
     return core, new_id
 
 
-def many_to_many(csr: sp.csr_matrix, sources: NDArray[np.int64], targets: NDArray[np.int64], *,
-                 reduce: bool = True, max_degree: int = 6, chunk: int = 128,
-                 progress: Callable[[int, int], None] | None = None) -> NDArray[np.float64]:
+def many_to_many(
+    csr: sp.csr_matrix,
+    sources: NDArray[np.int64],
+    targets: NDArray[np.int64],
+    *,
+    reduce: bool = True,
+    max_degree: int = 6,
+    chunk: int = 128,
+    progress: Callable[[int, int], None] | None = None,
+) -> NDArray[np.float64]:
     """Exact shortest-path distances from each source node to each target node.
 
     One Dijkstra tree per distinct source (``scipy.sparse.csgraph.dijkstra``,
@@ -273,8 +285,8 @@ def many_to_many(csr: sp.csr_matrix, sources: NDArray[np.int64], targets: NDArra
     if progress is not None:
         chunk = max(1, min(chunk, usrc.size // 20))
     for start in range(0, usrc.size, chunk):
-        block = dijkstra(graph, directed=True, indices=s_ids[start:start + chunk])
-        res[start:start + chunk] = np.atleast_2d(block)[:, d_ids]
+        block = dijkstra(graph, directed=True, indices=s_ids[start : start + chunk])
+        res[start : start + chunk] = np.atleast_2d(block)[:, d_ids]
         if progress is not None:
             progress(min(start + chunk, usrc.size), usrc.size)
     return res[np.ix_(src_inv.ravel(), dst_inv.ravel())]
@@ -285,4 +297,3 @@ def dijkstra_limited(csr: sp.csr_matrix, source: int, limit: float) -> NDArray[n
     from scipy.sparse.csgraph import dijkstra
 
     return np.asarray(dijkstra(csr, directed=True, indices=int(source), limit=float(limit)), dtype=np.float64)
-

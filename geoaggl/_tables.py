@@ -72,8 +72,10 @@ class RegressionTable(pd.DataFrame):
         )
         note = getattr(self, "notes", "")
         cap = f"<caption style='caption-side:bottom'>{html.escape(note)}</caption>" if note else ""
-        return (f"<table class='geoaggl-table'>{cap}<thead><tr><th></th>{head}</tr></thead>"
-                f"<tbody>{body}</tbody></table>")
+        return (
+            f"<table class='geoaggl-table'>{cap}<thead><tr><th></th>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>"
+        )
 
 
 def _stars(p: float, levels: tuple[float, ...]) -> str:

@@ -39,8 +39,9 @@ def require_columns(df: pd.DataFrame, columns: Iterable[Hashable], *, what: str 
     return cols
 
 
-def as_float_array(values: pd.Series | Sequence[Any] | np.ndarray, *, what: str,
-                   labels: Sequence[Any] | None = None) -> np.ndarray:
+def as_float_array(
+    values: pd.Series | Sequence[Any] | np.ndarray, *, what: str, labels: Sequence[Any] | None = None
+) -> np.ndarray:
     """Convert one column of values to a float64 array, rejecting non-numeric entries.
 
     Numeric and boolean dtypes (including pandas nullable ones, whose ``NA``
@@ -85,8 +86,15 @@ def as_float_array(values: pd.Series | Sequence[Any] | np.ndarray, *, what: str,
     )
 
 
-def check_values(arr: np.ndarray, *, what: str, labels: Sequence[Any], allow_negative: bool = False,
-                 positive: bool = False, allow_nan: bool = False) -> None:
+def check_values(
+    arr: np.ndarray,
+    *,
+    what: str,
+    labels: Sequence[Any],
+    allow_negative: bool = False,
+    positive: bool = False,
+    allow_nan: bool = False,
+) -> None:
     """Raise DataError naming the rows of ``arr`` that are NaN, infinite, negative or zero.
 
     Parameters
@@ -119,19 +127,23 @@ def check_values(arr: np.ndarray, *, what: str, labels: Sequence[Any], allow_neg
             bad = arr <= 0
             if bad.any():
                 raise DataError(
-                    f"{what}: values must be > 0; got zero or negative at "
-                    f"{format_keys(labs[bad])}"
+                    f"{what}: values must be > 0; got zero or negative at {format_keys(labs[bad])}"
                 )
         elif not allow_negative:
             bad = arr < 0
             if bad.any():
-                raise DataError(
-                    f"{what}: negative values at {format_keys(labs[bad])}"
-                )
+                raise DataError(f"{what}: negative values at {format_keys(labs[bad])}")
 
 
-def numeric_frame(df: pd.DataFrame, columns: Iterable[Hashable], *, labels: Sequence[Any] | None = None,
-                  allow_negative: bool = False, positive: bool = False, what: str = "data") -> np.ndarray:
+def numeric_frame(
+    df: pd.DataFrame,
+    columns: Iterable[Hashable],
+    *,
+    labels: Sequence[Any] | None = None,
+    allow_negative: bool = False,
+    positive: bool = False,
+    what: str = "data",
+) -> np.ndarray:
     """Validate ``df[columns]`` and return it as a new 2-D float64 array (rows × columns).
 
     Checks, in order: the columns exist, are numeric, have no NaN or infinite
@@ -147,8 +159,9 @@ def numeric_frame(df: pd.DataFrame, columns: Iterable[Hashable], *, labels: Sequ
         if isinstance(col, pd.DataFrame):  # duplicated column label
             raise DataError(f"{what}: column {c!r} appears more than once")
         arr = as_float_array(col, what=f"{what} column {c!r}", labels=labs)
-        check_values(arr, what=f"{what} column {c!r}", labels=labs, allow_negative=allow_negative,
-                     positive=positive)
+        check_values(
+            arr, what=f"{what} column {c!r}", labels=labs, allow_negative=allow_negative, positive=positive
+        )
         out[:, j] = arr
     return out
 
@@ -182,8 +195,9 @@ def check_option(value: Any, valid: Iterable[Any], *, name: str, where: str = ""
     return value
 
 
-def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int | None = None,
-              where: str = "") -> int:
+def check_int(
+    value: Any, *, name: str, minimum: int | None = None, maximum: int | None = None, where: str = ""
+) -> int:
     """Return ``value`` as an ``int`` if it is an integer (not bool) within bounds.
 
     Raises :class:`~geoaggl.errors.ParameterTypeError` for a non-integer (``1.5``,
@@ -206,8 +220,16 @@ def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int
     return v
 
 
-def check_real(value: Any, *, name: str, minimum: float | None = None, maximum: float | None = None,
-               strict_min: bool = False, allow_inf: bool = False, where: str = "") -> float:
+def check_real(
+    value: Any,
+    *,
+    name: str,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict_min: bool = False,
+    allow_inf: bool = False,
+    where: str = "",
+) -> float:
     """Return ``value`` as a finite ``float`` within bounds (``strict_min``: ``value > minimum``).
 
     Raises :class:`~geoaggl.errors.ParameterTypeError` for a non-number (``None``,

@@ -36,8 +36,21 @@ from .errors import DataError, GeoagglDeprecationWarning, GeoagglError, GeoagglW
 __all__ = ["check", "demo", "draw", "main", "od"]
 
 #: Column names taken as the key (the city) when ``--key`` is not given, in this order (case ignored).
-KEY_CANDIDATES = ("adcode", "代码", "行政区划代码", "区划代码", "code", "城市", "城市名称", "地级市", "地区",
-                  "名称", "city", "name", "prefecture")
+KEY_CANDIDATES = (
+    "adcode",
+    "代码",
+    "行政区划代码",
+    "区划代码",
+    "code",
+    "城市",
+    "城市名称",
+    "地级市",
+    "地区",
+    "名称",
+    "city",
+    "name",
+    "prefecture",
+)
 #: Column names taken as the year column (case ignored).
 YEAR_CANDIDATES = ("year", "年份", "年")
 _TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -104,8 +117,10 @@ class _Reporter:
         overall = (self.step_no - 1 + frac) / self.total
         filled = int(width * overall)
         pct = f" {int(frac * 100):3d}%" if frac > 0 else ""
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.step_no}/{self.total} "
-                          f"{self.label[:48]:<48}{pct}")
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.step_no}/{self.total} "
+            f"{self.label[:48]:<48}{pct}"
+        )
         self.stream.flush()
 
 
@@ -121,10 +136,12 @@ def _plain_warnings(stream: TextIO | None = None) -> Iterator[None]:
     out = stream if stream is not None else sys.stderr
     seen: set[str] = set()
 
-    def show(message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
-             line: Any = None) -> None:
+    def show(
+        message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None
+    ) -> None:
         if issubclass(category, _FOREIGN_NOISE) or (
-                issubclass(category, FutureWarning) and not issubclass(category, GeoagglWarning)):
+            issubclass(category, FutureWarning) and not issubclass(category, GeoagglWarning)
+        ):
             return
         text = " ".join(str(message).split())
         if "Numba not installed" in text or text in seen:
@@ -145,8 +162,9 @@ def _renamed(old_value: Any, new_value: Any, *, old: str, new: str, default: Any
         return new_value
     warnings.warn(f"{where}: {old}= is deprecated; use {new}=", GeoagglDeprecationWarning, stacklevel=3)
     if new_value is not default and new_value != old_value:
-        raise DataError(f"{where}: {old}= and {new}= disagree ({old_value!r} vs {new_value!r}); "
-                        f"pass {new}= only")
+        raise DataError(
+            f"{where}: {old}= and {new}= disagree ({old_value!r} vs {new_value!r}); pass {new}= only"
+        )
     return old_value
 
 
@@ -219,12 +237,18 @@ def _read_table(path: str | Path, *, key: str | None = None, skip_unmatched: boo
         if key is None:
             lost = table.loc[table["adcode"].isna(), "name"].tolist()
             if lost and not skip_unmatched:
-                raise DataError(f"{label}: {len(lost)} city name(s) match no prefecture-level city: "
-                                f"{format_keys(lost)}; correct them, or pass --skip-unmatched to leave them "
-                                "out")
+                raise DataError(
+                    f"{label}: {len(lost)} city name(s) match no prefecture-level city: "
+                    f"{format_keys(lost)}; correct them, or pass --skip-unmatched to leave them "
+                    "out"
+                )
             if lost:
-                warnings.warn(f"{label}: {len(lost)} city name(s) match no prefecture-level city and are "
-                              f"left out: {format_keys(lost)}", GeoagglWarning, stacklevel=2)
+                warnings.warn(
+                    f"{label}: {len(lost)} city name(s) match no prefecture-level city and are "
+                    f"left out: {format_keys(lost)}",
+                    GeoagglWarning,
+                    stacklevel=2,
+                )
             table = table[table["adcode"].notna()]
             key = "adcode"
     elif suffix in _TEXT_SUFFIXES:
@@ -232,8 +256,9 @@ def _read_table(path: str | Path, *, key: str | None = None, skip_unmatched: boo
             raise DataError(f"{label} is empty")
         table = _read_text_table(path, label)
     else:
-        raise DataError(f"{label}: unsupported file type {path.suffix!r}; "
-                        "use .csv, .tsv, .txt, .xls or .xlsx")
+        raise DataError(
+            f"{label}: unsupported file type {path.suffix!r}; use .csv, .tsv, .txt, .xls or .xlsx"
+        )
     columns = [str(c) for c in table.columns]
     if key is not None:
         if key not in table.columns:
@@ -243,8 +268,10 @@ def _read_table(path: str | Path, *, key: str | None = None, skip_unmatched: boo
     for cand in KEY_CANDIDATES:
         if cand in lower:
             return table, lower[cand]
-    raise DataError(f"{label}: which column holds the cities? None is named like {', '.join(KEY_CANDIDATES)};"
-                    f" pass --key COLUMN (its columns are {format_keys(columns)})")
+    raise DataError(
+        f"{label}: which column holds the cities? None is named like {', '.join(KEY_CANDIDATES)};"
+        f" pass --key COLUMN (its columns are {format_keys(columns)})"
+    )
 
 
 def _year_column(table: Any) -> str | None:
@@ -257,8 +284,10 @@ def _select_year(table: Any, label: str, year: int | None) -> Any:
     ycol = _year_column(table)
     if ycol is None:
         if year is not None:
-            raise DataError(f"{label} has no year column (named one of {', '.join(YEAR_CANDIDATES)}); "
-                            "drop --year, or add the column")
+            raise DataError(
+                f"{label} has no year column (named one of {', '.join(YEAR_CANDIDATES)}); "
+                "drop --year, or add the column"
+            )
         return table
     import pandas as pd
 
@@ -302,12 +331,20 @@ def _join_cities(table: Any, key: str, values: Any, label: str, *, skip_unmatche
     from .errors import UnmatchedNamesError
     from .names import attach
 
-    keys = np.array([_FLOAT_CODE.sub(r"\1", k.strip()) if isinstance(k, str) else k
-                     for k in table[key].to_numpy(dtype=object)], dtype=object)  # "110100.0" as text
+    keys = np.array(
+        [
+            _FLOAT_CODE.sub(r"\1", k.strip()) if isinstance(k, str) else k
+            for k in table[key].to_numpy(dtype=object)
+        ],
+        dtype=object,
+    )  # "110100.0" as text
     present = pd.notna(keys)
     if not present.all():
-        warnings.warn(f"{label}: {int((~present).sum())} rows without a value in column {key!r} are left out",
-                      GeoagglWarning, stacklevel=2)
+        warnings.warn(
+            f"{label}: {int((~present).sum())} rows without a value in column {key!r} are left out",
+            GeoagglWarning,
+            stacklevel=2,
+        )
     small = pd.DataFrame({_KEY: keys[present], _VALUE: np.asarray(values)[present]})
     units = prefectures()
     try:
@@ -315,24 +352,38 @@ def _join_cities(table: Any, key: str, values: Any, label: str, *, skip_unmatche
     except UnmatchedNamesError as exc:
         unmatched = list(exc.unmatched)
         if not skip_unmatched or len(unmatched) >= len(small):
-            raise DataError(f"{label}: {len(unmatched)} value(s) of column {key!r} match no prefecture-level "
-                            f"city of mainland China: {format_keys(unmatched)}; correct them, or pass "
-                            "--skip-unmatched to leave those rows out") from None
-        warnings.warn(f"{label}: {len(unmatched)} row(s) of column {key!r} match no prefecture-level city "
-                      f"and are left out: {format_keys(unmatched)}", GeoagglWarning, stacklevel=2)
+            raise DataError(
+                f"{label}: {len(unmatched)} value(s) of column {key!r} match no prefecture-level "
+                f"city of mainland China: {format_keys(unmatched)}; correct them, or pass "
+                "--skip-unmatched to leave those rows out"
+            ) from None
+        warnings.warn(
+            f"{label}: {len(unmatched)} row(s) of column {key!r} match no prefecture-level city "
+            f"and are left out: {format_keys(unmatched)}",
+            GeoagglWarning,
+            stacklevel=2,
+        )
     except DataError as exc:
         raise DataError(f"{label}: {exc}".replace(" gdf", " the prefectures")) from None
     return attach(units, small, on=_KEY, year=_NO_YEAR, errors="ignore")
 
 
-def _attached_column(table_path: str | Path, column: str, *, year: int | None = None, key: str | None = None,
-                     skip_unmatched: bool = False) -> Any:
+def _attached_column(
+    table_path: str | Path,
+    column: str,
+    *,
+    year: int | None = None,
+    key: str | None = None,
+    skip_unmatched: bool = False,
+) -> Any:
     """The user's column joined onto the mainland prefectures (a GeoDataFrame), for one year."""
     table, key = _read_table(table_path, key=key, skip_unmatched=skip_unmatched)
     label = str(table_path)
     if column not in table.columns:
-        raise DataError(f"{label} has no column {column!r}; its columns are "
-                        f"{format_keys([str(c) for c in table.columns])}")
+        raise DataError(
+            f"{label} has no column {column!r}; its columns are "
+            f"{format_keys([str(c) for c in table.columns])}"
+        )
     if column == key:
         raise DataError(f"{label}: --column {column!r} is the key column; choose a column of numbers")
     table = _select_year(table, label, year)
@@ -420,8 +471,15 @@ def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet:
     ):
         source = f"{cite['chen_wang']}, Table {table_no}"
         _save(
-            maps.choropleth(pub, column, time="year", k=5, name=f"{label} ({source})",
-                            legend_kwds={"caption": f"{label}, published ({source})"}, **kw),
+            maps.choropleth(
+                pub,
+                column,
+                time="year",
+                k=5,
+                name=f"{label} ({source})",
+                legend_kwds={"caption": f"{label}, published ({source})"},
+                **kw,
+            ),
             out / fname,
         )
 
@@ -429,8 +487,14 @@ def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet:
     access = _demo.road_access(prefs, progress=rep.progress)
     access.drop(columns="geometry").to_csv(out / "road_access.csv", encoding="utf-8")
     _save(
-        maps.choropleth(access, "road_km_to_centre", k=6, outlines="national11",
-                        legend_kwds={"caption": "road km from the seat to the nearest central city"}, **kw),
+        maps.choropleth(
+            access,
+            "road_km_to_centre",
+            k=6,
+            outlines="national11",
+            legend_kwds={"caption": "road km from the seat to the nearest central city"},
+            **kw,
+        ),
         out / "road_access.html",
     )
 
@@ -441,8 +505,13 @@ def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet:
     dens = prefs[["name", "name_en", "geometry"]].assign(road_density=density)
     dens.drop(columns="geometry").to_csv(out / "road_density.csv", encoding="utf-8")
     _save(
-        maps.choropleth(dens, "road_density", k=7,
-                        legend_kwds={"caption": "major-road km per 100 km² (bundled OSM graph)"}, **kw),
+        maps.choropleth(
+            dens,
+            "road_density",
+            k=7,
+            legend_kwds={"caption": "major-road km per 100 km² (bundled OSM graph)"},
+            **kw,
+        ),
         out / "road_density.html",
     )
 
@@ -452,9 +521,12 @@ def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet:
     integ.drop(columns="geometry").to_csv(out / "integration_yreb5.csv", encoding="utf-8")
     _save(
         maps.integration_map(
-            integ, "integration_infrastructure", k=min(5, len(integ)),
+            integ,
+            "integration_infrastructure",
+            k=min(5, len(integ)),
             legend_kwds={"caption": f"infrastructure integration score (method of the {cite['yreb']})"},
-            **kw),
+            **kw,
+        ),
         out / "integration.html",
     )
 
@@ -484,21 +556,26 @@ def _write_index(out: Path, *, prefs: Any, access: Any, checks: Any, elapsed: fl
     moran = checks[checks["statistic"] == "moran"].set_index("weights")
     rows = "".join(
         f"<tr><td>{html.escape(str(w))}</td><td>{r['n']}</td><td>{r['value']:.3f}</td><td>{r['z']:.2f}</td>"
-        f"<td>{r['p_sim']:.3f}</td></tr>" if "n" in r else
-        f"<tr><td>{html.escape(str(w))}</td><td></td><td>{r['value']:.3f}</td><td>{r['z']:.2f}</td>"
+        f"<td>{r['p_sim']:.3f}</td></tr>"
+        if "n" in r
+        else f"<tr><td>{html.escape(str(w))}</td><td></td><td>{r['value']:.3f}</td><td>{r['z']:.2f}</td>"
         f"<td>{r['p_sim']:.3f}</td></tr>"
         for w, r in moran.iterrows()
     )
     n_access = int(access["road_km_to_centre"].notna().sum())
     links = [
         ("prefectures.html", "All 367 prefecture-level units by kind, national11 agglomerations outlined"),
-        ("coagglomeration.html",
-         f"(a) Co-agglomeration levels of 8 UAs, 2004-2018 (published, {cw}, Table 1)"),
+        (
+            "coagglomeration.html",
+            f"(a) Co-agglomeration levels of 8 UAs, 2004-2018 (published, {cw}, Table 1)",
+        ),
         ("gini_within.html", f"(a) Within-UA Dagum Gini, 2004-2018 (published, {cw}, Table 2)"),
         ("road_access.html", f"(b) Road km to the nearest central city, {n_access} national11 members"),
         ("road_density.html", "(b) Major-road density per prefecture (bundled OpenStreetMap graph)"),
-        ("integration.html",
-         f"(b) Infrastructure integration of the yreb5 UAs ({yreb} method, road density)"),
+        (
+            "integration.html",
+            f"(b) Infrastructure integration of the yreb5 UAs ({yreb} method, road density)",
+        ),
         ("lisa.html", "(c) LISA clusters of road density (queen contiguity)"),
     ]
     tables = [
@@ -562,8 +639,9 @@ def od(
     from .boundaries import prefectures
     from .roads import china_highways
 
-    agglomerations = _renamed(scheme, agglomerations, old="scheme", new="agglomerations", default=None,
-                              where="od")
+    agglomerations = _renamed(
+        scheme, agglomerations, old="scheme", new="agglomerations", default=None, where="od"
+    )
     check_option(weight, ("length", "travel_time"), name="weight (--weight)")
     speed_kph = check_real(speed_kph, name="speed (--speed)", minimum=0, strict_min=True)
     rep = _Reporter(3, quiet=quiet)
@@ -574,8 +652,12 @@ def od(
         outside = sorted(set(members["adcode"]) - set(units.index))
         if outside:
             names = members.drop_duplicates("adcode").set_index("adcode").loc[outside, "name"]
-            warnings.warn(f"{len(outside)} members of {agglomerations} have no city seat on the road graph "
-                          f"and are left out: {format_keys(names)}", GeoagglWarning, stacklevel=2)
+            warnings.warn(
+                f"{len(outside)} members of {agglomerations} have no city seat on the road graph "
+                f"and are left out: {format_keys(names)}",
+                GeoagglWarning,
+                stacklevel=2,
+            )
         units = units[units.index.isin(members["adcode"])]
     G = china_highways(speed_kph=speed_kph)
     unit = "km" if weight == "length" else "minutes"
@@ -592,8 +674,11 @@ def od(
     names = units["name"]
     unreachable = [f"{a} {names[a]}" for a, r in zip(matrix.index, reached, strict=True) if r <= 1]
     if unreachable:
-        warnings.warn(f"no road to the other cities (inf in the matrix): {', '.join(unreachable)}",
-                      GeoagglWarning, stacklevel=2)
+        warnings.warn(
+            f"no road to the other cities (inf in the matrix): {', '.join(unreachable)}",
+            GeoagglWarning,
+            stacklevel=2,
+        )
     return _written(out, f"{matrix.shape[0]} x {matrix.shape[1]} road {unit} between city seats", quiet=quiet)
 
 
@@ -644,19 +729,25 @@ def check(
         rep.step(f"road distances between {len(data)} city seats")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            od = od_matrix_with_progress(china_highways(), gdf.loc[data.index], weight="length",
-                                         progress=rep.progress)
+            od = od_matrix_with_progress(
+                china_highways(), gdf.loc[data.index], weight="length", progress=rep.progress
+            )
         reach = np.isfinite(od.to_numpy()).sum(axis=1) > 1
         if not reach.all():
             lost = gdf.loc[od.index[~reach], "name"].tolist()
-            warnings.warn(f"{format_keys(lost)} have no road to the other cities and are left out of the "
-                          "road test only", GeoagglWarning, stacklevel=2)
+            warnings.warn(
+                f"{format_keys(lost)} have no road to the other cities and are left out of the "
+                "road test only",
+                GeoagglWarning,
+                stacklevel=2,
+            )
         od = od.loc[reach, reach]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             road = from_od(od, kind="knn", k=6)
-        results.append(_check(data.loc[od.index], {"road": road}, columns=[column],
-                              permutations=permutations, seed=seed))
+        results.append(
+            _check(data.loc[od.index], {"road": road}, columns=[column], permutations=permutations, seed=seed)
+        )
     rep.done()
     return pd.concat(results, ignore_index=True)
 
@@ -684,8 +775,9 @@ def draw(
     """
     from . import maps
 
-    classification = _renamed(scheme, classification, old="scheme", new="classification",
-                              default="quantiles", where="draw")
+    classification = _renamed(
+        scheme, classification, old="scheme", new="classification", default="quantiles", where="draw"
+    )
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise DataError(f"-k must be a whole number of classes >= 1; got {k!r}")
     rep = _Reporter(3, quiet=quiet)
@@ -693,13 +785,24 @@ def draw(
     gdf = _attached_column(table_path, column, year=year, key=key, skip_unmatched=skip_unmatched)
     distinct = int(gdf[column].dropna().nunique())
     if classification is not None and distinct and k > distinct:
-        warnings.warn(f"-k {k} is more than the {distinct} distinct values of column {column!r}: drawing "
-                      f"{distinct} classes", GeoagglWarning, stacklevel=2)
+        warnings.warn(
+            f"-k {k} is more than the {distinct} distinct values of column {column!r}: drawing "
+            f"{distinct} classes",
+            GeoagglWarning,
+            stacklevel=2,
+        )
         k = distinct
     rep.step("drawing the map")
     title = f"{column} ({year})" if year is not None else str(column)
-    fmap = maps.choropleth(gdf, column, scheme=classification, k=k, outlines=outlines, tiles=tiles,
-                           legend_kwds={"caption": title})
+    fmap = maps.choropleth(
+        gdf,
+        column,
+        scheme=classification,
+        k=k,
+        outlines=outlines,
+        tiles=tiles,
+        legend_kwds={"caption": title},
+    )
     rep.step("writing the page (Leaflet inlined: it opens offline)")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -723,91 +826,140 @@ def _version() -> str:
 def _table_args(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("table", help="your table: .csv/.tsv/.txt (delimiter detected) or a yearbook .xls/.xlsx")
     p.add_argument("--column", required=True, help=f"the numeric column to {what}")
-    p.add_argument("--key", default=None, metavar="COL",
-                   help="column holding the cities (adcodes or names); default: a column named "
-                        "adcode, 代码, 城市, 地区, name, ... (.xls/.xlsx: the adcodes read_yearbook found)")
+    p.add_argument(
+        "--key",
+        default=None,
+        metavar="COL",
+        help="column holding the cities (adcodes or names); default: a column named "
+        "adcode, 代码, 城市, 地区, name, ... (.xls/.xlsx: the adcodes read_yearbook found)",
+    )
     p.add_argument("--year", type=int, default=None, help="the year to use when the table has a year column")
-    p.add_argument("--skip-unmatched", action="store_true",
-                   help="leave out rows whose city matches no prefecture (default: stop with an error)")
+    p.add_argument(
+        "--skip-unmatched",
+        action="store_true",
+        help="leave out rows whose city matches no prefecture (default: stop with an error)",
+    )
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="geoaggl", description=(__doc__ or "").replace("``", ""), formatter_class=_Help,
+        prog="geoaggl",
+        description=(__doc__ or "").replace("``", ""),
+        formatter_class=_Help,
         epilog="examples:\n  geoaggl demo --out geoaggl-demo\n"
-               "  geoaggl map gdp.csv --column gdp --year 2019 --outlines national11\n"
-               "  geoaggl check gdp.csv --column gdp --year 2019 --weights queen\n"
-               "  geoaggl od --agglomerations national11 --out od.csv\n\n"
-               "`geoaggl COMMAND --help` describes each command.")
+        "  geoaggl map gdp.csv --column gdp --year 2019 --outlines national11\n"
+        "  geoaggl check gdp.csv --column gdp --year 2019 --weights queen\n"
+        "  geoaggl od --agglomerations national11 --out od.csv\n\n"
+        "`geoaggl COMMAND --help` describes each command.",
+    )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
-        "demo", help="maps and tables of the shipped data, offline", formatter_class=_Help,
+        "demo",
+        help="maps and tables of the shipped data, offline",
+        formatter_class=_Help,
         description="Write maps (HTML, Leaflet inlined), CSV tables and an index.html built offline from "
-                    "the shipped data: co-agglomeration levels and within-UA Gini published by Chen Xiuying "
-                    "and Wang Mengcui (Tables 1-2), road distance to central cities, road density, "
-                    "infrastructure integration, spatial checks and LISA.",
-        epilog="example:\n  geoaggl demo --out geoaggl-demo --open")
+        "the shipped data: co-agglomeration levels and within-UA Gini published by Chen Xiuying "
+        "and Wang Mengcui (Tables 1-2), road distance to central cities, road density, "
+        "infrastructure integration, spatial checks and LISA.",
+        epilog="example:\n  geoaggl demo --out geoaggl-demo --open",
+    )
     p.add_argument("--out", default="geoaggl-demo", help="output folder (default: geoaggl-demo)")
     p.add_argument("--open", action="store_true", help="open index.html in a browser")
     p.add_argument("--quiet", action="store_true", help=_QUIET)
 
     p = sub.add_parser(
-        "od", help="seat-to-seat road distance (km) or time (minutes) matrix", formatter_class=_Help,
+        "od",
+        help="seat-to-seat road distance (km) or time (minutes) matrix",
+        formatter_class=_Help,
         description="Write the matrix of shortest road distances (km) or times (minutes) between the seats "
-                    "of the prefecture-level cities, on the bundled major-road graph "
-                    "(OpenStreetMap-derived).",
+        "of the prefecture-level cities, on the bundled major-road graph "
+        "(OpenStreetMap-derived).",
         epilog="example:\n"
-               "  geoaggl od --agglomerations national11 --weight travel_time --speed 90 --out od.csv")
-    p.add_argument("--weight", choices=["length", "travel_time"], default="length",
-                   help="length = road km (default), travel_time = minutes at --speed")
-    p.add_argument("--agglomerations", default=None, metavar="SCHEME",
-                   help="only the members of this urban-agglomeration scheme: national11, coagglomeration8, "
-                        "yreb5, all")
-    p.add_argument("--scheme", dest="old_scheme", default=None, metavar="SCHEME",
-                   help="deprecated spelling of --agglomerations")
-    p.add_argument("--speed", type=float, default=80.0,
-                   help="road speed in km/h for travel_time (default 80)")
+        "  geoaggl od --agglomerations national11 --weight travel_time --speed 90 --out od.csv",
+    )
+    p.add_argument(
+        "--weight",
+        choices=["length", "travel_time"],
+        default="length",
+        help="length = road km (default), travel_time = minutes at --speed",
+    )
+    p.add_argument(
+        "--agglomerations",
+        default=None,
+        metavar="SCHEME",
+        help="only the members of this urban-agglomeration scheme: national11, coagglomeration8, yreb5, all",
+    )
+    p.add_argument(
+        "--scheme",
+        dest="old_scheme",
+        default=None,
+        metavar="SCHEME",
+        help="deprecated spelling of --agglomerations",
+    )
+    p.add_argument(
+        "--speed", type=float, default=80.0, help="road speed in km/h for travel_time (default 80)"
+    )
     p.add_argument("--out", required=True, help="CSV file to write")
     p.add_argument("--quiet", action="store_true", help=_QUIET)
 
     from .maps import SCHEMES
 
     p = sub.add_parser(
-        "map", help="choropleth of a column of your table", formatter_class=_Help,
+        "map",
+        help="choropleth of a column of your table",
+        formatter_class=_Help,
         description="Join a column of your table to the prefecture-level cities (by adcode, or by Chinese or "
-                    "English name, former names included) and write its choropleth as one HTML file that "
-                    "opens offline.",
+        "English name, former names included) and write its choropleth as one HTML file that "
+        "opens offline.",
         epilog="examples:\n"
-               "  geoaggl map gdp.csv --column gdp --year 2019 --classification naturalbreaks -k 6\n"
-               "  geoaggl map 2-1.xls --column '年末户籍人口(万人)' --no-tiles --out population.html")
+        "  geoaggl map gdp.csv --column gdp --year 2019 --classification naturalbreaks -k 6\n"
+        "  geoaggl map 2-1.xls --column '年末户籍人口(万人)' --no-tiles --out population.html",
+    )
     _table_args(p, "map")
-    p.add_argument("--classification", default="quantiles", metavar="SCHEME",
-                   help=f"classification scheme (default quantiles): {', '.join(SCHEMES)}, or none "
-                        "(continuous colours)")
-    p.add_argument("--scheme", dest="old_scheme", default=None, metavar="SCHEME",
-                   help="deprecated spelling of --classification")
+    p.add_argument(
+        "--classification",
+        default="quantiles",
+        metavar="SCHEME",
+        help=f"classification scheme (default quantiles): {', '.join(SCHEMES)}, or none (continuous colours)",
+    )
+    p.add_argument(
+        "--scheme",
+        dest="old_scheme",
+        default=None,
+        metavar="SCHEME",
+        help="deprecated spelling of --classification",
+    )
     p.add_argument("-k", type=int, default=5, help="number of classes (default 5)")
-    p.add_argument("--outlines", default=None, metavar="SCHEME",
-                   help="outline the urban agglomerations of this scheme, e.g. national11")
+    p.add_argument(
+        "--outlines",
+        default=None,
+        metavar="SCHEME",
+        help="outline the urban agglomerations of this scheme, e.g. national11",
+    )
     p.add_argument("--no-tiles", action="store_true", help="no background map tiles (fully offline)")
     p.add_argument("--out", default="map.html", help="HTML file to write (default map.html)")
     p.add_argument("--quiet", action="store_true", help=_QUIET)
 
     p = sub.add_parser(
-        "check", help="Moran's I, Geary's C and Getis-Ord G of a column of your table", formatter_class=_Help,
+        "check",
+        help="Moran's I, Geary's C and Getis-Ord G of a column of your table",
+        formatter_class=_Help,
         description="Global spatial autocorrelation (Moran's I, Geary's C, Getis-Ord G, permutation "
-                    "p-values) of a column of your table on queen contiguity and on road "
-                    "6-nearest-neighbour weights; "
-                    "each row says on how many cities (n) it was computed.",
+        "p-values) of a column of your table on queen contiguity and on road "
+        "6-nearest-neighbour weights; "
+        "each row says on how many cities (n) it was computed.",
         epilog="example:\n"
-               "  geoaggl check gdp.csv --column gdp --year 2019 --permutations 999 --out moran.csv")
+        "  geoaggl check gdp.csv --column gdp --year 2019 --permutations 999 --out moran.csv",
+    )
     _table_args(p, "test")
-    p.add_argument("--weights", action="append", choices=["queen", "road"],
-                   help="weights (repeatable; default both)")
-    p.add_argument("--permutations", type=int, default=999,
-                   help="permutations for the p-values (default 999)")
+    p.add_argument(
+        "--weights", action="append", choices=["queen", "road"], help="weights (repeatable; default both)"
+    )
+    p.add_argument(
+        "--permutations", type=int, default=999, help="permutations for the p-values (default 999)"
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed of the permutations (default 0)")
     p.add_argument("--out", default=None, help="also write the table to this CSV")
     p.add_argument("--quiet", action="store_true", help="no progress")
@@ -820,8 +972,11 @@ def _deprecated_flag(args: argparse.Namespace, new: str, default: Any) -> Any:
     current = getattr(args, new)
     if old is None:
         return current
-    warnings.warn(f"--scheme is deprecated in 'geoaggl {args.command}'; use --{new}",
-                  GeoagglDeprecationWarning, stacklevel=2)
+    warnings.warn(
+        f"--scheme is deprecated in 'geoaggl {args.command}'; use --{new}",
+        GeoagglDeprecationWarning,
+        stacklevel=2,
+    )
     if current != default and current != old:
         raise DataError(f"--scheme {old!r} and --{new} {current!r} disagree; give --{new} only")
     return old
@@ -835,14 +990,31 @@ def _run(args: argparse.Namespace) -> None:
         od(args.out, weight=args.weight, agglomerations=scheme, speed_kph=args.speed, quiet=args.quiet)
     elif args.command == "map":
         cls = _deprecated_flag(args, "classification", "quantiles")
-        draw(args.table, args.column, out=args.out, year=args.year,
-             classification=None if str(cls).lower() == "none" else cls, k=args.k, outlines=args.outlines,
-             tiles=None if args.no_tiles else "OpenStreetMap", key=args.key,
-             skip_unmatched=args.skip_unmatched, quiet=args.quiet)
+        draw(
+            args.table,
+            args.column,
+            out=args.out,
+            year=args.year,
+            classification=None if str(cls).lower() == "none" else cls,
+            k=args.k,
+            outlines=args.outlines,
+            tiles=None if args.no_tiles else "OpenStreetMap",
+            key=args.key,
+            skip_unmatched=args.skip_unmatched,
+            quiet=args.quiet,
+        )
     elif args.command == "check":
-        res = check(args.table, args.column, weights=tuple(args.weights or ("queen", "road")), year=args.year,
-                    permutations=args.permutations, seed=args.seed, key=args.key,
-                    skip_unmatched=args.skip_unmatched, quiet=args.quiet)
+        res = check(
+            args.table,
+            args.column,
+            weights=tuple(args.weights or ("queen", "road")),
+            year=args.year,
+            permutations=args.permutations,
+            seed=args.seed,
+            key=args.key,
+            skip_unmatched=args.skip_unmatched,
+            quiet=args.quiet,
+        )
         print(res.to_string(index=False))
         if args.out:
             out = Path(args.out)

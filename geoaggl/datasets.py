@@ -317,9 +317,7 @@ def published(name: str, *, wide: bool = False) -> pd.DataFrame:
     np.float64(0.23)
     """
     if not isinstance(name, str) or name not in PUBLISHED:
-        raise UnknownSchemeError(
-            f"unknown published table {name!r}; valid names: {format_keys(PUBLISHED)}"
-        )
+        raise UnknownSchemeError(f"unknown published table {name!r}; valid names: {format_keys(PUBLISHED)}")
     if not isinstance(wide, bool):
         raise ParameterTypeError(f"wide must be a bool, got {type(wide).__name__}")
     raw = _read(name)
@@ -479,7 +477,7 @@ def synthetic_employment(
         if need > len(pool):
             raise DataError(f"need {need} adcodes ({len(labels)} groups x {n}) but the pool has {len(pool)}")
         drawn = [pool[i] for i in rng.choice(len(pool), size=need, replace=False)]
-        members = {lab: sorted(drawn[i * n:(i + 1) * n]) for i, lab in enumerate(labels)}
+        members = {lab: sorted(drawn[i * n : (i + 1) * n]) for i, lab in enumerate(labels)}
 
     k = len(SYNTHETIC_SECTORS)
     t = np.arange(len(year_list), dtype=float)
@@ -634,8 +632,9 @@ def synthetic_yearbook(
     members = agglomerations(scheme)
     members = members[~members["adcode"].astype(str).isin(_SAR)]  # not in the mainland yearbook
     first = members.drop_duplicates("adcode", keep="first")
-    mapping = {ua: grp["adcode"].astype(str).tolist()
-               for ua, grp in first.groupby("agglomeration", sort=False)}
+    mapping = {
+        ua: grp["adcode"].astype(str).tolist() for ua, grp in first.groupby("agglomeration", sort=False)
+    }
     # employment shares and dynamics: synthetic_employment itself (validates years and seed)
     emp = synthetic_employment(mapping, years=years, seed=int(seed))
     year_list = sorted(emp["year"].unique().tolist())
@@ -676,21 +675,38 @@ def synthetic_yearbook(
     emp[_TOTAL] = np.round(sec.sum(axis=2) + other, 2).reshape(-1)
 
     fdi = panel(np.exp(rng.normal(np.log(40_000.0), 1.0, n) + 1.2 * cfac), 0.04, 0.03, 0.12)
-    div = division_of_labour(emp, services=list(_SERVICES), manufacturing=list(_MANUFACTURING_001),
-                             group="agglomeration", central=pd.Series(dict(zip(codes, central, strict=True))))
+    div = division_of_labour(
+        emp,
+        services=list(_SERVICES),
+        manufacturing=list(_MANUFACTURING_001),
+        group="agglomeration",
+        central=pd.Series(dict(zip(codes, central, strict=True))),
+    )
     ln_div = np.log(div.to_numpy().reshape(n, n_t))
     city = rng.normal(np.log(42_000.0), 0.35, n) + 0.6 * cfac
     year_fx = 0.07 * t + rng.normal(0.0, 0.01, n_t)
     eps = rng.normal(0.0, 0.04, (n, n_t))
-    hgdp = np.exp(city[:, None] + year_fx[None, :] + SYNTHETIC_DIV_ELASTICITY * ln_div
-                  + 0.05 * (np.log(fdi) - np.log(fdi).mean()) + eps)
+    hgdp = np.exp(
+        city[:, None]
+        + year_fx[None, :]
+        + SYNTHETIC_DIV_ELASTICITY * ln_div
+        + 0.05 * (np.log(fdi) - np.log(fdi).mean())
+        + eps
+    )
     freight = panel(np.exp(rng.normal(np.log(9_000.0), 0.6, n) + 0.8 * cfac), 0.05, 0.03, 0.05)
     edu = pop * panel(np.exp(rng.normal(np.log(1_600.0), 0.25, n)), 0.06, 0.02, 0.03)
     gov = pop * panel(np.exp(rng.normal(np.log(8_000.0), 0.3, n) + 0.3 * cfac), 0.07, 0.02, 0.03)
     inv = pop * panel(np.exp(rng.normal(np.log(30_000.0), 0.35, n) + 0.3 * cfac), 0.08, 0.03, 0.05)
 
-    for col, arr, dec in (("population", pop, 2), ("hgdp", hgdp, 0), ("freight", freight, 0), ("fdi", fdi, 0),
-                          ("edu", edu, 0), ("gov", gov, 0), ("inv", inv, 0)):
+    for col, arr, dec in (
+        ("population", pop, 2),
+        ("hgdp", hgdp, 0),
+        ("freight", freight, 0),
+        ("fdi", fdi, 0),
+        ("edu", edu, 0),
+        ("gov", gov, 0),
+        ("inv", inv, 0),
+    ):
         emp[col] = np.round(arr.reshape(-1), dec)
     emp.insert(1, "name", info.loc[emp["adcode"], "name"].to_numpy())
     emp.insert(3, "central", np.repeat(central, n_t))

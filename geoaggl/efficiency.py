@@ -135,7 +135,7 @@ def _groups(values: np.ndarray) -> list[tuple[Any, np.ndarray]]:
         raise DataError("sbm: missing (NaN) period for some DMUs")
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    return [(uniques[g], order[bounds[g]:bounds[g + 1]]) for g in range(len(uniques))]
+    return [(uniques[g], order[bounds[g] : bounds[g + 1]]) for g in range(len(uniques))]
 
 
 def _check_scheme(value: Any, valid: Sequence[Any], *, name: str, where: str) -> Any:
@@ -161,8 +161,10 @@ def _check_range(obs: np.ndarray, ref: np.ndarray, cols: Sequence[Any], where: s
     bad = ~np.isfinite(top)
     if bad.any():
         names = [c for c, b in zip(cols, bad, strict=True) if b]
-        raise DataError(f"{where}: the ratios between DMUs of column(s) {format_keys(names)} exceed the "
-                        "float range (values spanning more than ~300 orders of magnitude); rescale them")
+        raise DataError(
+            f"{where}: the ratios between DMUs of column(s) {format_keys(names)} exceed the "
+            "float range (values spanning more than ~300 orders of magnitude); rescale them"
+        )
 
 
 def _unit_scale(*arrays: np.ndarray) -> np.ndarray:
@@ -190,12 +192,12 @@ def _nondominated(w: np.ndarray, chunk: int = 256) -> np.ndarray:
     keep = np.ones(n, dtype=bool)
     earlier = np.arange(n)
     for lo in range(0, n, chunk):
-        blk = w[lo:lo + chunk]
+        blk = w[lo : lo + chunk]
         le = (w[None, :, :] <= blk[:, None, :]).all(axis=2)
         lt = (w[None, :, :] < blk[:, None, :]).any(axis=2)
         eq = le & ~lt
         dup = eq & (earlier[None, :] < np.arange(lo, lo + blk.shape[0])[:, None])
-        keep[lo:lo + chunk] = ~((le & lt) | dup).any(axis=1)
+        keep[lo : lo + chunk] = ~((le & lt) | dup).any(axis=1)
     return np.flatnonzero(keep)
 
 
@@ -216,28 +218,36 @@ def _sbm_family(z: np.ndarray, ref: np.ndarray, m: int, s1: int, s2: int, vrs: b
     nv, nr = 1 + n + q, 1 + q + int(vrs)
     base = np.zeros((nr, nv))
     base[0, 0] = 1.0
-    base[0, 1 + n + m:] = 1.0 / (s1 + s2)
-    base[1:1 + q, 1:1 + n] = rs.T
+    base[0, 1 + n + m :] = 1.0 / (s1 + s2)
+    base[1 : 1 + q, 1 : 1 + n] = rs.T
     if vrs:
         base[-1, 0] = -1.0
-        base[-1, 1:1 + n] = 1.0
+        base[-1, 1 : 1 + n] = 1.0
     sign = np.concatenate([np.ones(m), -np.ones(s1), np.ones(s2)])
     rows = np.concatenate([np.arange(1, 1 + q), np.arange(1, 1 + q)])
     cols_ = np.concatenate([np.zeros(q, dtype=np.int64), 1 + n + np.arange(q)])
     values = np.hstack([-zs, zs * sign])
     cost = np.zeros(nv)
     cost[0] = 1.0
-    cost[1 + n:1 + n + m] = -1.0 / m
+    cost[1 + n : 1 + n + m] = -1.0 / m
     bounds_lo = np.zeros((z.shape[0], nr))
     bounds_lo[:, 0] = 1.0
-    return Family(cost=cost, base=base, col_lower=np.zeros(nv), col_upper=np.full(nv, np.inf),
-                  row_lower=bounds_lo, row_upper=bounds_lo.copy(), coef_rows=rows, coef_cols=cols_,
-                  coef_values=values)
+    return Family(
+        cost=cost,
+        base=base,
+        col_lower=np.zeros(nv),
+        col_upper=np.full(nv, np.inf),
+        row_lower=bounds_lo,
+        row_upper=bounds_lo.copy(),
+        coef_rows=rows,
+        coef_cols=cols_,
+        coef_values=values,
+    )
 
 
-def _sbm_block(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels: Sequence[Any],
-               cols: Sequence[Any] = ()
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _sbm_block(
+    x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels: Sequence[Any], cols: Sequence[Any] = ()
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Solve the SBM LP of every DMU of one frontier; return ρ, slacks and Σλ.
 
     Only non-dominated DMUs are offered as peers: replacing a dominated peer by its dominator
@@ -257,15 +267,21 @@ def _sbm_block(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels:
         )
     n = ref.shape[0]
     t = res.x[:, 0]
-    lam_sum = res.x[:, 1:1 + n].sum(axis=1) / t
-    slacks = np.maximum(res.x[:, 1 + n:] * z / t[:, None], 0.0)  # s = s̃ · z_o / t; clip -0.0 / 1e-17
+    lam_sum = res.x[:, 1 : 1 + n].sum(axis=1) / t
+    slacks = np.maximum(res.x[:, 1 + n :] * z / t[:, None], 0.0)  # s = s̃ · z_o / t; clip -0.0 / 1e-17
     rho = np.minimum(res.fun, 1.0)
-    return rho, slacks[:, :m], slacks[:, m:m + s1], slacks[:, m + s1:], lam_sum, t
+    return rho, slacks[:, :m], slacks[:, m : m + s1], slacks[:, m + s1 :], lam_sum, t
 
 
-def sbm(inputs: Table, good: Table, bad: Table | None = None, *, rts: Literal["crs", "vrs"] = "crs",
-        frontier: Literal["pooled", "year"] = "pooled",
-        time: Hashable | Sequence[Any] | np.ndarray | pd.Series = "year") -> pd.DataFrame:
+def sbm(
+    inputs: Table,
+    good: Table,
+    bad: Table | None = None,
+    *,
+    rts: Literal["crs", "vrs"] = "crs",
+    frontier: Literal["pooled", "year"] = "pooled",
+    time: Hashable | Sequence[Any] | np.ndarray | pd.Series = "year",
+) -> pd.DataFrame:
     r"""Tone's slacks-based efficiency with undesirable outputs (Tone 2001, 2004).
 
     For DMU ``o`` with inputs :math:`x_o` (m), good outputs :math:`y^g_o` (s1) and
@@ -350,11 +366,13 @@ def sbm(inputs: Table, good: Table, bad: Table | None = None, *, rts: Literal["c
     labels = _labels(index)
     x = numeric_frame(xf, list(xf.columns), labels=labels, positive=True, what="sbm inputs")
     yg = numeric_frame(gf, list(gf.columns), labels=labels, positive=True, what="sbm good outputs")
-    yb = (np.empty((len(index), 0)) if bf is None
-          else numeric_frame(bf, list(bf.columns), labels=labels, positive=True, what="sbm bad outputs"))
+    yb = (
+        np.empty((len(index), 0))
+        if bf is None
+        else numeric_frame(bf, list(bf.columns), labels=labels, positive=True, what="sbm bad outputs")
+    )
     vrs = rts == "vrs"
-    groups = ([(None, np.arange(len(index)))] if frontier == "pooled"
-              else _groups(_time_values(index, time)))
+    groups = [(None, np.arange(len(index)))] if frontier == "pooled" else _groups(_time_values(index, time))
     n = len(index)
     rho = np.empty(n)
     s_in = np.empty_like(x)
@@ -423,9 +441,13 @@ def _pim(real: np.ndarray, delta: float, g: float | None, entity: Any) -> tuple[
     return k, g
 
 
-def capital_stock(investment: Table, *, deflator: Table | Mapping[Any, float] | None = None,
-                  delta: float = 0.096, growth: float | pd.Series | Mapping[Any, float] | None = None
-                  ) -> pd.DataFrame:
+def capital_stock(
+    investment: Table,
+    *,
+    deflator: Table | Mapping[Any, float] | None = None,
+    delta: float = 0.096,
+    growth: float | pd.Series | Mapping[Any, float] | None = None,
+) -> pd.DataFrame:
     r"""Capital stock by the perpetual inventory method, per city.
 
     .. math::
@@ -513,8 +535,12 @@ def capital_stock(investment: Table, *, deflator: Table | Mapping[Any, float] | 
         except (TypeError, ValueError) as exc:
             raise DataError(f"capital_stock: cannot align the deflator: {exc}") from exc
         price = as_float_array(pd.Series(dv.to_numpy()), what="capital_stock deflator", labels=labels)
-        check_values(price, what="capital_stock deflator (missing = not given for that city/year)",
-                     labels=labels, positive=True)
+        check_values(
+            price,
+            what="capital_stock deflator (missing = not given for that city/year)",
+            labels=labels,
+            positive=True,
+        )
     real = inv / price
     cities = long.index.get_level_values(0)
     kout = np.empty_like(real)
@@ -538,8 +564,9 @@ def capital_stock(investment: Table, *, deflator: Table | Mapping[Any, float] | 
     if wide:
         ks = pd.Series(kout, index=long.index)
         return ks.unstack(0).reindex(index=investment.index.copy(), columns=investment.columns.copy())
-    return pd.DataFrame({"real_investment": real, "capital_stock": kout, "growth": gout},
-                        index=long.index.copy())
+    return pd.DataFrame(
+        {"real_investment": real, "capital_stock": kout, "growth": gout}, index=long.index.copy()
+    )
 
 
 def _wide_to_long(df: pd.DataFrame) -> pd.Series:
@@ -552,8 +579,9 @@ def _wide_to_long(df: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- Malmquist–Luenberger
 
 
-def _ddf(obs: np.ndarray, ref: np.ndarray, m: int, s1: int, cols: Sequence[Any] = ()
-         ) -> tuple[np.ndarray, np.ndarray]:
+def _ddf(
+    obs: np.ndarray, ref: np.ndarray, m: int, s1: int, cols: Sequence[Any] = ()
+) -> tuple[np.ndarray, np.ndarray]:
     """Directional distance β of each row of ``obs`` against the CRS technology spanned by ``ref``.
 
     Returns (β, status).  Columns of obs/ref: inputs (m), good (s1), bad (rest).
@@ -572,20 +600,35 @@ def _ddf(obs: np.ndarray, ref: np.ndarray, m: int, s1: int, cols: Sequence[Any] 
     lower = os_.copy()
     lower[:, :m] = -np.inf
     upper = os_.copy()
-    upper[:, m:m + s1] = np.inf
+    upper[:, m : m + s1] = np.inf
     cost = np.zeros(1 + n)
     cost[0] = -1.0
     col_lower = np.zeros(1 + n)
     col_lower[0] = -np.inf
-    fam = Family(cost=cost, base=base, col_lower=col_lower, col_upper=np.full(1 + n, np.inf),
-                 row_lower=lower, row_upper=upper, coef_rows=np.arange(m, q),
-                 coef_cols=np.zeros(q - m, dtype=np.int64), coef_values=os_[:, m:] * sign)
+    fam = Family(
+        cost=cost,
+        base=base,
+        col_lower=col_lower,
+        col_upper=np.full(1 + n, np.inf),
+        row_lower=lower,
+        row_upper=upper,
+        coef_rows=np.arange(m, q),
+        coef_cols=np.zeros(q - m, dtype=np.int64),
+        coef_values=os_[:, m:] * sign,
+    )
     res = solve_family(fam, want_x=False)
     return -res.fun + 0.0, res.status  # + 0.0 turns -0.0 into 0.0
 
 
-def malmquist_luenberger(panel: pd.DataFrame, *, inputs: Columns, good: Columns, bad: Columns,
-                         entity: Hashable = "adcode", time: Hashable = "year") -> pd.DataFrame:
+def malmquist_luenberger(
+    panel: pd.DataFrame,
+    *,
+    inputs: Columns,
+    good: Columns,
+    bad: Columns,
+    entity: Hashable = "adcode",
+    time: Hashable = "year",
+) -> pd.DataFrame:
     r"""Malmquist–Luenberger productivity index and its decomposition (Chung, Färe & Grosskopf 1997).
 
     Directional distance function with direction :math:`g = (0, y, -b)` (inputs
@@ -700,10 +743,22 @@ def malmquist_luenberger(panel: pd.DataFrame, *, inputs: Columns, good: Columns,
                 trouble.append((_py(e), _py(t1), f"frontier {_py(t0)}"))
             if bad_b[j]:
                 trouble.append((_py(e), _py(t0), f"frontier {_py(t1)}"))
-        rows.append(pd.DataFrame({
-            "entity": common.to_numpy(), "time": t1, "base": t0, "ML": mlec * mltc, "MLEC": mlec,
-            "MLTC": mltc, "D_t_t": d_t_t, "D_t_t1": d_t_t1, "D_t1_t": d_t1_t, "D_t1_t1": d_t1_t1,
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "entity": common.to_numpy(),
+                    "time": t1,
+                    "base": t0,
+                    "ML": mlec * mltc,
+                    "MLEC": mlec,
+                    "MLTC": mltc,
+                    "D_t_t": d_t_t,
+                    "D_t_t1": d_t_t1,
+                    "D_t1_t": d_t1_t,
+                    "D_t1_t1": d_t1_t1,
+                }
+            )
+        )
     if trouble:
         warnings.warn(
             f"malmquist_luenberger: {len(trouble)} mixed-period LP(s) infeasible or with 1 + D ≤ 0 "

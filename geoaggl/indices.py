@@ -153,8 +153,12 @@ def _missing(v: Any) -> bool:
         return False
 
 
-def _row_keys(obj: pd.DataFrame | pd.Series, time: Hashable | None, *, unique: bool = True,
-              ) -> tuple[np.ndarray, np.ndarray | None, Hashable | None, list[Any]]:
+def _row_keys(
+    obj: pd.DataFrame | pd.Series,
+    time: Hashable | None,
+    *,
+    unique: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None, Hashable | None, list[Any]]:
     """adcodes, years, time name and the row labels used in messages.
 
     With ``unique`` (functions without a group) a repeated adcode / (adcode, year)
@@ -180,14 +184,25 @@ def _row_keys(obj: pd.DataFrame | pd.Series, time: Hashable | None, *, unique: b
         if dup.any():
             what = "adcode" if t is None else f"(adcode, {tname})"
             rows = [lab for lab, d in zip(labels, dup, strict=True) if d]
-            raise DataError(f"duplicated {what} rows: {format_keys(rows)}; each row must be one city"
-                            f"{'' if t is None else ' and year'} (a table appended twice?)")
+            raise DataError(
+                f"duplicated {what} rows: {format_keys(rows)}; each row must be one city"
+                f"{'' if t is None else ' and year'} (a table appended twice?)"
+            )
     return adc, t, tname, labels
 
 
-def _membership(obj: pd.DataFrame | pd.Series | None, adc: np.ndarray, t: np.ndarray | None,
-                tname: Hashable | None, labels: Sequence[Any], g: np.ndarray, *, duplicates: str,
-                where: str, stacklevel: int) -> np.ndarray | None:
+def _membership(
+    obj: pd.DataFrame | pd.Series | None,
+    adc: np.ndarray,
+    t: np.ndarray | None,
+    tname: Hashable | None,
+    labels: Sequence[Any],
+    g: np.ndarray,
+    *,
+    duplicates: str,
+    where: str,
+    stacklevel: int,
+) -> np.ndarray | None:
     """Rows to use under the duplicates policy, or None for all rows.
 
     A city (and year) listed under two groups is a membership choice, settled by
@@ -209,15 +224,24 @@ def _membership(obj: pd.DataFrame | pd.Series | None, adc: np.ndarray, t: np.nda
     if same.any():
         what = "adcode" if t is None else f"(adcode, {tname})"
         rows = [(labels[i], g[i]) for i in pos[same]]
-        raise DataError(f"{where}: duplicated {what} rows within one group (row, group): "
-                        f"{format_keys(rows)}; each city may appear once per group (and year) - "
-                        "a table appended twice?")
+        raise DataError(
+            f"{where}: duplicated {what} rows within one group (row, group): "
+            f"{format_keys(rows)}; each city may appear once per group (and year) - "
+            "a table appended twice?"
+        )
     names = None
     if isinstance(obj, pd.DataFrame) and "name" in obj.columns and obj["name"].ndim == 1:
         nm = pd.Series(obj["name"].to_numpy()[pos], index=pd.Index(adc[pos], dtype=object))
         names = nm[~nm.index.duplicated()]
-    kept = apply_duplicates(frame, unit="unit", group="group", duplicates=duplicates, where=where,
-                            names=names, stacklevel=stacklevel + 1)
+    kept = apply_duplicates(
+        frame,
+        unit="unit",
+        group="group",
+        duplicates=duplicates,
+        where=where,
+        names=names,
+        stacklevel=stacklevel + 1,
+    )
     if len(kept) == len(frame):
         return None
     keep = np.ones(len(adc), dtype=bool)
@@ -226,8 +250,9 @@ def _membership(obj: pd.DataFrame | pd.Series | None, adc: np.ndarray, t: np.nda
     return keep
 
 
-def _per_row(spec: KeySpec, obj: pd.DataFrame | pd.Series, adc: np.ndarray, labels: Sequence[Any], *,
-             what: str) -> tuple[np.ndarray, Hashable]:
+def _per_row(
+    spec: KeySpec, obj: pd.DataFrame | pd.Series, adc: np.ndarray, labels: Sequence[Any], *, what: str
+) -> tuple[np.ndarray, Hashable]:
     """Resolve a group / flag specification to one value per row, and a name for it."""
     n = len(obj)
     name: Hashable = what
@@ -238,11 +263,16 @@ def _per_row(spec: KeySpec, obj: pd.DataFrame | pd.Series, adc: np.ndarray, labe
         else:
             if spec.index.has_duplicates:
                 dup = spec.index[spec.index.duplicated(keep=False)]
-                raise DataError(f"{what}: duplicated keys {format_keys(dup)}; to count a city in several "
-                                "agglomerations, merge the membership table into the data (one row per city "
-                                f"and agglomeration) and pass the column name as {what}=")
-            same_rows = (spec.index.nlevels == obj.index.nlevels and obj.index.is_unique
-                         and bool(obj.index.isin(spec.index).all()))
+                raise DataError(
+                    f"{what}: duplicated keys {format_keys(dup)}; to count a city in several "
+                    "agglomerations, merge the membership table into the data (one row per city "
+                    f"and agglomeration) and pass the column name as {what}="
+                )
+            same_rows = (
+                spec.index.nlevels == obj.index.nlevels
+                and obj.index.is_unique
+                and bool(obj.index.isin(spec.index).all())
+            )
             if same_rows:  # the input's rows, another order
                 vals = spec.reindex(obj.index).to_numpy()
             else:  # keyed by adcode, broadcast over years
@@ -265,8 +295,9 @@ def _per_row(spec: KeySpec, obj: pd.DataFrame | pd.Series, adc: np.ndarray, labe
     return vals, name
 
 
-def _flags(spec: KeySpec, obj: pd.DataFrame | pd.Series, adc: np.ndarray, labels: Sequence[Any], *,
-           what: str) -> np.ndarray:
+def _flags(
+    spec: KeySpec, obj: pd.DataFrame | pd.Series, adc: np.ndarray, labels: Sequence[Any], *, what: str
+) -> np.ndarray:
     """Resolve a boolean flag (True/False or 1/0) to a bool array, rejecting anything else."""
     vals, _ = _per_row(spec, obj, adc, labels, what=what)
     out = np.zeros(len(vals), dtype=bool)
@@ -282,8 +313,11 @@ def _flags(spec: KeySpec, obj: pd.DataFrame | pd.Series, adc: np.ndarray, labels
     return out
 
 
-def _blocks(n: int, *keys: np.ndarray | None, keep: np.ndarray | None = None,
-            ) -> dict[tuple[Any, ...], np.ndarray]:
+def _blocks(
+    n: int,
+    *keys: np.ndarray | None,
+    keep: np.ndarray | None = None,
+) -> dict[tuple[Any, ...], np.ndarray]:
     """Positions of the ``n`` rows sharing each combination of keys, in first-seen order.
 
     None keys are ignored; with no keys at all every row is in one block keyed ``()``.
@@ -456,8 +490,9 @@ def location_quotient(
         if missing:
             raise DataError(f"reference: no value for column(s) {format_keys(missing)}")
         keys = [*cols, total]
-        vals = as_float_array(pd.Series([reference[c] for c in keys], dtype=object), what="reference",
-                              labels=keys)
+        vals = as_float_array(
+            pd.Series([reference[c] for c in keys], dtype=object), what="reference", labels=keys
+        )
         check_values(vals, what="reference", labels=keys)
         if vals[-1] <= 0 or vals[:-1].sum() <= 0:
             got = dict(zip(keys, vals, strict=True))
@@ -608,8 +643,17 @@ def krugman_specialization(
         raise ParameterTypeError(f"employment must be a pandas DataFrame, got {type(employment).__name__}")
     adc, t, tname, labels = _row_keys(employment, time, unique=False)
     g, _ = _per_row(group, employment, adc, labels, what="group")
-    keep = _membership(employment, adc, t, tname, labels, g, duplicates=duplicates,
-                       where="krugman_specialization", stacklevel=3)
+    keep = _membership(
+        employment,
+        adc,
+        t,
+        tname,
+        labels,
+        g,
+        duplicates=duplicates,
+        where="krugman_specialization",
+        stacklevel=3,
+    )
     if sectors is None:
         skip = {ADCODE, tname}
         if isinstance(group, Hashable) and not isinstance(group, pd.Series) and group in employment.columns:
@@ -717,8 +761,9 @@ def division_of_labour(
         raise ParameterTypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     adc, t, tname, labels = _row_keys(df, time, unique=False)
     g, _ = _per_row(group, df, adc, labels, what="group")
-    keep = _membership(df, adc, t, tname, labels, g, duplicates=duplicates, where="division_of_labour",
-                       stacklevel=3)
+    keep = _membership(
+        df, adc, t, tname, labels, g, duplicates=duplicates, where="division_of_labour", stacklevel=3
+    )
     c = _flags(central, df, adc, labels, what="central")
     s_cols, m_cols = _columns(services, "services"), _columns(manufacturing, "manufacturing")
     ls = numeric_frame(df, s_cols, labels=labels, what="employment").sum(axis=1)
@@ -826,8 +871,9 @@ def disparity(
         raise ParameterTypeError(f"values must be a pandas Series or DataFrame, got {type(values).__name__}")
     adc, t, tname, labels = _row_keys(values, time, unique=False)
     g, _ = _per_row(group, values, adc, labels, what="group")
-    keep = _membership(values, adc, t, tname, labels, g, duplicates=duplicates, where="disparity",
-                       stacklevel=3)
+    keep = _membership(
+        values, adc, t, tname, labels, g, duplicates=duplicates, where="disparity", stacklevel=3
+    )
     c = _flags(central, values, adc, labels, what="central")
     x = as_float_array(col, what="values", labels=labels)
     check_values(x, what="values", labels=labels, allow_negative=True)
@@ -930,8 +976,9 @@ class MonoIndex:
         populations (named); duplicated labels.
     """
 
-    def __init__(self, population: pd.Series | Mapping[Any, float], *, correction: bool = False,
-                 threshold: float = 0.5) -> None:
+    def __init__(
+        self, population: pd.Series | Mapping[Any, float], *, correction: bool = False, threshold: float = 0.5
+    ) -> None:
         if isinstance(population, Mapping):
             population = pd.Series(population, dtype=object if not population else None)
         if not isinstance(population, pd.Series):
@@ -976,12 +1023,15 @@ class MonoIndex:
         self.converged: bool = bool(q_cur > self.threshold)
 
     def __repr__(self) -> str:
-        return (f"MonoIndex(n={self.n}, q={self.q:.4g}, C={self.C:.4g}, r2={self.r2:.4g}, "
-                f"monocentric={self.monocentric}, n_centres={self.n_centres})")
+        return (
+            f"MonoIndex(n={self.n}, q={self.q:.4g}, C={self.C:.4g}, r2={self.r2:.4g}, "
+            f"monocentric={self.monocentric}, n_centres={self.n_centres})"
+        )
 
 
-def mono_index(population: pd.Series | Mapping[Any, float], *, correction: bool = False,
-               threshold: float = 0.5) -> MonoIndex:
+def mono_index(
+    population: pd.Series | Mapping[Any, float], *, correction: bool = False, threshold: float = 0.5
+) -> MonoIndex:
     r"""Rank-size mono index :math:`\ln pop_i = C - q \ln R_i` of one UA (OLS; see :class:`MonoIndex`).
 
     Parameters
@@ -1067,8 +1117,9 @@ def mono_index_by_group(
     require_columns(df, [value], what="df")
     adc, t, tname, labels = _row_keys(df, time, unique=False)
     g, gname = _per_row(group, df, adc, labels, what="group")
-    keep = _membership(df, adc, t, tname, labels, g, duplicates=duplicates, where="mono_index_by_group",
-                       stacklevel=3)
+    keep = _membership(
+        df, adc, t, tname, labels, g, duplicates=duplicates, where="mono_index_by_group", stacklevel=3
+    )
     pop = as_float_array(df[value], what=f"column {value!r}", labels=labels)
     check_values(pop, what=f"column {value!r}", labels=labels, positive=True)
     blocks = _blocks(len(df), g, t, keep=keep)
@@ -1079,10 +1130,23 @@ def mono_index_by_group(
     keys = _sorted_keys(blocks)
     for key in keys:
         pos = blocks[key]
-        m = MonoIndex(pd.Series(pop[pos], index=pd.Index(adc[pos], dtype=object)), correction=correction,
-                      threshold=threshold)
-        rows.append({"n": m.n, "q": m.q, "C": m.C, "r2": m.r2, "monocentric": m.monocentric,
-                     "n_centres": m.n_centres, "converged": m.converged, "centres": m.centres})
+        m = MonoIndex(
+            pd.Series(pop[pos], index=pd.Index(adc[pos], dtype=object)),
+            correction=correction,
+            threshold=threshold,
+        )
+        rows.append(
+            {
+                "n": m.n,
+                "q": m.q,
+                "C": m.C,
+                "r2": m.r2,
+                "monocentric": m.monocentric,
+                "n_centres": m.n_centres,
+                "converged": m.converged,
+                "centres": m.centres,
+            }
+        )
     if t is None:
         index = pd.Index([k[0] for k in keys], name=gname)
     else:
@@ -1240,8 +1304,9 @@ class IntegrationIndex:
         cols = list(spec)
         adc, t, tname, labels = _row_keys(df, time, unique=False)
         g, gname = _per_row(group, df, adc, labels, what="group")
-        keep = _membership(df, adc, t, tname, labels, g, duplicates=duplicates, where="integration_index",
-                           stacklevel=4)
+        keep = _membership(
+            df, adc, t, tname, labels, g, duplicates=duplicates, where="integration_index", stacklevel=4
+        )
         x = numeric_frame(df, cols, labels=labels, what="indicator")
         if len(df) == 0:
             raise DataError("integration_index: df has no rows")
@@ -1335,8 +1400,9 @@ class IntegrationIndex:
         self.K: pd.DataFrame = frame(K)
         self.R: pd.Series = pd.Series(r, index=index.copy(), name="R")
         self.n_cities: pd.Series = pd.Series(n_cities, index=index.copy(), name="n_cities")
-        self.dimensions: pd.DataFrame = pd.DataFrame(dim_scores, index=index.copy(),
-                                                     columns=pd.Index(dims, dtype=object, name="dimension"))
+        self.dimensions: pd.DataFrame = pd.DataFrame(
+            dim_scores, index=index.copy(), columns=pd.Index(dims, dtype=object, name="dimension")
+        )
         self.overall: pd.Series = pd.Series(dim_scores.mean(axis=1), index=index.copy(), name="overall")
 
         def between(a: np.ndarray) -> np.ndarray:
@@ -1359,8 +1425,10 @@ class IntegrationIndex:
             )
 
     def __repr__(self) -> str:
-        return (f"IntegrationIndex({len(self.overall)} UA rows, {len(self.indicators)} indicators, "
-                f"{self.dimensions.shape[1]} dimensions)")
+        return (
+            f"IntegrationIndex({len(self.overall)} UA rows, {len(self.indicators)} indicators, "
+            f"{self.dimensions.shape[1]} dimensions)"
+        )
 
 
 def integration_index(
@@ -1393,9 +1461,19 @@ def integration_index(
         With ``cv``, ``k``, ``level``, ``f``, ``R``, ``K``, ``dimensions``,
         ``overall`` and ``cv_between``.
     """
-    return IntegrationIndex(df, indicators=indicators, group=group, time=time, cv_scope=cv_scope,
-                            level_scope=level_scope, size_adjust=size_adjust, level_adjust=level_adjust,
-                            between_ddof=between_ddof, zero_mean=zero_mean, duplicates=duplicates)
+    return IntegrationIndex(
+        df,
+        indicators=indicators,
+        group=group,
+        time=time,
+        cv_scope=cv_scope,
+        level_scope=level_scope,
+        size_adjust=size_adjust,
+        level_adjust=level_adjust,
+        between_ddof=between_ddof,
+        zero_mean=zero_mean,
+        duplicates=duplicates,
+    )
 
 
 # --------------------------------------------------------------------------- transport
@@ -1464,6 +1542,8 @@ def transport(distance: pd.Series | Mapping[Any, float], freight: pd.Series) -> 
     over = ~np.isfinite(out)
     if over.any():
         rows = [lab for lab, o in zip(flabels, over, strict=True) if o]
-        raise DataError(f"transport: distance × freight exceeds the float range (~1.8e308) at "
-                        f"{format_keys(rows)}; rescale the inputs (e.g. km and 万吨)")
+        raise DataError(
+            f"transport: distance × freight exceeds the float range (~1.8e308) at "
+            f"{format_keys(rows)}; rescale the inputs (e.g. km and 万吨)"
+        )
     return pd.Series(out, index=freight.index.copy(), name="trans")

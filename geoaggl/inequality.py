@@ -80,8 +80,9 @@ OVERALL = "overall"
 def _as_series(obj: Any, name: str) -> pd.Series:
     """A one-dimensional input as a Series (a new object; the input is never modified)."""
     if isinstance(obj, pd.DataFrame):
-        raise DataError(f"{name} must be one-dimensional; got a DataFrame with columns "
-                        f"{format_keys(obj.columns)}")
+        raise DataError(
+            f"{name} must be one-dimensional; got a DataFrame with columns {format_keys(obj.columns)}"
+        )
     if isinstance(obj, pd.Series):
         return obj
     if isinstance(obj, pd.Index):
@@ -109,8 +110,10 @@ def _align(a: Any, b: Any, names: tuple[str, str]) -> tuple[pd.Series, pd.Series
         for s, nm in ((sa, names[0]), (sb, names[1])):
             if s.index.has_duplicates:
                 dup = s.index[s.index.duplicated()]
-                raise DataError(f"cannot align {names[0]} and {names[1]} by index: {nm} has duplicated "
-                                f"index labels {format_keys(dup)}")
+                raise DataError(
+                    f"cannot align {names[0]} and {names[1]} by index: {nm} has duplicated "
+                    f"index labels {format_keys(dup)}"
+                )
         in_a, in_b = set(sa.index), set(sb.index)
         only_a = [k for k in sa.index if k not in in_b]
         only_b = [k for k in sb.index if k not in in_a]
@@ -144,8 +147,9 @@ def _encode(labels_in: pd.Series, *, what: str, keys: Keys) -> tuple[np.ndarray,
     """Integer codes of group labels in sorted-label order; missing labels raise DataError."""
     na = labels_in.isna().to_numpy()
     if na.any():
-        raise DataError(f"{what}: missing group labels at "
-                        f"{format_keys(np.asarray(list(keys), dtype=object)[na])}")
+        raise DataError(
+            f"{what}: missing group labels at {format_keys(np.asarray(list(keys), dtype=object)[na])}"
+        )
     try:
         raw, uniq = pd.factorize(labels_in.to_numpy(dtype=object), sort=False)
     except TypeError as exc:  # unhashable labels (lists, dicts)
@@ -156,8 +160,9 @@ def _encode(labels_in: pd.Series, *, what: str, keys: Keys) -> tuple[np.ndarray,
     return remap[raw], labels
 
 
-def _values(s: pd.Series, *, what: str, keys: Keys, allow_negative: bool = False,
-            positive: bool = False) -> np.ndarray:
+def _values(
+    s: pd.Series, *, what: str, keys: Keys, allow_negative: bool = False, positive: bool = False
+) -> np.ndarray:
     """A new float64 array of ``s``, checked; errors name the offending ``keys``.
 
     The row labels are only materialised when a check fails (fast path for clean data).
@@ -353,16 +358,18 @@ class DagumGini:
     def _fit(self, values: np.ndarray, codes: np.ndarray, labels: list[Any]) -> None:
         k = len(labels)
         if k < 2:
-            raise DataError(f"the Dagum decomposition needs at least 2 groups; got {k} "
-                            f"({format_keys(labels)})")
+            raise DataError(
+                f"the Dagum decomposition needs at least 2 groups; got {k} ({format_keys(labels)})"
+            )
         sizes = np.bincount(codes, minlength=k).astype(np.float64)
         positive = np.bincount(codes, weights=values > 0, minlength=k)
         if not positive.any():
             raise DataError("y: every value is zero, so the overall mean is zero and the Gini is undefined")
         zero = [labels[j] for j in range(k) if positive[j] == 0]
         if zero:
-            raise DataError(f"y: the mean of group(s) {format_keys(zero)} is zero, "
-                            "so their Gini is undefined")
+            raise DataError(
+                f"y: the mean of group(s) {format_keys(zero)} is zero, so their Gini is undefined"
+            )
         # Every term is scale-invariant: rescale by a power of two (exact) so that the largest value
         # lies in [2**900, 2**901): sums of up to 2**60 values cannot overflow (inputs near 1.8e308)
         # and subnormal inputs regain their full precision.  Means and d_jh are scaled back when reported.
@@ -373,12 +380,14 @@ class DagumGini:
         self._codes = codes
         order = np.argsort(codes.astype(np.int16) if k < 2**15 else codes, kind="stable")
         bounds = np.concatenate([[0], np.cumsum(sizes.astype(np.intp))])
-        sums = np.array([math.fsum(values[order[bounds[j]:bounds[j + 1]]]) for j in range(k)])
+        sums = np.array([math.fsum(values[order[bounds[j] : bounds[j + 1]]]) for j in range(k)])
         total = math.fsum(values)
         lost = [labels[j] for j in range(k) if sums[j] == 0]
         if lost:
-            raise DataError(f"y: the values of group(s) {format_keys(lost)} are so much smaller than the "
-                            "largest value (a ratio beyond ~1e590) that they underflow in double precision")
+            raise DataError(
+                f"y: the values of group(s) {format_keys(lost)} are so much smaller than the "
+                "largest value (a ratio beyond ~1e590) that they underflow in double precision"
+            )
         self._sizes = sizes
         self._order = order
         self._bounds = bounds
@@ -398,8 +407,9 @@ class DagumGini:
         comp = np.array([self.Gw, self.Gnb, self.Gt])
         with np.errstate(divide="ignore", invalid="ignore"):
             pct = 100.0 * comp / self.G if self.G > 0 else np.full(3, np.nan)
-        self.contributions = pd.Series(pct, index=pd.Index(_SOURCES, name="component"),
-                                       name="contribution_pct")
+        self.contributions = pd.Series(
+            pct, index=pd.Index(_SOURCES, name="component"), name="contribution_pct"
+        )
         self.Gjj = pd.Series(r["Gjj"][0].copy(), index=idx, name="Gjj")
         self.Gjh = pd.DataFrame(r["Gjh"][0], index=idx, columns=idx.rename("group_b"))
         d_raw = r["D"][0]
@@ -413,8 +423,9 @@ class DagumGini:
         self._point = r
         self.pairs = self._pairs_table(r, m, nn, richer, labels)
 
-    def _pairs_table(self, r: dict[str, np.ndarray], m: np.ndarray, nn: np.ndarray, richer: np.ndarray,
-                     labels: list[Any]) -> pd.DataFrame:
+    def _pairs_table(
+        self, r: dict[str, np.ndarray], m: np.ndarray, nn: np.ndarray, richer: np.ndarray, labels: list[Any]
+    ) -> pd.DataFrame:
         """One row per unordered pair (j richer than h), in ``triu_indices`` order; vectorised."""
         a, b = np.triu_indices(len(labels), 1)
         rich = richer[a, b]
@@ -422,16 +433,26 @@ class DagumGini:
         gjh = r["Gjh"][0][j, h]
         dj = r["D"][0][j, h]
         part = gjh * r["w"][0][j, h]
-        return pd.DataFrame({  # label lists, so pandas infers the label dtype as before (tuples stay tuples)
-            "j": [labels[i] for i in j], "h": [labels[i] for i in h], "Gjh": gjh, "Djh": dj,
-            "d_jh": np.ldexp(m[j, h] / nn[j, h], self._expo),
-            "p_jh": np.ldexp(m[h, j] / nn[j, h], self._expo),
-            "weight": r["w"][0][j, h], "Gnb": part * dj, "Gt": part * (1.0 - dj),
-        }, columns=["j", "h", "Gjh", "Djh", "d_jh", "p_jh", "weight", "Gnb", "Gt"])
+        return pd.DataFrame(
+            {  # label lists, so pandas infers the label dtype as before (tuples stay tuples)
+                "j": [labels[i] for i in j],
+                "h": [labels[i] for i in h],
+                "Gjh": gjh,
+                "Djh": dj,
+                "d_jh": np.ldexp(m[j, h] / nn[j, h], self._expo),
+                "p_jh": np.ldexp(m[h, j] / nn[j, h], self._expo),
+                "weight": r["w"][0][j, h],
+                "Gnb": part * dj,
+                "Gt": part * (1.0 - dj),
+            },
+            columns=["j", "h", "Gjh", "Djh", "d_jh", "p_jh", "weight", "Gnb", "Gt"],
+        )
 
     def __repr__(self) -> str:
-        return (f"DagumGini(G={self.G:.6g}, Gw={self.Gw:.6g}, Gnb={self.Gnb:.6g}, Gt={self.Gt:.6g}, "
-                f"groups={len(self.groups)}, n={int(self.n.sum())})")
+        return (
+            f"DagumGini(G={self.G:.6g}, Gw={self.Gw:.6g}, Gnb={self.Gnb:.6g}, Gt={self.Gt:.6g}, "
+            f"groups={len(self.groups)}, n={int(self.n.sum())})"
+        )
 
     # -- tables -----------------------------------------------------------------------------------
 
@@ -506,8 +527,14 @@ class DagumGini:
             cols.append(r["D"][:, pos[pr.j], pos[pr.h]])
         return names, np.column_stack(cols)
 
-    def bootstrap(self, n: int = 999, *, seed: int | np.random.Generator | None = None,
-                  level: float | None = None, alpha: float | None = None) -> DagumBootstrap:
+    def bootstrap(
+        self,
+        n: int = 999,
+        *,
+        seed: int | np.random.Generator | None = None,
+        level: float | None = None,
+        alpha: float | None = None,
+    ) -> DagumBootstrap:
         """Percentile bootstrap confidence intervals of every component.
 
         Each replicate resamples, with replacement, ``n_j`` units within each
@@ -551,11 +578,13 @@ class DagumGini:
         """
         n = check_int(n, name="n", minimum=1, where="bootstrap")
         if level is not None:
-            level = check_real(level, name="level", minimum=0.0, maximum=1.0, strict_min=True,
-                               where="bootstrap")
+            level = check_real(
+                level, name="level", minimum=0.0, maximum=1.0, strict_min=True, where="bootstrap"
+            )
         if alpha is not None:
-            alpha = check_real(alpha, name="alpha", minimum=0.0, maximum=1.0, strict_min=True,
-                               where="bootstrap")
+            alpha = check_real(
+                alpha, name="alpha", minimum=0.0, maximum=1.0, strict_min=True, where="bootstrap"
+            )
         if level is not None and alpha is not None and not math.isclose(level, 1.0 - alpha):
             raise DataError(f"bootstrap: give level or alpha, not both (level={level}, alpha={alpha})")
         conf = level if level is not None else (1.0 - alpha if alpha is not None else 0.95)
@@ -564,7 +593,7 @@ class DagumGini:
         rng = check_seed(seed, where="bootstrap")  # a private generator: NumPy's global state is untouched
         k = len(self.groups)
         sizes = self._sizes.astype(np.intp)
-        members = [self._values[self._order[self._bounds[j]:self._bounds[j + 1]]] for j in range(k)]
+        members = [self._values[self._order[self._bounds[j] : self._bounds[j + 1]]] for j in range(k)]
         codes_row = np.repeat(np.arange(k), sizes)
         starts = self._bounds[:-1]
         ntot = int(sizes.sum())
@@ -572,8 +601,9 @@ class DagumGini:
         out = []
         for b0 in range(0, int(n), chunk):
             nb = min(int(n), b0 + chunk) - b0
-            sample = np.concatenate([mem[rng.integers(0, mem.size, size=(nb, mem.size))] for mem in members],
-                                    axis=1)
+            sample = np.concatenate(
+                [mem[rng.integers(0, mem.size, size=(nb, mem.size))] for mem in members], axis=1
+            )
             sums = np.add.reduceat(sample, starts, axis=1)
             totals = sums.sum(axis=1)
             order = np.argsort(sample, axis=1, kind="stable")
@@ -584,11 +614,13 @@ class DagumGini:
         names, est = self._components(self._point)
         invalid = int(np.isnan(reps[:, 1]).sum())  # Gw is NaN iff a group resampled to all zeros
         if invalid:
-            warnings.warn(f"bootstrap: {invalid} of {int(n)} replicates resampled a group to all zeros (its "
-                          "Gini is undefined); they are NaN in .replicates and left out of the intervals"
-                          + (" - every replicate is invalid, so the intervals are NaN"
-                             if invalid == n else ""),
-                          DataWarning, stacklevel=2)
+            warnings.warn(
+                f"bootstrap: {invalid} of {int(n)} replicates resampled a group to all zeros (its "
+                "Gini is undefined); they are NaN in .replicates and left out of the intervals"
+                + (" - every replicate is invalid, so the intervals are NaN" if invalid == n else ""),
+                DataWarning,
+                stacklevel=2,
+            )
         return DagumBootstrap(names, est[0], reps, level=conf, seed=seed)
 
 
@@ -636,8 +668,9 @@ class DagumBootstrap:
     n_invalid: int
     seed: Any
 
-    def __init__(self, names: list[str], estimate: np.ndarray, replicates: np.ndarray, *, level: float,
-                 seed: Any) -> None:
+    def __init__(
+        self, names: list[str], estimate: np.ndarray, replicates: np.ndarray, *, level: float, seed: Any
+    ) -> None:
         idx = pd.Index(names, name="component")
         self.level = float(level)
         self.alpha = 1.0 - self.level
@@ -657,8 +690,10 @@ class DagumBootstrap:
 
     def __repr__(self) -> str:
         g = self.ci.loc["G"]
-        return (f"DagumBootstrap(n={self.n}, level={self.level:g}, G={g['estimate']:.6g} "
-                f"[{g['lower']:.6g}, {g['upper']:.6g}])")
+        return (
+            f"DagumBootstrap(n={self.n}, level={self.level:g}, G={g['estimate']:.6g} "
+            f"[{g['lower']:.6g}, {g['upper']:.6g}])"
+        )
 
 
 def dagum_gini(y: ArrayLike, groups: ArrayLike, *, duplicates: str = "both") -> DagumGini:
@@ -695,8 +730,16 @@ def _frame_inputs(df: pd.DataFrame, cols: dict[str, Hashable | None]) -> pd.Inde
     return df.index
 
 
-def _unit_rows(df: pd.DataFrame, unit: Hashable | None, time: Hashable | None, group: Hashable, *,
-               duplicates: str, where: str, stacklevel: int) -> np.ndarray | None:
+def _unit_rows(
+    df: pd.DataFrame,
+    unit: Hashable | None,
+    time: Hashable | None,
+    group: Hashable,
+    *,
+    duplicates: str,
+    where: str,
+    stacklevel: int,
+) -> np.ndarray | None:
     """Rows to use under the duplicates policy (boolean mask), or None for every row."""
     if unit is None:
         return None
@@ -715,8 +758,9 @@ def _unit_rows(df: pd.DataFrame, unit: Hashable | None, time: Hashable | None, g
     t = None if time is None else np.asarray(df[time].to_numpy().tolist(), dtype=object)
     labels = list(u) if t is None else list(zip(u, t, strict=True))
     g = np.asarray(df[group].to_numpy().tolist(), dtype=object)
-    return _membership(df, u, t, time, labels, g, duplicates=duplicates, where=where,
-                       stacklevel=stacklevel + 1)
+    return _membership(
+        df, u, t, time, labels, g, duplicates=duplicates, where=where, stacklevel=stacklevel + 1
+    )
 
 
 def _index_units(index: pd.Index, groups: pd.Series, *, duplicates: str) -> np.ndarray | None:
@@ -742,9 +786,16 @@ def _time_codes(s: pd.Series, *, keys: Keys, what: str) -> tuple[np.ndarray, lis
     return _encode(s, what=what, keys=keys)
 
 
-def dagum_gini_panel(df: pd.DataFrame, *, value: Hashable, group: Hashable, time: Hashable,
-                     years: Sequence[Any] | None = None, unit: Hashable | None = "adcode",
-                     duplicates: str = "both") -> pd.DataFrame:
+def dagum_gini_panel(
+    df: pd.DataFrame,
+    *,
+    value: Hashable,
+    group: Hashable,
+    time: Hashable,
+    years: Sequence[Any] | None = None,
+    unit: Hashable | None = "adcode",
+    duplicates: str = "both",
+) -> pd.DataFrame:
     """The Dagum decomposition of each year of a long panel (Chen & Wang, Tables 2-4).
 
     For each time value ``t``, ``G_t = Σ_j Σ_h Σ_i Σ_r |y_jit - y_hrt| / (2 n_t² μ_t)``
@@ -814,7 +865,7 @@ def dagum_gini_panel(df: pd.DataFrame, *, value: Hashable, group: Hashable, time
     bounds = np.searchsorted(tcodes[order], np.arange(len(tlabels) + 1))
     rows = []
     for ti in chosen:
-        rows_t = order[bounds[ti]:bounds[ti + 1]]
+        rows_t = order[bounds[ti] : bounds[ti + 1]]
         gc = gcodes[rows_t]
         present = np.unique(gc)
         remap = np.full(len(glabels), -1, dtype=np.intp)
@@ -926,11 +977,21 @@ class SigmaConvergence:
     converging: pd.Series
     alpha: float
 
-    def __init__(self, df: pd.DataFrame, *, value: Hashable, time: Hashable, group: Hashable | None = None,
-                 alpha: float = 0.05, relative: bool = True, unit: Hashable | None = "adcode",
-                 duplicates: str = "both") -> None:
-        alpha = check_real(alpha, name="alpha", minimum=0.0, maximum=1.0, strict_min=True,
-                           where="sigma_convergence")
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        *,
+        value: Hashable,
+        time: Hashable,
+        group: Hashable | None = None,
+        alpha: float = 0.05,
+        relative: bool = True,
+        unit: Hashable | None = "adcode",
+        duplicates: str = "both",
+    ) -> None:
+        alpha = check_real(
+            alpha, name="alpha", minimum=0.0, maximum=1.0, strict_min=True, where="sigma_convergence"
+        )
         if alpha == 1.0:
             raise DataError("sigma_convergence: alpha must lie in (0, 1); got 1.0")
         if not isinstance(relative, bool | np.bool_):
@@ -940,16 +1001,19 @@ class SigmaConvergence:
         if len(df) == 0:
             raise DataError("df is empty")
         if group is not None:
-            keep = _unit_rows(df, unit, time, group, duplicates=duplicates, where="sigma_convergence",
-                              stacklevel=4)
+            keep = _unit_rows(
+                df, unit, time, group, duplicates=duplicates, where="sigma_convergence", stacklevel=4
+            )
             if keep is not None:
                 df = df.loc[keep]
                 keys = df.index
         values = _values(df[value], what=f"column {value!r}", keys=keys, allow_negative=not relative)
         tser = df[time]
         if not (pd.api.types.is_numeric_dtype(tser.dtype) and not pd.api.types.is_bool_dtype(tser.dtype)):
-            raise DataError(f"column {time!r}: time must be numeric (e.g. the year as int); got dtype "
-                            f"{tser.dtype} (for dates use .dt.year)")
+            raise DataError(
+                f"column {time!r}: time must be numeric (e.g. the year as int); got dtype "
+                f"{tser.dtype} (for dates use .dt.year)"
+            )
         tcodes, tlabels = _time_codes(tser, keys=keys, what=f"column {time!r}")
         tnum = np.array([float(t) for t in tlabels])
         # exact power-of-two rescaling (largest |value| in [0.5, 1)): squares neither overflow (~1e154 and
@@ -960,8 +1024,10 @@ class SigmaConvergence:
         if group is not None:
             gcodes, glabels = _encode(df[group], what=f"column {group!r}", keys=keys)
             if OVERALL in glabels:
-                raise DataError(f"column {group!r}: a group is labelled {OVERALL!r}, which is reserved for "
-                                "all units together")
+                raise DataError(
+                    f"column {group!r}: a group is labelled {OVERALL!r}, which is reserved for "
+                    "all units together"
+                )
             cols = list(glabels)
         nt, ng = len(tlabels), len(cols)
         sig = np.full((nt, ng + 1), np.nan)
@@ -974,8 +1040,10 @@ class SigmaConvergence:
             bad = np.flatnonzero((n > 0) & (mean == 0)) if relative else np.array([], dtype=np.intp)
             if bad.size:
                 where = [(cols[b % per], tlabels[b // per]) if per else (OVERALL, tlabels[b]) for b in bad]
-                raise DataError(f"column {value!r}: zero mean in (group, {time}) "
-                                f"{format_keys(where)}; the coefficient of variation is undefined")
+                raise DataError(
+                    f"column {value!r}: zero mean in (group, {time}) "
+                    f"{format_keys(where)}; the coefficient of variation is undefined"
+                )
             with np.errstate(divide="ignore", invalid="ignore"):
                 s = np.where(n > 0, sd / mean if relative else np.ldexp(sd, expo), np.nan)
             if per:
@@ -999,12 +1067,15 @@ class SigmaConvergence:
         self.converging = pd.Series(conv, index=cidx, name="converging")
 
     def __repr__(self) -> str:
-        return (f"SigmaConvergence(years={len(self.sigma)}, columns={list(self.sigma.columns)}, "
-                f"converging={list(self.converging.index[self.converging])})")
+        return (
+            f"SigmaConvergence(years={len(self.sigma)}, columns={list(self.sigma.columns)}, "
+            f"converging={list(self.converging.index[self.converging])})"
+        )
 
 
-def _dispersion(values: np.ndarray, codes: np.ndarray,
-                size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _dispersion(
+    values: np.ndarray, codes: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Count, mean and population SD per code (two passes with a refined mean; ``ddof=0``)."""
     n = np.bincount(codes, minlength=size).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -1016,9 +1087,17 @@ def _dispersion(values: np.ndarray, codes: np.ndarray,
     return n.astype(np.int64), mean, sd
 
 
-def sigma_convergence(df: pd.DataFrame, *, value: Hashable, time: Hashable, group: Hashable | None = None,
-                      alpha: float = 0.05, relative: bool = True, unit: Hashable | None = "adcode",
-                      duplicates: str = "both") -> SigmaConvergence:
+def sigma_convergence(
+    df: pd.DataFrame,
+    *,
+    value: Hashable,
+    time: Hashable,
+    group: Hashable | None = None,
+    alpha: float = 0.05,
+    relative: bool = True,
+    unit: Hashable | None = "adcode",
+    duplicates: str = "both",
+) -> SigmaConvergence:
     """Sigma convergence ``σ_jt = sqrt(Σ_i (y_jit - μ_jt)² / n_jt) / μ_jt``; see :class:`SigmaConvergence`.
 
     Parameters
@@ -1051,8 +1130,16 @@ def sigma_convergence(df: pd.DataFrame, *, value: Hashable, time: Hashable, grou
     -------
     SigmaConvergence
     """
-    return SigmaConvergence(df, value=value, time=time, group=group, alpha=alpha, relative=relative,
-                            unit=unit, duplicates=duplicates)
+    return SigmaConvergence(
+        df,
+        value=value,
+        time=time,
+        group=group,
+        alpha=alpha,
+        relative=relative,
+        unit=unit,
+        duplicates=duplicates,
+    )
 
 
 # --------------------------------------------------------------------------- beta convergence
@@ -1149,9 +1236,15 @@ class BetaConvergence:
     T: float
     convention: str
 
-    def __init__(self, y0: ArrayLike, yT: ArrayLike, *, T: float,
-                 controls: pd.DataFrame | pd.Series | np.ndarray | Sequence[Any] | None = None,
-                 convention: Literal["barro", "reat"] = "barro") -> None:
+    def __init__(
+        self,
+        y0: ArrayLike,
+        yT: ArrayLike,
+        *,
+        T: float,
+        controls: pd.DataFrame | pd.Series | np.ndarray | Sequence[Any] | None = None,
+        convention: Literal["barro", "reat"] = "barro",
+    ) -> None:
         check_option(convention, ("barro", "reat"), name="convention", where="beta_convergence")
         T = check_real(T, name="T", minimum=0.0, strict_min=True, where="beta_convergence")
         s0, s1 = _align(y0, yT, ("y0", "yT"))
@@ -1219,14 +1312,21 @@ class BetaConvergence:
                 only_y = [k for k in s0.index if k not in in_c]
                 only_c = [k for k in frame.index if k not in in_y]
                 if only_y or only_c or frame.index.has_duplicates:
-                    raise DataError(f"controls and y0 have different index labels; only in y0: "
-                                    f"{format_keys(only_y)}; only in controls: {format_keys(only_c)}")
+                    raise DataError(
+                        f"controls and y0 have different index labels; only in y0: "
+                        f"{format_keys(only_y)}; only in controls: {format_keys(only_c)}"
+                    )
                 frame = frame.reindex(s0.index)
             elif len(frame) != n:
                 raise DataError(f"controls has {len(frame)} rows but y0 has {n} values")
             names = [str(c) for c in frame.columns]
-            arr = numeric_frame(frame, list(frame.columns), labels=list(s0.index) if indexed else None,
-                                allow_negative=True, what="controls")
+            arr = numeric_frame(
+                frame,
+                list(frame.columns),
+                labels=list(s0.index) if indexed else None,
+                allow_negative=True,
+                what="controls",
+            )
             return names, arr
         arr0 = np.asarray(controls)
         if arr0.ndim == 1:
@@ -1238,13 +1338,20 @@ class BetaConvergence:
         return list(frame.columns), arr
 
     def __repr__(self) -> str:
-        return (f"BetaConvergence(beta={self.beta:.6g}, se={self.se:.3g}, p={self.p:.3g}, "
-                f"speed={self.speed:.4g}, half_life={self.half_life:.4g}, n={self.nobs})")
+        return (
+            f"BetaConvergence(beta={self.beta:.6g}, se={self.se:.3g}, p={self.p:.3g}, "
+            f"speed={self.speed:.4g}, half_life={self.half_life:.4g}, n={self.nobs})"
+        )
 
 
-def beta_convergence(y0: ArrayLike, yT: ArrayLike, *, T: float,
-                     controls: pd.DataFrame | pd.Series | np.ndarray | Sequence[Any] | None = None,
-                     convention: Literal["barro", "reat"] = "barro") -> BetaConvergence:
+def beta_convergence(
+    y0: ArrayLike,
+    yT: ArrayLike,
+    *,
+    T: float,
+    controls: pd.DataFrame | pd.Series | np.ndarray | Sequence[Any] | None = None,
+    convention: Literal["barro", "reat"] = "barro",
+) -> BetaConvergence:
     """Beta convergence ``(1/T) ln(y_iT/y_i0) = α + β ln y_i0 (+ γ'x_i) + ε_i``; see :class:`BetaConvergence`.
 
     Speed ``λ = -ln(1 + Tβ)/T`` and half-life ``ln 2/λ`` (``convention="reat"``:

@@ -913,8 +913,13 @@ def _match(
 
 
 def _apply_abolished(
-    names: list[str], codes: list[str | None], rules: list[str], cands: list[tuple[str, ...]],
-    *, abolished: str, label: str,
+    names: list[str],
+    codes: list[str | None],
+    rules: list[str],
+    cands: list[tuple[str, ...]],
+    *,
+    abolished: str,
+    label: str,
 ) -> list[tuple[str, str, tuple[str, ...]]]:
     """Leave rows of merged/split units without an adcode (in place) unless ``abolished="successor"``."""
     moved = [i for i, r in enumerate(rules) if r in _keys.MOVES]

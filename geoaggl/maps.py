@@ -91,8 +91,9 @@ _GEOM = "__geoaggl_geometry__"
 _NO_YEAR = "__geoaggl_no_year__"
 
 
-def _as_frame(data: Any, column: Hashable | None, *,
-              time: Hashable | None = None) -> tuple[gpd.GeoDataFrame, Hashable]:
+def _as_frame(
+    data: Any, column: Hashable | None, *, time: Hashable | None = None
+) -> tuple[gpd.GeoDataFrame, Hashable]:
     """A new GeoDataFrame in EPSG:4326 with the value column; plain tables get the unit polygons."""
     import geopandas as gpd
 
@@ -144,8 +145,10 @@ def _attach_polygons(data: pd.DataFrame, time: Hashable | None) -> gpd.GeoDataFr
         joined = attach(base, table, on=on, year=year, errors="warn")  # type: ignore[arg-type]
     hit = joined[_ROW].notna().to_numpy()
     if not hit.any():
-        raise DataError("no row of the table matched a prefecture-level unit (keys are read as adcodes "
-                        f"or Chinese names, as geoaggl.attach reads them): {format_keys(table[on])}")
+        raise DataError(
+            "no row of the table matched a prefecture-level unit (keys are read as adcodes "
+            f"or Chinese names, as geoaggl.attach reads them): {format_keys(table[on])}"
+        )
     for w in caught:
         warnings.warn(w.message, w.category, stacklevel=4)
     frame = joined.loc[hit]
@@ -199,8 +202,9 @@ def _norm_scheme(scheme: str | None) -> str | None:
     try:
         return check_option(key, SCHEMES, name="scheme (classification)")
     except OptionError:
-        raise UnknownSchemeError(f"unknown classification scheme {scheme!r}; valid: {', '.join(SCHEMES)} "
-                                 "(or None: unclassed)") from None
+        raise UnknownSchemeError(
+            f"unknown classification scheme {scheme!r}; valid: {', '.join(SCHEMES)} (or None: unclassed)"
+        ) from None
 
 
 def _auto_decimals(values: np.ndarray) -> int:
@@ -224,8 +228,10 @@ def _formatter(fmt: Any, decimals: int) -> Any:
     if fmt is None:
         return lambda v: f"{v:,.{decimals}f}"
     if not (callable(fmt) or isinstance(fmt, str)):
-        raise ParameterTypeError("legend_kwds['fmt'] must be a format string like '{:.2f}' or a callable; "
-                                 f"got {type(fmt).__name__}")
+        raise ParameterTypeError(
+            "legend_kwds['fmt'] must be a format string like '{:.2f}' or a callable; "
+            f"got {type(fmt).__name__}"
+        )
 
     def apply(v: float) -> str:
         try:
@@ -238,8 +244,9 @@ def _formatter(fmt: Any, decimals: int) -> Any:
                     return fmt.format(int(v))
                 raise
         except Exception as exc:  # user-supplied formatter: any failure names the option
-            raise OptionError(f"legend_kwds['fmt'] = {fmt!r} cannot format the value {_plain(v)!r}: "
-                              f"{exc}") from None
+            raise OptionError(
+                f"legend_kwds['fmt'] = {fmt!r} cannot format the value {_plain(v)!r}: {exc}"
+            ) from None
 
     return apply
 
@@ -259,8 +266,12 @@ def _classify(y: np.ndarray, scheme: str, k: int, kwds: dict[str, Any]) -> tuple
     n_unique = np.unique(y).size
     if n_unique == 1 and scheme != "userdefined":  # one value: one class (mapclassify refuses some schemes)
         return np.zeros(y.size, dtype=np.int64), np.array([float(y[0])])
-    kk = min(k, n_unique) if scheme in ("quantiles", "naturalbreaks", "fisherjenks", "jenkscaspall",
-                                         "maximumbreaks", "equalinterval") else k
+    kk = (
+        min(k, n_unique)
+        if scheme
+        in ("quantiles", "naturalbreaks", "fisherjenks", "jenkscaspall", "maximumbreaks", "equalinterval")
+        else k
+    )
     # NaturalBreaks (sklearn k-means) and the sampled schemes draw from NumPy's global generator: seed it
     # for reproducible maps and restore the caller's state afterwards.
     state = np.random.get_state()  # noqa: NPY002
@@ -295,13 +306,23 @@ def _map_is_gcj(m: folium.Map) -> bool:
 
     from ._mapstyle import is_gcj_tiles
 
-    return any(isinstance(ch, folium.TileLayer) and is_gcj_tiles(str(ch.tiles))
-               for ch in m._children.values())
+    return any(
+        isinstance(ch, folium.TileLayer) and is_gcj_tiles(str(ch.tiles)) for ch in m._children.values()
+    )
 
 
-def _layer(geoms: np.ndarray, styles: Sequence[Mapping[str, Any]], tooltips: Sequence[str] | None, *,
-           name: str, highlight: bool, class_name: str, control: bool = True, shared: Any = None,
-           geom_index: Sequence[int] | None = None) -> Any:
+def _layer(
+    geoms: np.ndarray,
+    styles: Sequence[Mapping[str, Any]],
+    tooltips: Sequence[str] | None,
+    *,
+    name: str,
+    highlight: bool,
+    class_name: str,
+    control: bool = True,
+    shared: Any = None,
+    geom_index: Sequence[int] | None = None,
+) -> Any:
     """A compact GeoJSON layer; identical styles are stored once and features refer to them by index.
 
     With ``shared`` (a :class:`~geoaggl._mapstyle.SharedGeometries`), features carry the position
@@ -353,8 +374,14 @@ def _outline_layer(outlines: Any, *, gcj: bool, precision: int) -> Any:
     tips = [_tooltip_html(z, e, []) for z, e in zip(zh, en or [""] * len(zh), strict=True)]
     geoms = _round_coords(polys.geometry.boundary.to_numpy(), precision, gcj)
     style = {"color": "#222222", "weight": 1.6, "opacity": 0.9, "fill": False}
-    return _layer(geoms, [style] * len(geoms), tips, name=html.escape(title), highlight=False,
-                  class_name="geoaggl-outline")
+    return _layer(
+        geoms,
+        [style] * len(geoms),
+        tips,
+        name=html.escape(title),
+        highlight=False,
+        class_name="geoaggl-outline",
+    )
 
 
 def _missing_style(missing_kwds: Mapping[str, Any] | None) -> tuple[dict[str, Any], str, bool, str]:
@@ -364,8 +391,9 @@ def _missing_style(missing_kwds: Mapping[str, Any] | None) -> tuple[dict[str, An
     if missing_kwds:
         unknown = set(missing_kwds) - set(_MISSING_KEYS)
         if unknown:
-            raise UnknownSchemeError(f"unknown missing_kwds keys {sorted(unknown)}; "
-                                     f"valid: {', '.join(_MISSING_KEYS)}")
+            raise UnknownSchemeError(
+                f"unknown missing_kwds keys {sorted(unknown)}; valid: {', '.join(_MISSING_KEYS)}"
+            )
         kw.update(missing_kwds)
     for key in ("fillColor", "color"):  # validated: they reach the legend's markup (D16)
         kw[key] = check_color(kw[key], name=f"missing_kwds[{key!r}]")
@@ -374,8 +402,9 @@ def _missing_style(missing_kwds: Mapping[str, Any] | None) -> tuple[dict[str, An
             kw[key] = check_real(kw[key], name=f"missing_kwds[{key!r}]", minimum=0)
     dash = kw.get("dashArray")
     if dash is not None and not (isinstance(dash, str) and re.fullmatch(r"[\d.\s,]*", dash)):
-        raise OptionError(f"missing_kwds['dashArray'] must be a string of dash lengths like '3 3'; "
-                          f"got {dash!r}")
+        raise OptionError(
+            f"missing_kwds['dashArray'] must be a string of dash lengths like '3 3'; got {dash!r}"
+        )
     label = str(kw.pop("label"))
     hatch = bool(kw.pop("hatch"))
     color = str(kw["fillColor"])
@@ -399,15 +428,24 @@ def _check_legend_kwds(legend_kwds: Mapping[str, Any] | None) -> dict[str, Any]:
     kw = dict(legend_kwds or {})
     unknown = set(kw) - set(_LEGEND_KEYS)
     if unknown:
-        raise UnknownSchemeError(f"unknown legend_kwds keys {sorted(unknown)}; "
-                                 f"valid: {', '.join(_LEGEND_KEYS)}")
+        raise UnknownSchemeError(
+            f"unknown legend_kwds keys {sorted(unknown)}; valid: {', '.join(_LEGEND_KEYS)}"
+        )
     if "position" in kw:
         check_option(kw["position"], _POSITIONS, name="legend_kwds['position']")
     return kw
 
 
-def _finish(m: folium.Map, layers: list[Any], legend: Any, *, outlines_layer: Any, time_layers: bool,
-            fit: tuple[float, float, float, float] | None, new_map: bool) -> folium.Map:
+def _finish(
+    m: folium.Map,
+    layers: list[Any],
+    legend: Any,
+    *,
+    outlines_layer: Any,
+    time_layers: bool,
+    fit: tuple[float, float, float, float] | None,
+    new_map: bool,
+) -> folium.Map:
     import folium
 
     from ._mapstyle import ExclusiveLayers, css_element
@@ -451,13 +489,34 @@ def _prepare_time(frame: gpd.GeoDataFrame, time: Hashable | None) -> list[tuple[
     return [(v, np.flatnonzero(tv == v)) for v in sorted(pd.unique(tv))]
 
 
-def _draw(frame: gpd.GeoDataFrame, *, classes: np.ndarray, colors: list[str] | None,
-          fill: list[str | None] | None, entries: list[Any], title: str, value_text: list[str],
-          value_label: str, tooltip: Any, legend: bool, legend_kw: dict[str, Any], missing: np.ndarray,
-          missing_kwds: Mapping[str, Any] | None, tiles: Any, attr: str | None, outlines: Any, m: Any,
-          time: Hashable | None, style_kwds: Mapping[str, Any] | None, highlight: bool, name: str | None,
-          precision: int, note: str | None = None, gradient: tuple[list[str], list[str]] | None = None,
-          value_column: Hashable | None = None) -> folium.Map:
+def _draw(
+    frame: gpd.GeoDataFrame,
+    *,
+    classes: np.ndarray,
+    colors: list[str] | None,
+    fill: list[str | None] | None,
+    entries: list[Any],
+    title: str,
+    value_text: list[str],
+    value_label: str,
+    tooltip: Any,
+    legend: bool,
+    legend_kw: dict[str, Any],
+    missing: np.ndarray,
+    missing_kwds: Mapping[str, Any] | None,
+    tiles: Any,
+    attr: str | None,
+    outlines: Any,
+    m: Any,
+    time: Hashable | None,
+    style_kwds: Mapping[str, Any] | None,
+    highlight: bool,
+    name: str | None,
+    precision: int,
+    note: str | None = None,
+    gradient: tuple[list[str], list[str]] | None = None,
+    value_column: Hashable | None = None,
+) -> folium.Map:
     """Shared drawing: ``classes[i]`` indexes ``colors`` (or ``fill[i]`` is the colour), -1 = missing."""
     import shapely
 
@@ -518,23 +577,38 @@ def _draw(frame: gpd.GeoDataFrame, *, classes: np.ndarray, colors: list[str] | N
         ids = frame["adcode"] if "adcode" in frame.columns else pd.Series(frame.index, index=frame.index)
         codes, _ = pd.factorize(pd.Series(ids.to_numpy(dtype=object)).astype(str))
         first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-        shared = SharedGeometries([geoms_all[j].__geo_interface__ if geoms_all[j] is not None
-                                   and not geoms_all[j].is_empty else None for j in first])
+        shared = SharedGeometries(
+            [
+                geoms_all[j].__geo_interface__
+                if geoms_all[j] is not None and not geoms_all[j].is_empty
+                else None
+                for j in first
+            ]
+        )
         gidx = codes
     for tval, pos in groups:
         lname = layer_name if tval is None else f"{layer_name} {tval}"
         sub_tips = [tips[p] for p in pos] if tips is not None else None
-        gj = _layer(geoms_all[pos], [styles[p] for p in pos], sub_tips,
-                    name=html.escape(lname), highlight=highlight, class_name="geoaggl-choropleth",
-                    control=tval is None, shared=shared, geom_index=gidx[pos] if gidx is not None else None)
+        gj = _layer(
+            geoms_all[pos],
+            [styles[p] for p in pos],
+            sub_tips,
+            name=html.escape(lname),
+            highlight=highlight,
+            class_name="geoaggl-choropleth",
+            control=tval is None,
+            shared=shared,
+            geom_index=gidx[pos] if gidx is not None else None,
+        )
         layers.append(gj)
     if time is not None:
         import folium
 
         wrapped = []
         for j, ((tval, _), gj) in enumerate(zip(groups, layers, strict=True)):
-            fg = folium.FeatureGroup(name=html.escape(f"{layer_name} {tval}"), overlay=True,
-                                     show=j == len(groups) - 1)
+            fg = folium.FeatureGroup(
+                name=html.escape(f"{layer_name} {tval}"), overlay=True, show=j == len(groups) - 1
+            )
             fg.add_child(gj)
             wrapped.append(fg)
         layers = wrapped
@@ -543,19 +617,38 @@ def _draw(frame: gpd.GeoDataFrame, *, classes: np.ndarray, colors: list[str] | N
     if legend:
         n_missing = int(missing.sum())
         entries = list(entries)
-        entries.append(LegendEntry(mcolor, legend_kw.get("missing_label", mlabel),
-                                   n_missing if legend_kw.get("counts", True) else None, hatch=mhatch,
-                                   border=str(mstyle.get("color")), missing=True))
+        entries.append(
+            LegendEntry(
+                mcolor,
+                legend_kw.get("missing_label", mlabel),
+                n_missing if legend_kw.get("counts", True) else None,
+                hatch=mhatch,
+                border=str(mstyle.get("color")),
+                missing=True,
+            )
+        )
         if time is not None and note is None:
             note = f"counts are unit-years over {len(groups)} layers of {time!r}"
-        leg = Legend(str(legend_kw.get("caption", title)), entries,
-                     position=str(legend_kw.get("position", "bottomright")), note=note, gradient=gradient)
+        leg = Legend(
+            str(legend_kw.get("caption", title)),
+            entries,
+            position=str(legend_kw.get("position", "bottomright")),
+            note=note,
+            gradient=gradient,
+        )
     ok = ~np.array([g is None or g.is_empty for g in geoms_all], dtype=bool)
     fit = tuple(shapely.total_bounds(geoms_all[ok])) if ok.any() else None
     if shared is not None:
         m.add_child(shared)
-    return _finish(m, layers, leg, outlines_layer=outline, time_layers=time is not None, fit=fit,  # type: ignore[arg-type]
-                   new_map=new_map)
+    return _finish(
+        m,
+        layers,
+        leg,
+        outlines_layer=outline,
+        time_layers=time is not None,
+        fit=fit,  # type: ignore[arg-type]
+        new_map=new_map,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- public
@@ -682,15 +775,28 @@ def choropleth(
     legend_kw = _check_legend_kwds(legend_kwds)
     title = str(legend_kw.get("caption", column))
     values = frame[column]
-    common = {"title": title, "tooltip": tooltip, "legend": legend, "legend_kw": legend_kw,
-              "missing_kwds": missing_kwds, "tiles": tiles, "attr": attr, "outlines": outlines, "m": m,
-              "time": time, "style_kwds": style_kwds, "highlight": highlight, "name": name,
-              "precision": precision}
+    common = {
+        "title": title,
+        "tooltip": tooltip,
+        "legend": legend,
+        "legend_kw": legend_kw,
+        "missing_kwds": missing_kwds,
+        "tiles": tiles,
+        "attr": attr,
+        "outlines": outlines,
+        "m": m,
+        "time": time,
+        "style_kwds": style_kwds,
+        "highlight": highlight,
+        "name": name,
+        "precision": precision,
+    }
     if not (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)):
         if diverging:
             raise DataError(f"diverging=True needs a numeric column; {column!r} is {values.dtype}")
-        return _categorical(frame, column, cmap=cmap, order=None, colors_by_label=None,
-                            value_label=title, **common)
+        return _categorical(
+            frame, column, cmap=cmap, order=None, colors_by_label=None, value_label=title, **common
+        )
     y = values.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(y).any():
         bad = format_keys(frame.index[np.isinf(y)])
@@ -728,9 +834,19 @@ def choropleth(
         lo, hi = (-big, big) if diverging else (float(fin.min()), float(fin.max()))
         stops = [ramp(pos(lo * (1 - i / 10) + hi * (i / 10))) for i in range(11)]
         ticks = [fmt(lo), fmt(0.0), fmt(hi)] if diverging else [fmt(lo), fmt(hi)]
-        return _draw(frame, classes=np.full(len(y), -1), colors=None, fill=fill, entries=[],  # type: ignore[arg-type]
-                     value_text=value_text, value_label=title, value_column=column, missing=missing,
-                     gradient=(stops, ticks), **common)
+        return _draw(
+            frame,
+            classes=np.full(len(y), -1),
+            colors=None,
+            fill=fill,
+            entries=[],  # type: ignore[arg-type]
+            value_text=value_text,
+            value_label=title,
+            value_column=column,
+            missing=missing,
+            gradient=(stops, ticks),
+            **common,
+        )
     yb, bins = _classify(fin, sch, int(k), ckw)
     n_cls = len(bins)
     lows = np.r_[min(float(fin.min()), bins[0]), bins[:-1]]
@@ -747,17 +863,40 @@ def choropleth(
     if labels is not None and len(labels) != n_cls:
         raise DataError(f"legend_kwds['labels'] has {len(labels)} labels for {n_cls} classes")
     show_counts = legend_kw.get("counts", True)
-    entries = [LegendEntry(colors[i],
-                           str(labels[i]) if labels is not None else f"{fmt(lows[i])} – {fmt(bins[i])}",
-                           int(counts[i]) if show_counts else None) for i in range(n_cls)]
+    entries = [
+        LegendEntry(
+            colors[i],
+            str(labels[i]) if labels is not None else f"{fmt(lows[i])} – {fmt(bins[i])}",
+            int(counts[i]) if show_counts else None,
+        )
+        for i in range(n_cls)
+    ]
     classes = np.full(len(y), -1, dtype=np.int64)
     classes[~missing] = yb
-    return _draw(frame, classes=classes, colors=colors, fill=None, entries=entries, value_text=value_text,
-                 value_label=title, value_column=column, missing=missing, **common)
+    return _draw(
+        frame,
+        classes=classes,
+        colors=colors,
+        fill=None,
+        entries=entries,
+        value_text=value_text,
+        value_label=title,
+        value_column=column,
+        missing=missing,
+        **common,
+    )
 
 
-def _categorical(frame: gpd.GeoDataFrame, column: Hashable, *, cmap: Any, order: Sequence[str] | None,
-                 colors_by_label: Mapping[str, str] | None, value_label: str, **common: Any) -> folium.Map:
+def _categorical(
+    frame: gpd.GeoDataFrame,
+    column: Hashable,
+    *,
+    cmap: Any,
+    order: Sequence[str] | None,
+    colors_by_label: Mapping[str, str] | None,
+    value_label: str,
+    **common: Any,
+) -> folium.Map:
     from ._mapstyle import DEFAULT_QUALITATIVE, LegendEntry, resolve_cmap
 
     vals = frame[column]
@@ -777,23 +916,43 @@ def _categorical(frame: gpd.GeoDataFrame, column: Hashable, *, cmap: Any, order:
             from ._mapstyle import _brewer
 
             base = _brewer((cmap or DEFAULT_QUALITATIVE).removesuffix("_r")) or []
-            colors = [base[i % len(base)] for i in range(len(cats))] if len(base) >= len(cats) else [
-                ramp(i / max(len(cats) - 1, 1)) for i in range(len(cats))]
+            colors = (
+                [base[i % len(base)] for i in range(len(cats))]
+                if len(base) >= len(cats)
+                else [ramp(i / max(len(cats) - 1, 1)) for i in range(len(cats))]
+            )
         else:
             colors = [ramp(i / max(len(cats) - 1, 1)) for i in range(len(cats))]
-    classes = np.array([-1 if m_ else index[str(v)] for v, m_ in zip(text, missing, strict=True)],
-                       dtype=np.int64)
+    classes = np.array(
+        [-1 if m_ else index[str(v)] for v, m_ in zip(text, missing, strict=True)], dtype=np.int64
+    )
     counts = np.bincount(classes[classes >= 0], minlength=len(cats))
     show_counts = common["legend_kw"].get("counts", True)
     entries = [LegendEntry(colors[i], c, int(counts[i]) if show_counts else None) for i, c in enumerate(cats)]
     value_text = ["No data" if m_ else str(v) for v, m_ in zip(text, missing, strict=True)]
-    return _draw(frame, classes=classes, colors=colors, fill=None, entries=entries, value_text=value_text,
-                 value_label=value_label, value_column=column, missing=missing, **common)
+    return _draw(
+        frame,
+        classes=classes,
+        colors=colors,
+        fill=None,
+        entries=entries,
+        value_text=value_text,
+        value_label=value_label,
+        value_column=column,
+        missing=missing,
+        **common,
+    )
 
 
-def disparity_map(gdf: gpd.GeoDataFrame | pd.DataFrame | pd.Series, column: Hashable | None = None, *,
-                  scheme: str | None = "quantiles", k: int = 6, cmap: Any = "RdBu_r",
-                  **kwargs: Any) -> folium.Map:
+def disparity_map(
+    gdf: gpd.GeoDataFrame | pd.DataFrame | pd.Series,
+    column: Hashable | None = None,
+    *,
+    scheme: str | None = "quantiles",
+    k: int = 6,
+    cmap: Any = "RdBu_r",
+    **kwargs: Any,
+) -> folium.Map:
     """Choropleth of a disparity (signed deviation), on a diverging palette centred on 0.
 
     :func:`choropleth` with ``diverging=True``: blue below 0, red above, 0 the neutral middle
@@ -823,9 +982,15 @@ def disparity_map(gdf: gpd.GeoDataFrame | pd.DataFrame | pd.Series, column: Hash
     return choropleth(gdf, column, scheme=scheme, k=k, cmap=cmap, diverging=True, **kwargs)
 
 
-def integration_map(gdf: gpd.GeoDataFrame | pd.DataFrame | pd.Series, column: Hashable | None = None, *,
-                    scheme: str | None = "quantiles", k: int = 5, cmap: Any = "YlGnBu",
-                    **kwargs: Any) -> folium.Map:
+def integration_map(
+    gdf: gpd.GeoDataFrame | pd.DataFrame | pd.Series,
+    column: Hashable | None = None,
+    *,
+    scheme: str | None = "quantiles",
+    k: int = 5,
+    cmap: Any = "YlGnBu",
+    **kwargs: Any,
+) -> folium.Map:
     """Choropleth of an integration score on a sequential palette (light = low, dark = high).
 
     Parameters
@@ -852,8 +1017,16 @@ def integration_map(gdf: gpd.GeoDataFrame | pd.DataFrame | pd.Series, column: Ha
 
 
 _NS = "not significant"
-_LISA_ALIASES = {"hh": "HH", "hl": "HL", "lh": "LH", "ll": "LL", "ns": _NS, "notsignificant": _NS,
-                 "n.s.": _NS, "insignificant": _NS}
+_LISA_ALIASES = {
+    "hh": "HH",
+    "hl": "HL",
+    "lh": "LH",
+    "ll": "LL",
+    "ns": _NS,
+    "notsignificant": _NS,
+    "n.s.": _NS,
+    "insignificant": _NS,
+}
 
 
 def _lisa_labels(s: pd.Series) -> pd.Series:
@@ -934,8 +1107,10 @@ attr, precision
             raise TypeError("with a lisa result, gdf must be a GeoDataFrame of the units")
         res = lisa.to_frame(name=col) if isinstance(lisa, pd.Series) else lisa
         if col not in res.columns:
-            raise ColumnNotFoundError(f"label column {col!r} not found in the lisa result; available: "
-                           f"{format_keys(map(str, res.columns))}")
+            raise ColumnNotFoundError(
+                f"label column {col!r} not found in the lisa result; available: "
+                f"{format_keys(map(str, res.columns))}"
+            )
         extra = [c for c in (col, "value", "p_sim") if c in res.columns]
         base = gdf.drop(columns=[c for c in extra if c in gdf.columns])
         joined = base.join(res[extra], how="left")
@@ -963,12 +1138,28 @@ attr, precision
         if "value" in frame.columns and pd.api.types.is_numeric_dtype(frame["value"]):
             dec = _auto_decimals(frame["value"].to_numpy(dtype=float, na_value=np.nan))
             frame = frame.assign(value=[("" if pd.isna(v) else f"{v:,.{dec}f}") for v in frame["value"]])
-    return _categorical(frame, col, cmap=None, order=list(LISA_LABELS), colors_by_label=palette,
-                        value_label=str(col), title=title, tooltip=tooltip, legend=legend,
-                        legend_kw=legend_kw,
-                        missing_kwds=missing_kwds, tiles=tiles, attr=attr, outlines=outlines, m=m, time=time,
-                        style_kwds=style_kwds, highlight=highlight, name=name if name is not None else title,
-                        precision=precision)
+    return _categorical(
+        frame,
+        col,
+        cmap=None,
+        order=list(LISA_LABELS),
+        colors_by_label=palette,
+        value_label=str(col),
+        title=title,
+        tooltip=tooltip,
+        legend=legend,
+        legend_kw=legend_kw,
+        missing_kwds=missing_kwds,
+        tiles=tiles,
+        attr=attr,
+        outlines=outlines,
+        m=m,
+        time=time,
+        style_kwds=style_kwds,
+        highlight=highlight,
+        name=name if name is not None else title,
+        precision=precision,
+    )
 
 
 def _offline_page(m: Any, assets: str | os.PathLike[str] | None, *, where: str) -> str:
@@ -978,18 +1169,23 @@ def _offline_page(m: Any, assets: str | os.PathLike[str] | None, *, where: str) 
     from ._mapstyle import find_leaflet_assets, inline_assets
 
     if not isinstance(m, Element):
-        raise ParameterTypeError(f"{where}: m must be a folium.Map (or another folium/branca element); "
-                                 f"got {type(m).__name__}")
+        raise ParameterTypeError(
+            f"{where}: m must be a folium.Map (or another folium/branca element); got {type(m).__name__}"
+        )
     folder = find_leaflet_assets(assets)
     page, remaining = inline_assets(m.get_root().render(), folder)
     if remaining:
-        warnings.warn(f"these resources still load from the network: {format_keys(remaining)}",
-                      GeoagglWarning, stacklevel=3)
+        warnings.warn(
+            f"these resources still load from the network: {format_keys(remaining)}",
+            GeoagglWarning,
+            stacklevel=3,
+        )
     return page
 
 
-def save_offline(m: folium.Map, path: str | os.PathLike[str], *,
-                 assets: str | os.PathLike[str] | None = None) -> Path:
+def save_offline(
+    m: folium.Map, path: str | os.PathLike[str], *, assets: str | os.PathLike[str] | None = None
+) -> Path:
     """Save a map as one HTML file that draws with no network: Leaflet's JS and CSS inlined.
 
     folium's pages load Leaflet (and jQuery, Bootstrap, Font Awesome) from CDNs.  This writes the
@@ -1053,8 +1249,10 @@ class OfflineMap:
         self.height = int(height)
 
     def _repr_html_(self) -> str:
-        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;'
-                f'height:{self.height}px;border:none" allowfullscreen></iframe>')
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;'
+            f'height:{self.height}px;border:none" allowfullscreen></iframe>'
+        )
 
     def __repr__(self) -> str:
         return f"<geoaggl OfflineMap: {len(self.html):,} characters of HTML, Leaflet inlined>"

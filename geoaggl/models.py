@@ -83,17 +83,32 @@ Cluster = Literal["entity", "time", "both"] | None
 #: Approximate Qinling–Huaihe line (lon, lat), WGS84, west to east: the north/south divide used for
 #: Song & Li's ``region`` dummy (vertices read off the 0 °C January isotherm / 800 mm isohyet maps).
 QINLING_HUAIHE: tuple[tuple[float, float], ...] = (
-    (104.5, 34.1), (106.0, 33.8), (107.8, 34.0), (109.0, 33.9), (110.5, 33.6), (111.6, 33.6),
-    (112.6, 33.3), (113.3, 32.5), (114.1, 32.3), (115.6, 32.4), (116.6, 32.5), (117.0, 32.7),
-    (117.4, 32.95), (118.5, 33.2), (119.0, 33.6), (120.3, 34.1),
+    (104.5, 34.1),
+    (106.0, 33.8),
+    (107.8, 34.0),
+    (109.0, 33.9),
+    (110.5, 33.6),
+    (111.6, 33.6),
+    (112.6, 33.3),
+    (113.3, 32.5),
+    (114.1, 32.3),
+    (115.6, 32.4),
+    (116.6, 32.5),
+    (117.0, 32.7),
+    (117.4, 32.95),
+    (118.5, 33.2),
+    (119.0, 33.6),
+    (120.3, 34.1),
 )
 
 _MIN_ENTITIES = 3
 _FEW_CLUSTERS = 20
 _CLUSTERS = ("entity", "time", "both", None)
 _DEFAULT_KEYS = ("adcode", "year")
-_CONVENTION = ("cluster-robust: V * G/(G-1) * (N-1)/(N-k), k = slope regressors (absorbed effects not "
-               "counted); linearmodels debiased=True, group_debias=True, auto_df=False, count_effects=False")
+_CONVENTION = (
+    "cluster-robust: V * G/(G-1) * (N-1)/(N-k), k = slope regressors (absorbed effects not "
+    "counted); linearmodels debiased=True, group_debias=True, auto_df=False, count_effects=False"
+)
 _HC1 = "heteroskedasticity-robust HC1: V * N/(N-k)"
 
 
@@ -169,9 +184,17 @@ class PanelResult:
             out.loc["_cons"] = [self.cons["coef"], self.cons["se"], self.cons["t"], self.cons["p"]]
         out = out.round(digits)
         out["stars"] = [_stars(p) for p in out["p"]]
-        out.attrs.update({"dependent": self.dependent, "nobs": self.nobs, "r2_within": self.r2_within,
-                          "rsquared": self.rsquared, "rsquared_adj": self.rsquared_adj,
-                          "effects": self.effects, "cov_type": self.cov_type})
+        out.attrs.update(
+            {
+                "dependent": self.dependent,
+                "nobs": self.nobs,
+                "r2_within": self.r2_within,
+                "rsquared": self.rsquared,
+                "rsquared_adj": self.rsquared_adj,
+                "effects": self.effects,
+                "cov_type": self.cov_type,
+            }
+        )
         return out
 
 
@@ -207,8 +230,9 @@ def _key(df: pd.DataFrame, name: Hashable, what: str) -> np.ndarray:
     raise DataError(f"{what} {name!r}: neither a column nor an index level of the data")
 
 
-def _resolve_keys(df: pd.DataFrame, entity: Hashable | None, time: Hashable | None, *, effects: bool,
-                  where: str, how: str) -> tuple[Hashable | None, Hashable | None]:
+def _resolve_keys(
+    df: pd.DataFrame, entity: Hashable | None, time: Hashable | None, *, effects: bool, where: str, how: str
+) -> tuple[Hashable | None, Hashable | None]:
     """Entity and time keys to use; absent default keys mean a cross-section when no effects are absorbed.
 
     ``how`` says, in the caller's keywords, how to ask for a cross-section (for the error message).
@@ -216,24 +240,33 @@ def _resolve_keys(df: pd.DataFrame, entity: Hashable | None, time: Hashable | No
     ent_ok, tim_ok = _has_key(df, entity), _has_key(df, time)
     if (entity is None or ent_ok) and (time is None or tim_ok):
         if entity is None and time is not None:
-            raise DataError(f"{where}: time={time!r} given but entity=None; pass entity= naming the unit "
-                            "column (e.g. entity='adcode') for a panel")
+            raise DataError(
+                f"{where}: time={time!r} given but entity=None; pass entity= naming the unit "
+                "column (e.g. entity='adcode') for a panel"
+            )
         return entity, time
     cols = format_keys(list(df.columns), limit=12)
-    missing = [f"{k}={v!r}" for k, v, ok in (("entity", entity, ent_ok), ("time", time, tim_ok))
-               if v is not None and not ok]
+    missing = [
+        f"{k}={v!r}"
+        for k, v, ok in (("entity", entity, ent_ok), ("time", time, tim_ok))
+        if v is not None and not ok
+    ]
     if not effects and (ent_ok or entity == _DEFAULT_KEYS[0]) and (tim_ok or time == _DEFAULT_KEYS[1]):
         # the default keys are absent and no effects are asked for: an ordinary cross-section
         new_ent = entity if ent_ok else None
         new_tim = time if tim_ok else None
         if new_ent is None and new_tim is not None:
-            raise DataError(f"{where}: {', '.join(missing)} not found in the data (columns: {cols}); pass "
-                            "entity= naming the unit column for a panel, or entity=None, time=None for a "
-                            "cross-section")
+            raise DataError(
+                f"{where}: {', '.join(missing)} not found in the data (columns: {cols}); pass "
+                "entity= naming the unit column for a panel, or entity=None, time=None for a "
+                "cross-section"
+            )
         return new_ent, new_tim
-    raise DataError(f"{where}: {', '.join(missing)}: not a column or index level of the data "
-                    f"(columns: {cols}). For a panel pass entity= and time= naming the unit and period "
-                    f"columns; for a cross-section (one row per unit) pass {how}")
+    raise DataError(
+        f"{where}: {', '.join(missing)}: not a column or index level of the data "
+        f"(columns: {cols}). For a panel pass entity= and time= naming the unit and period "
+        f"columns; for a cross-section (one row per unit) pass {how}"
+    )
 
 
 def _row_labels(ent: np.ndarray, tim: np.ndarray, panel: bool) -> np.ndarray:
@@ -243,15 +276,18 @@ def _row_labels(ent: np.ndarray, tim: np.ndarray, panel: bool) -> np.ndarray:
     return np.fromiter(ent.tolist(), dtype=object, count=len(ent))
 
 
-def _check_keys(df: pd.DataFrame, ent: np.ndarray, tim: np.ndarray, *, entity: Hashable | None,
-                time: Hashable | None) -> None:
+def _check_keys(
+    df: pd.DataFrame, ent: np.ndarray, tim: np.ndarray, *, entity: Hashable | None, time: Hashable | None
+) -> None:
     for name, arr, what in ((entity, ent, "entity"), (time, tim, "time")):
         if name is None:
             continue
         miss = pd.isna(pd.Series(arr, dtype=object)).to_numpy()
         if miss.any():
-            raise DataError(f"{what} key {name!r}: missing value(s) in row(s) {format_keys(df.index[miss])}; "
-                            "drop or fill those rows first")
+            raise DataError(
+                f"{what} key {name!r}: missing value(s) in row(s) {format_keys(df.index[miss])}; "
+                "drop or fill those rows first"
+            )
 
 
 def _column(df: pd.DataFrame, c: Hashable, labels: np.ndarray, log: bool) -> np.ndarray:
@@ -263,14 +299,23 @@ def _column(df: pd.DataFrame, c: Hashable, labels: np.ndarray, log: bool) -> np.
         with np.errstate(invalid="ignore"):
             bad = arr <= 0
         if bad.any():
-            raise DataError(f"column {c!r}: log needs values > 0; got zero or negative at "
-                            f"{format_keys(labels[bad])}")
+            raise DataError(
+                f"column {c!r}: log needs values > 0; got zero or negative at {format_keys(labels[bad])}"
+            )
         arr = np.log(arr)
     return arr
 
 
-def _frame(df: pd.DataFrame, cols: list[Hashable], *, entity: Hashable | None, time: Hashable | None,
-           log: Sequence[Hashable], entity_fx: bool = False, time_fx: bool = False) -> pd.DataFrame:
+def _frame(
+    df: pd.DataFrame,
+    cols: list[Hashable],
+    *,
+    entity: Hashable | None,
+    time: Hashable | None,
+    log: Sequence[Hashable],
+    entity_fx: bool = False,
+    time_fx: bool = False,
+) -> pd.DataFrame:
     """Numeric ``df[cols]`` on an (entity, time) MultiIndex; logs applied; NaN rows and singletons dropped.
 
     One :class:`MissingValuesWarning` names the (entity, time) rows dropped for missing values; one
@@ -292,16 +337,20 @@ def _frame(df: pd.DataFrame, cols: list[Hashable], *, entity: Hashable | None, t
     ent = _key(df, entity, "entity") if entity is not None else np.asarray(df.index, dtype=object)
     tim = _key(df, time, "time") if time is not None else np.zeros(len(df), dtype=np.int64)
     _check_keys(df, ent, tim, entity=entity, time=time)
-    idx = pd.MultiIndex.from_arrays([ent, tim], names=[entity if entity is not None else "unit",
-                                                       time if time is not None else "period"])
+    idx = pd.MultiIndex.from_arrays(
+        [ent, tim], names=[entity if entity is not None else "unit", time if time is not None else "period"]
+    )
     labels = _row_labels(ent, tim, time is not None)
     if idx.has_duplicates:
         raise DataError(f"duplicated (entity, time) rows: {format_keys(labels[idx.duplicated()])}")
     out = pd.DataFrame({c: _column(df, c, labels, c in log) for c in cols}, index=idx)
     nan = out.isna().any(axis=1).to_numpy()
     if nan.any():
-        warnings.warn(f"{int(nan.sum())} row(s) with missing values dropped (listwise): "
-                      f"{format_keys(labels[nan])}", MissingValuesWarning, stacklevel=3)
+        warnings.warn(
+            f"{int(nan.sum())} row(s) with missing values dropped (listwise): {format_keys(labels[nan])}",
+            MissingValuesWarning,
+            stacklevel=3,
+        )
         out = out.loc[~nan]
     if time is not None:
         out = _drop_singletons(out, entity_fx=entity_fx, time_fx=time_fx)
@@ -310,9 +359,12 @@ def _frame(df: pd.DataFrame, cols: list[Hashable], *, entity: Hashable | None, t
         if per.nunique() > 1:
             full = out.index.get_level_values(1).nunique()
             short = per[per < full]
-            warnings.warn(f"unbalanced panel: {len(short)} entit(ies) miss some of the {full} periods "
-                          f"({format_keys(short.index)}); fixed effects use the available rows",
-                          GeoagglWarning, stacklevel=3)
+            warnings.warn(
+                f"unbalanced panel: {len(short)} entit(ies) miss some of the {full} periods "
+                f"({format_keys(short.index)}); fixed effects use the available rows",
+                GeoagglWarning,
+                stacklevel=3,
+            )
     n_ent = out.index.get_level_values(0).nunique()
     if n_ent < _MIN_ENTITIES:
         raise DataError(f"only {n_ent} entit(ies) with complete data; at least {_MIN_ENTITIES} are needed")
@@ -337,32 +389,48 @@ def _drop_singletons(out: pd.DataFrame, *, entity_fx: bool, time_fx: bool) -> pd
         return out
     gone = out.index[~keep]
     which = " or ".join(w for w, on in (("entity", entity_fx), ("period", time_fx)) if on)
-    warnings.warn(f"{len(gone)} singleton row(s) dropped (the only observation of their {which} after "
-                  f"listwise deletion: its fixed effect would absorb it, as reghdfe drops them): "
-                  f"{format_keys(gone.tolist())}", GeoagglWarning, stacklevel=4)
+    warnings.warn(
+        f"{len(gone)} singleton row(s) dropped (the only observation of their {which} after "
+        f"listwise deletion: its fixed effect would absorb it, as reghdfe drops them): "
+        f"{format_keys(gone.tolist())}",
+        GeoagglWarning,
+        stacklevel=4,
+    )
     return out.loc[keep]
 
 
-def _check_design(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: bool,
-                  time_fx: bool) -> None:
+def _check_design(
+    frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: bool, time_fx: bool
+) -> None:
     """Name regressors with no (within) variation and detect exact collinearity before fitting."""
     Z = frame[[y, *xs]].to_numpy()
     Zt = _demean(Z, frame.index.codes[0], frame.index.codes[1], entity_fx=entity_fx, time_fx=time_fx)
     scale = np.abs(Z).max(axis=0) + 1.0
     flat = [c for c, s, sc in zip([y, *xs], Zt.std(axis=0), scale, strict=True) if s <= 1e-10 * sc]
     if flat:
-        what = ("within variation (after removing the fixed effects)" if (entity_fx or time_fx)
-                else "variation")
+        what = (
+            "within variation (after removing the fixed effects)" if (entity_fx or time_fx) else "variation"
+        )
         raise DataError(f"no {what} in column(s) {format_keys(flat)}")
     X = Zt[:, 1:]
     rank = np.linalg.matrix_rank(X / X.std(axis=0))
     if rank < X.shape[1]:
-        raise DataError(f"collinear regressors (rank {rank} < {X.shape[1]}) among {format_keys(xs)}"
-                        + (" after removing the fixed effects" if (entity_fx or time_fx) else ""))
+        raise DataError(
+            f"collinear regressors (rank {rank} < {X.shape[1]}) among {format_keys(xs)}"
+            + (" after removing the fixed effects" if (entity_fx or time_fx) else "")
+        )
 
 
-def _demean(Z: np.ndarray, ent: np.ndarray, tim: np.ndarray, *, entity_fx: bool, time_fx: bool,
-            tol: float = 1e-12, max_iter: int = 1000) -> np.ndarray:
+def _demean(
+    Z: np.ndarray,
+    ent: np.ndarray,
+    tim: np.ndarray,
+    *,
+    entity_fx: bool,
+    time_fx: bool,
+    tol: float = 1e-12,
+    max_iter: int = 1000,
+) -> np.ndarray:
     """Remove entity and/or time means (alternating projections; exact in one pass when balanced)."""
     Z = Z - 0.0
     if not (entity_fx or time_fx):
@@ -410,15 +478,25 @@ def _check_dof(frame: pd.DataFrame, xs: list[Hashable], *, entity_fx: bool, time
     absorbed = _absorbed_rank(frame, entity_fx=entity_fx, time_fx=time_fx)
     dof = len(frame) - len(xs) - absorbed
     if dof <= 0:
-        what = ("absorbed effects and constant" if (entity_fx or time_fx) else "constant")
-        raise DataError(f"no residual degrees of freedom: {len(frame)} observations, {len(xs)} regressor(s) "
-                        f"and {absorbed} parameter(s) for the {what} (saturated model); standard errors and "
-                        "p-values are undefined. Use more observations or fewer regressors/effects")
+        what = "absorbed effects and constant" if (entity_fx or time_fx) else "constant"
+        raise DataError(
+            f"no residual degrees of freedom: {len(frame)} observations, {len(xs)} regressor(s) "
+            f"and {absorbed} parameter(s) for the {what} (saturated model); standard errors and "
+            "p-values are undefined. Use more observations or fewer regressors/effects"
+        )
     return dof
 
 
-def _fit_linearmodels(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: bool,
-                      time_fx: bool, cluster: Cluster, g: int) -> Any:
+def _fit_linearmodels(
+    frame: pd.DataFrame,
+    y: Hashable,
+    xs: list[Hashable],
+    *,
+    entity_fx: bool,
+    time_fx: bool,
+    cluster: Cluster,
+    g: int,
+) -> Any:
     from linearmodels import PanelOLS
 
     exog = frame[xs].copy()
@@ -430,12 +508,20 @@ def _fit_linearmodels(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, e
         model = PanelOLS(dep, exog, entity_effects=entity_fx, time_effects=time_fx)
         if cluster is None:
             return model.fit(cov_type="robust", debiased=True)
-        return model.fit(cov_type="clustered", cluster_entity=cluster in ("entity", "both"),
-                         cluster_time=cluster in ("time", "both"), debiased=True, group_debias=True,
-                         auto_df=False, count_effects=False)
+        return model.fit(
+            cov_type="clustered",
+            cluster_entity=cluster in ("entity", "both"),
+            cluster_time=cluster in ("time", "both"),
+            debiased=True,
+            group_debias=True,
+            auto_df=False,
+            count_effects=False,
+        )
     except Exception as err:  # linearmodels' AbsorbingEffectError, ValueError, LinAlgError ...
-        raise DataError(f"the model of {y!r} on {format_keys(xs)} cannot be estimated "
-                        f"({len(frame)} observations, {g} cluster(s)): {err}".strip()) from err
+        raise DataError(
+            f"the model of {y!r} on {format_keys(xs)} cannot be estimated "
+            f"({len(frame)} observations, {g} cluster(s)): {err}".strip()
+        ) from err
 
 
 def _check_finite(fitted: Any, dep: np.ndarray, y: Hashable, xs: list[Hashable]) -> None:
@@ -443,14 +529,22 @@ def _check_finite(fitted: Any, dep: np.ndarray, y: Hashable, xs: list[Hashable])
     e = np.asarray(fitted.resids, dtype=np.float64)
     tss = float(np.sum((dep - dep.mean()) ** 2))
     if tss > 0 and float(e @ e) <= 1e-24 * tss:
-        raise DataError(f"{y!r} is fitted exactly by {format_keys(xs)} and the effects (zero residuals): "
-                        "standard errors and p-values are undefined")
-    bad = [n for n in fitted.params.index
-           if not (np.isfinite(fitted.std_errors[n]) and fitted.std_errors[n] > 0
-                   and np.isfinite(fitted.pvalues[n]))]
+        raise DataError(
+            f"{y!r} is fitted exactly by {format_keys(xs)} and the effects (zero residuals): "
+            "standard errors and p-values are undefined"
+        )
+    bad = [
+        n
+        for n in fitted.params.index
+        if not (
+            np.isfinite(fitted.std_errors[n]) and fitted.std_errors[n] > 0 and np.isfinite(fitted.pvalues[n])
+        )
+    ]
     if bad:
-        raise DataError(f"standard errors or p-values undefined for {format_keys(bad)} (too few clusters or "
-                        "observations for this covariance estimator)")
+        raise DataError(
+            f"standard errors or p-values undefined for {format_keys(bad)} (too few clusters or "
+            "observations for this covariance estimator)"
+        )
 
 
 def _cov_factor(n: int, k: int, cluster: Cluster, g: int) -> float:
@@ -459,15 +553,31 @@ def _cov_factor(n: int, k: int, cluster: Cluster, g: int) -> float:
     return g / (g - 1) * (n - 1) / (n - k)
 
 
-def _stata_constant(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], fitted: Any, *, entity_fx: bool,
-                    time_fx: bool, cluster: Cluster, g: int) -> pd.Series:
+def _stata_constant(
+    frame: pd.DataFrame,
+    y: Hashable,
+    xs: list[Hashable],
+    fitted: Any,
+    *,
+    entity_fx: bool,
+    time_fx: bool,
+    cluster: Cluster,
+    g: int,
+) -> pd.Series:
     """``xtreg, fe``'s ``_cons`` (coef, se, t, p) by the augmented regression (module docstring)."""
     from scipy import stats
 
     if not (entity_fx or time_fx):
         name = "const"
-        return pd.Series({"coef": float(fitted.params[name]), "se": float(fitted.std_errors[name]),
-                          "t": float(fitted.tstats[name]), "p": float(fitted.pvalues[name])}, name="_cons")
+        return pd.Series(
+            {
+                "coef": float(fitted.params[name]),
+                "se": float(fitted.std_errors[name]),
+                "t": float(fitted.tstats[name]),
+                "p": float(fitted.pvalues[name]),
+            },
+            name="_cons",
+        )
     X = frame[xs].to_numpy(dtype=np.float64)
     b = fitted.params.to_numpy(dtype=np.float64)
     xbar = X.mean(axis=0)
@@ -484,8 +594,12 @@ def _stata_constant(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], fitted
         return s.T @ s
 
     rows = np.arange(len(X))
-    M = {None: lambda: meat(rows), "entity": lambda: meat(ent), "time": lambda: meat(tim),
-         "both": lambda: meat(ent) + meat(tim) - meat(rows)}[cluster]()
+    M = {
+        None: lambda: meat(rows),
+        "entity": lambda: meat(ent),
+        "time": lambda: meat(tim),
+        "both": lambda: meat(ent) + meat(tim) - meat(rows),
+    }[cluster]()
     B = np.linalg.inv(Xa.T @ Xa)
     V = _cov_factor(len(X), len(xs), cluster, g) * (B @ M @ B)
     se = math.sqrt(max(float(V[0, 0]), 0.0))
@@ -494,8 +608,9 @@ def _stata_constant(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], fitted
     return pd.Series({"coef": coef, "se": se, "t": t, "p": p}, name="_cons")
 
 
-def _fit(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: bool, time_fx: bool,
-         cluster: Cluster) -> PanelResult:
+def _fit(
+    frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: bool, time_fx: bool, cluster: Cluster
+) -> PanelResult:
     check_option(cluster, _CLUSTERS, name="cluster")
     _check_design(frame, y, xs, entity_fx=entity_fx, time_fx=time_fx)
     dof = _check_dof(frame, xs, entity_fx=entity_fx, time_fx=time_fx)
@@ -506,8 +621,12 @@ def _fit(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: boo
         if g < 2:
             raise DataError(f"cannot cluster by {cluster}: only {g} cluster(s)")
         if g < _FEW_CLUSTERS:
-            warnings.warn(f"only {g} clusters ({cluster}); cluster-robust standard errors are unreliable "
-                          f"with fewer than about {_FEW_CLUSTERS}", GeoagglWarning, stacklevel=3)
+            warnings.warn(
+                f"only {g} clusters ({cluster}); cluster-robust standard errors are unreliable "
+                f"with fewer than about {_FEW_CLUSTERS}",
+                GeoagglWarning,
+                stacklevel=3,
+            )
     fitted = _fit_linearmodels(frame, y, xs, entity_fx=entity_fx, time_fx=time_fx, cluster=cluster, g=g)
     _check_finite(fitted, frame[y].to_numpy(dtype=np.float64), y, xs)
     cov = _HC1 if cluster is None else f"{_CONVENTION}; clusters: {cluster} (G={g})"
@@ -520,17 +639,40 @@ def _fit(frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: boo
     r2 = 1.0 - float(e @ e) / tss
     r2_adj = 1.0 - (1.0 - r2) * (len(frame) - 1) / dof
     cons = _stata_constant(frame, y, xs, fitted, entity_fx=entity_fx, time_fx=time_fx, cluster=cluster, g=g)
-    return PanelResult(params=fitted.params.copy(), se=fitted.std_errors.copy(), tstats=fitted.tstats.copy(),
-                       pvalues=fitted.pvalues.copy(), nobs=int(fitted.nobs), n_entities=int(n_ent),
-                       n_periods=int(n_per), r2_within=float(fitted.rsquared_within), resids=resid,
-                       cov_type=cov, effects=eff, dependent=str(y), raw=fitted, cons=cons, rsquared=r2,
-                       rsquared_adj=r2_adj, df_resid=int(dof))
+    return PanelResult(
+        params=fitted.params.copy(),
+        se=fitted.std_errors.copy(),
+        tstats=fitted.tstats.copy(),
+        pvalues=fitted.pvalues.copy(),
+        nobs=int(fitted.nobs),
+        n_entities=int(n_ent),
+        n_periods=int(n_per),
+        r2_within=float(fitted.rsquared_within),
+        resids=resid,
+        cov_type=cov,
+        effects=eff,
+        dependent=str(y),
+        raw=fitted,
+        cons=cons,
+        rsquared=r2,
+        rsquared_adj=r2_adj,
+        df_resid=int(dof),
+    )
 
 
-def panel_fe(df: pd.DataFrame, *, y: Hashable, x: Hashable | Sequence[Hashable],
-             controls: Sequence[Hashable] = (), entity: Hashable | None = "adcode",
-             time: Hashable | None = "year", cluster: Cluster = "entity", log: Sequence[Hashable] = (),
-             entity_effects: bool = True, time_effects: bool = True) -> PanelResult:
+def panel_fe(
+    df: pd.DataFrame,
+    *,
+    y: Hashable,
+    x: Hashable | Sequence[Hashable],
+    controls: Sequence[Hashable] = (),
+    entity: Hashable | None = "adcode",
+    time: Hashable | None = "year",
+    cluster: Cluster = "entity",
+    log: Sequence[Hashable] = (),
+    entity_effects: bool = True,
+    time_effects: bool = True,
+) -> PanelResult:
     r"""Two-way fixed-effects regression with cluster-robust standard errors (Song & Li, Table 1).
 
     .. math::
@@ -609,15 +751,30 @@ def panel_fe(df: pd.DataFrame, *, y: Hashable, x: Hashable | Sequence[Hashable],
     if not xs:
         raise DataError("x: at least one regressor is needed")
     fx = bool(entity_effects) or bool(time_effects)
-    entity, time = _resolve_keys(df, entity, time, effects=fx, where="panel_fe",
-                                 how="entity_effects=False, time_effects=False (OLS with a constant)")
+    entity, time = _resolve_keys(
+        df,
+        entity,
+        time,
+        effects=fx,
+        where="panel_fe",
+        how="entity_effects=False, time_effects=False (OLS with a constant)",
+    )
     if time is None:
         if fx:
-            raise DataError("panel_fe: time=None (a cross-section) cannot absorb fixed effects; pass "
-                            "entity_effects=False, time_effects=False, or time= naming the period column")
+            raise DataError(
+                "panel_fe: time=None (a cross-section) cannot absorb fixed effects; pass "
+                "entity_effects=False, time_effects=False, or time= naming the period column"
+            )
         cluster = None
-    frame = _frame(df, [y, *xs], entity=entity, time=time, log=_as_list(log),
-                   entity_fx=bool(entity_effects), time_fx=bool(time_effects))
+    frame = _frame(
+        df,
+        [y, *xs],
+        entity=entity,
+        time=time,
+        log=_as_list(log),
+        entity_fx=bool(entity_effects),
+        time_fx=bool(time_effects),
+    )
     return _fit(frame, y, xs, entity_fx=bool(entity_effects), time_fx=bool(time_effects), cluster=cluster)
 
 
@@ -626,9 +783,19 @@ def _norm_p(z: float) -> float:
     return math.erfc(abs(z) / math.sqrt(2.0))
 
 
-def _boot_indirect(frame: pd.DataFrame, y: Hashable, m: Hashable, x: Hashable, controls: list[Hashable], *,
-                   a_controls: bool, entity_fx: bool, time_fx: bool, n_boot: int,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _boot_indirect(
+    frame: pd.DataFrame,
+    y: Hashable,
+    m: Hashable,
+    x: Hashable,
+    controls: list[Hashable],
+    *,
+    a_controls: bool,
+    entity_fx: bool,
+    time_fx: bool,
+    n_boot: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Entity-bootstrap of :math:`a`, :math:`b`; returns (a·b draws, point a·b with unit weights).
 
     Resampling whole entities with replacement is a weighted regression with
@@ -740,8 +907,19 @@ class Mediation:
         Observations used.
     """
 
-    def __init__(self, *, x: str, m: str, y: str, models: dict[str, PanelResult], boot: np.ndarray,
-                 ci_level: float, alpha: float, controls: list[str], n_failed: int) -> None:
+    def __init__(
+        self,
+        *,
+        x: str,
+        m: str,
+        y: str,
+        models: dict[str, PanelResult],
+        boot: np.ndarray,
+        ci_level: float,
+        alpha: float,
+        controls: list[str],
+        n_failed: int,
+    ) -> None:
         self.x, self.m, self.y = x, m, y
         self.models = models
         self.controls = controls
@@ -768,13 +946,26 @@ class Mediation:
             self.ci = (float("nan"), float("nan"))
         self.nobs = tot.nobs
         self.paths = pd.DataFrame(
-            {"coef": [self.c, self.a, self.b, self.c_prime, self.indirect],
-             "se": [float(tot.se[x]), se_a, se_b, float(out.se[x]), se_ab],
-             "z": [float(tot.tstats[x]), float(med.tstats[x]), float(out.tstats[m]), float(out.tstats[x]),
-                   self.sobel_z],
-             "p": [float(tot.pvalues[x]), float(med.pvalues[x]), float(out.pvalues[m]), float(out.pvalues[x]),
-                   self.sobel_p]},
-            index=pd.Index(["c", "a", "b", "c_prime", "indirect"], name="path"))
+            {
+                "coef": [self.c, self.a, self.b, self.c_prime, self.indirect],
+                "se": [float(tot.se[x]), se_a, se_b, float(out.se[x]), se_ab],
+                "z": [
+                    float(tot.tstats[x]),
+                    float(med.tstats[x]),
+                    float(out.tstats[m]),
+                    float(out.tstats[x]),
+                    self.sobel_z,
+                ],
+                "p": [
+                    float(tot.pvalues[x]),
+                    float(med.pvalues[x]),
+                    float(out.pvalues[m]),
+                    float(out.pvalues[x]),
+                    self.sobel_p,
+                ],
+            },
+            index=pd.Index(["c", "a", "b", "c_prime", "indirect"], name="path"),
+        )
         self.kind = self._kind()
 
     def _kind(self) -> str:
@@ -787,9 +978,11 @@ class Mediation:
         return "indirect effect (bootstrap)" if ci_excludes0 else "no mediation"
 
     def __repr__(self) -> str:
-        return (f"Mediation({self.x} → {self.m} → {self.y}: c={self.c:.4g}, a={self.a:.4g}, b={self.b:.4g}, "
-                f"c'={self.c_prime:.4g}, ab={self.indirect:.4g}, share={self.share:.2%}, "
-                f"Sobel z={self.sobel_z:.3g}, CI={self.ci[0]:.4g}..{self.ci[1]:.4g}, {self.kind})")
+        return (
+            f"Mediation({self.x} → {self.m} → {self.y}: c={self.c:.4g}, a={self.a:.4g}, b={self.b:.4g}, "
+            f"c'={self.c_prime:.4g}, ab={self.indirect:.4g}, share={self.share:.2%}, "
+            f"Sobel z={self.sobel_z:.3g}, CI={self.ci[0]:.4g}..{self.ci[1]:.4g}, {self.kind})"
+        )
 
     def table(self, *, digits: int = 3) -> pd.DataFrame:
         """Song & Li's Table 5 layout: coefficient rows with (s.e.) rows under them, per equation.
@@ -817,8 +1010,10 @@ class Mediation:
             rows[f"({self.x} s.e.)"].append(sx)
             rows[self.m].append(cm)
             rows[f"({self.m} s.e.)"].append(sm)
-        has_c = ["YES" if (self.controls and (k != "mediator" or self.models[k].params.index.size > 1))
-                 else "NO" for k in keys]
+        has_c = [
+            "YES" if (self.controls and (k != "mediator" or self.models[k].params.index.size > 1)) else "NO"
+            for k in keys
+        ]
         rows["controls"] = has_c
         rows["N"] = [str(self.models[k].nobs) for k in keys]
         rows["R² within"] = [f.format(self.models[k].r2_within) for k in keys]
@@ -831,11 +1026,24 @@ class Mediation:
         return pd.DataFrame.from_dict(rows, orient="index", columns=cols)
 
 
-def mediation(df: pd.DataFrame, *, y: Hashable, x: Hashable, m: Hashable, controls: Sequence[Hashable] = (),
-              entity: Hashable | None = "adcode", time: Hashable | None = "year",
-              fixed_effects: bool = True, n_boot: int = 999, seed: int | None = None,
-              cluster: Cluster = "entity", log: Sequence[Hashable] = (), a_controls: bool = True,
-              ci_level: float = 0.95, alpha: float = 0.05) -> Mediation:
+def mediation(
+    df: pd.DataFrame,
+    *,
+    y: Hashable,
+    x: Hashable,
+    m: Hashable,
+    controls: Sequence[Hashable] = (),
+    entity: Hashable | None = "adcode",
+    time: Hashable | None = "year",
+    fixed_effects: bool = True,
+    n_boot: int = 999,
+    seed: int | None = None,
+    cluster: Cluster = "entity",
+    log: Sequence[Hashable] = (),
+    a_controls: bool = True,
+    ci_level: float = 0.95,
+    alpha: float = 0.05,
+) -> Mediation:
     r"""Stepwise mediation ``x → m → y``: fixed effects, Sobel test, entity bootstrap (Song & Li, Table 5).
 
     Fits (12) :math:`y \sim c\,x + X`, (13) :math:`m \sim a\,x + X`, (14)
@@ -910,17 +1118,26 @@ def mediation(df: pd.DataFrame, *, y: Hashable, x: Hashable, m: Hashable, contro
     check_option(cluster, _CLUSTERS, name="cluster", where="mediation")
     rng = check_seed(seed, where="mediation")
     ctrl = _as_list(controls)
-    entity, time = _resolve_keys(df, entity, time, effects=bool(fixed_effects) and time is not None,
-                                 where="mediation", how="fixed_effects=False (or entity=None, time=None)")
+    entity, time = _resolve_keys(
+        df,
+        entity,
+        time,
+        effects=bool(fixed_effects) and time is not None,
+        where="mediation",
+        how="fixed_effects=False (or entity=None, time=None)",
+    )
     cross = time is None
     fx = bool(fixed_effects) and not cross
-    frame = _frame(df, [y, m, x, *ctrl], entity=entity, time=time, log=_as_list(log), entity_fx=fx,
-                   time_fx=fx)
+    frame = _frame(
+        df, [y, m, x, *ctrl], entity=entity, time=time, log=_as_list(log), entity_fx=fx, time_fx=fx
+    )
     if cross and frame.index.get_level_values(0).has_duplicates:
         dup = frame.index.get_level_values(0)
-        raise DataError(f"cross-section (no time key) with repeated units "
-                        f"{format_keys(dup[dup.duplicated()])}: pass time= naming the period column for a "
-                        "panel")
+        raise DataError(
+            f"cross-section (no time key) with repeated units "
+            f"{format_keys(dup[dup.duplicated()])}: pass time= naming the period column for a "
+            "panel"
+        )
     cl: Cluster = None if cross else cluster
     xa = [x, *ctrl] if a_controls else [x]
     with warnings.catch_warnings():
@@ -933,21 +1150,37 @@ def mediation(df: pd.DataFrame, *, y: Hashable, x: Hashable, m: Hashable, contro
     if cl is not None:
         g = models["total"].n_entities if cl == "entity" else models["total"].n_periods
         if g < _FEW_CLUSTERS:
-            warnings.warn(f"only {g} clusters; cluster-robust standard errors (and the Sobel test) are "
-                          "unreliable", GeoagglWarning, stacklevel=2)
+            warnings.warn(
+                f"only {g} clusters; cluster-robust standard errors (and the Sobel test) are unreliable",
+                GeoagglWarning,
+                stacklevel=2,
+            )
     boot = np.empty(0)
     n_failed = 0
     if n_boot:
-        draws, _point = _boot_indirect(frame, y, m, x, ctrl, a_controls=a_controls, entity_fx=fx, time_fx=fx,
-                                      n_boot=n_boot, rng=rng)
+        draws, _point = _boot_indirect(
+            frame, y, m, x, ctrl, a_controls=a_controls, entity_fx=fx, time_fx=fx, n_boot=n_boot, rng=rng
+        )
         ok = np.isfinite(draws)
         n_failed = int((~ok).sum())
         if n_failed:
-            warnings.warn(f"{n_failed} of {n_boot} bootstrap draws were singular and were discarded",
-                          GeoagglWarning, stacklevel=2)
+            warnings.warn(
+                f"{n_failed} of {n_boot} bootstrap draws were singular and were discarded",
+                GeoagglWarning,
+                stacklevel=2,
+            )
         boot = draws[ok]
-    return Mediation(x=str(x), m=str(m), y=str(y), models=models, boot=boot, ci_level=ci_level, alpha=alpha,
-                     controls=[str(c) for c in ctrl], n_failed=n_failed)
+    return Mediation(
+        x=str(x),
+        m=str(m),
+        y=str(y),
+        models=models,
+        boot=boot,
+        ci_level=ci_level,
+        alpha=alpha,
+        controls=[str(c) for c in ctrl],
+        n_failed=n_failed,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- heterogeneity
@@ -958,8 +1191,11 @@ def _points(obj: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     if isinstance(obj, pd.DataFrame):
         for lo, la in (("seat_lon", "seat_lat"), ("lon", "lat"), ("longitude", "latitude"), ("x", "y")):
             if lo in obj.columns and la in obj.columns:
-                return (obj.index, as_float_array(obj[lo], what=f"column {lo!r}"),
-                        as_float_array(obj[la], what=f"column {la!r}"))
+                return (
+                    obj.index,
+                    as_float_array(obj[lo], what=f"column {lo!r}"),
+                    as_float_array(obj[la], what=f"column {la!r}"),
+                )
         if isinstance(obj, gpd.GeoDataFrame):
             obj = obj.geometry
         else:
@@ -969,14 +1205,17 @@ def _points(obj: Any) -> tuple[pd.Index, np.ndarray, np.ndarray]:
             raise DataError("points: the geometry has no CRS; set it (WGS84, EPSG:4326)")
         g = obj.to_crs(4326) if not obj.crs.equals("EPSG:4326") else obj
         if not (g.geom_type == "Point").all():
-            raise DataError("points: use seat points (seat_lon/seat_lat) or a Point geometry, not polygons "
-                            "(a polygon's centroid can fall on the other side of the line)")
+            raise DataError(
+                "points: use seat points (seat_lon/seat_lat) or a Point geometry, not polygons "
+                "(a polygon's centroid can fall on the other side of the line)"
+            )
         return obj.index, g.x.to_numpy(dtype=np.float64), g.y.to_numpy(dtype=np.float64)
     raise ParameterTypeError(f"points: expected a (Geo)DataFrame or GeoSeries, got {type(obj).__name__}")
 
 
-def region_north(gdf_or_points: Any, *, line: Sequence[tuple[float, float]] | None = None,
-                 name: str = "region") -> pd.Series:
+def region_north(
+    gdf_or_points: Any, *, line: Sequence[tuple[float, float]] | None = None, name: str = "region"
+) -> pd.Series:
     r"""1 if a city's seat lies north of the Qinling–Huaihe line, else 0 (Song & Li's ``region`` dummy).
 
     The line is a polyline of (lon, lat) vertices with strictly increasing
@@ -1028,8 +1267,10 @@ def region_north(gdf_or_points: Any, *, line: Sequence[tuple[float, float]] | No
         raise DataError(f"points: missing coordinates at {format_keys(idx[bad])}")
     out = (np.abs(lat) > 90) | (np.abs(lon) > 180)
     if out.any():
-        raise DataError(f"points: longitude/latitude out of range ([-180, 180], [-90, 90]; WGS84 degrees "
-                        f"expected) at {format_keys(idx[out])}")
+        raise DataError(
+            f"points: longitude/latitude out of range ([-180, 180], [-90, 90]; WGS84 degrees "
+            f"expected) at {format_keys(idx[out])}"
+        )
     ref = np.interp(lon, verts[:, 0], verts[:, 1])  # clamps → horizontal extension at both ends
     return pd.Series((lat > ref).astype(np.int64), index=idx.copy(), name=name)
 
@@ -1058,9 +1299,17 @@ def _flags(values: pd.Series, *, what: str) -> np.ndarray:
     return out
 
 
-def polycentric(membership: pd.DataFrame, *, mono: pd.DataFrame | pd.Series | None = None,
-                min_centres: int = 2, agglomeration: str = "agglomeration", adcode: str = "adcode",
-                central: str = "central", name: str = "core", duplicates: str = "both") -> pd.Series:
+def polycentric(
+    membership: pd.DataFrame,
+    *,
+    mono: pd.DataFrame | pd.Series | None = None,
+    min_centres: int = 2,
+    agglomeration: str = "agglomeration",
+    adcode: str = "adcode",
+    central: str = "central",
+    name: str = "core",
+    duplicates: str = "both",
+) -> pd.Series:
     """1 if a city's UA is polycentric, else 0 (Song & Li's ``core`` dummy).
 
     Two rules:
@@ -1123,10 +1372,12 @@ def polycentric(membership: pd.DataFrame, *, mono: pd.DataFrame | pd.Series | No
         miss = membership[col].isna().to_numpy()
         if miss.any():
             raise DataError(f"membership: missing {col} in row(s) {format_keys(membership.index[miss])}")
-    names = (membership.drop_duplicates(adcode).set_index(adcode)["name"]
-             if "name" in membership.columns else None)
-    mem = apply_duplicates(membership, unit=adcode, group=agglomeration, duplicates=duplicates,
-                           where="polycentric", names=names)
+    names = (
+        membership.drop_duplicates(adcode).set_index(adcode)["name"] if "name" in membership.columns else None
+    )
+    mem = apply_duplicates(
+        membership, unit=adcode, group=agglomeration, duplicates=duplicates, where="polycentric", names=names
+    )
     ua = mem[agglomeration]
     if mono is None:
         require_columns(mem, [central], what="membership")
@@ -1144,17 +1395,18 @@ def polycentric(membership: pd.DataFrame, *, mono: pd.DataFrame | pd.Series | No
 def _mono_flags(mono: pd.DataFrame | pd.Series, ua: pd.Series) -> pd.Series:
     if isinstance(mono, pd.DataFrame):
         if "monocentric" not in mono.columns:
-            raise DataError("mono: expected a 'monocentric' column (indices.mono_index_by_group's table) "
-                            "or a boolean Series UA → monocentric; got columns "
-                            f"{format_keys(list(mono.columns))}")
+            raise DataError(
+                "mono: expected a 'monocentric' column (indices.mono_index_by_group's table) "
+                "or a boolean Series UA → monocentric; got columns "
+                f"{format_keys(list(mono.columns))}"
+            )
         flag = mono["monocentric"]
     elif isinstance(mono, pd.Series):
         flag = mono
     else:
         raise ParameterTypeError(f"mono: expected a DataFrame or Series, got {type(mono).__name__}")
     if isinstance(flag.index, pd.MultiIndex):
-        raise DataError("mono: one row per UA expected; select a year first "
-                        "(e.g. mono.xs(2017, level=1))")
+        raise DataError("mono: one row per UA expected; select a year first (e.g. mono.xs(2017, level=1))")
     if flag.index.has_duplicates:
         raise DataError(f"mono: several rows for UA(s) {format_keys(flag.index[flag.index.duplicated()])}")
     missing = sorted(set(ua) - set(flag.index), key=str)
@@ -1168,5 +1420,12 @@ from ._dynpanel import DynamicPanel, OverIdTest, dynamic_panel  # noqa: E402
 from ._tables import RegressionTable, table  # noqa: E402
 from ._unitroot import UnitRoot, unit_root  # noqa: E402
 
-__all__ += ["DynamicPanel", "OverIdTest", "RegressionTable", "UnitRoot", "dynamic_panel", "table",
-            "unit_root"]
+__all__ += [
+    "DynamicPanel",
+    "OverIdTest",
+    "RegressionTable",
+    "UnitRoot",
+    "dynamic_panel",
+    "table",
+    "unit_root",
+]

@@ -227,13 +227,27 @@ def _provinces(province: Any, n: int) -> list[str | None]:
 
 @overload
 def harmonize(
-    names: Any, years: Any = ..., *, province: Any = ..., errors: Errors = ..., abolished: Abolished = ...,
-    county: County = ..., strict_years: bool = ..., report: Literal[False] = ...,
+    names: Any,
+    years: Any = ...,
+    *,
+    province: Any = ...,
+    errors: Errors = ...,
+    abolished: Abolished = ...,
+    county: County = ...,
+    strict_years: bool = ...,
+    report: Literal[False] = ...,
 ) -> pd.Series: ...
 @overload
 def harmonize(
-    names: Any, years: Any = ..., *, province: Any = ..., errors: Errors = ..., abolished: Abolished = ...,
-    county: County = ..., strict_years: bool = ..., report: Literal[True],
+    names: Any,
+    years: Any = ...,
+    *,
+    province: Any = ...,
+    errors: Errors = ...,
+    abolished: Abolished = ...,
+    county: County = ...,
+    strict_years: bool = ...,
+    report: Literal[True],
 ) -> tuple[pd.Series, pd.DataFrame]: ...
 def harmonize(
     names: str | int | float | Sequence[Any] | pd.Series | pd.Index,
@@ -457,15 +471,31 @@ def _reconcile(base: pd.DataFrame, data: pd.DataFrame, codes: list[str], year: s
 
 @overload
 def attach(
-    gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, on: str = ..., by: Literal["auto", "adcode", "name"] = ...,
-    year: str = ..., province: str | None = ..., errors: Errors = ..., abolished: Abolished = ...,
-    county: County = ..., report: Literal[False] = ...,
+    gdf: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    on: str = ...,
+    by: Literal["auto", "adcode", "name"] = ...,
+    year: str = ...,
+    province: str | None = ...,
+    errors: Errors = ...,
+    abolished: Abolished = ...,
+    county: County = ...,
+    report: Literal[False] = ...,
 ) -> gpd.GeoDataFrame: ...
 @overload
 def attach(
-    gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, on: str = ..., by: Literal["auto", "adcode", "name"] = ...,
-    year: str = ..., province: str | None = ..., errors: Errors = ..., abolished: Abolished = ...,
-    county: County = ..., report: Literal[True],
+    gdf: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    on: str = ...,
+    by: Literal["auto", "adcode", "name"] = ...,
+    year: str = ...,
+    province: str | None = ...,
+    errors: Errors = ...,
+    abolished: Abolished = ...,
+    county: County = ...,
+    report: Literal[True],
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]: ...
 def attach(
     gdf: gpd.GeoDataFrame,
@@ -600,8 +630,14 @@ def attach(
     return (out, res.report) if report else out
 
 
-def _join(base: Any, data: pd.DataFrame, codes: list[str | None], keys: list[Any],
-          years: list[int] | None, year: str) -> Any:
+def _join(
+    base: Any,
+    data: pd.DataFrame,
+    codes: list[str | None],
+    keys: list[Any],
+    years: list[int] | None,
+    year: str,
+) -> Any:
     import geopandas as gpd
 
     keep = [c is not None for c in codes]

@@ -135,8 +135,9 @@ def _bundled_compact(speed_kph: float, ferry_minutes: float) -> CompactGraph:
     )
 
 
-def china_highways(*, speed_kph: float = DEFAULT_SPEED_KPH,
-                   ferry_minutes: float = DEFAULT_FERRY_MINUTES) -> nx.MultiDiGraph:
+def china_highways(
+    *, speed_kph: float = DEFAULT_SPEED_KPH, ferry_minutes: float = DEFAULT_FERRY_MINUTES
+) -> nx.MultiDiGraph:
     r"""Mainland China's major-road network as an osmnx-style graph (bundled, offline).
 
     Parameters
@@ -199,8 +200,15 @@ def china_highways(*, speed_kph: float = DEFAULT_SPEED_KPH,
         name="china_highways",
         source=_SOURCE,
         notes=meta,
-        **{_STAMP: {"graph": "china_highways", "speed_kph": speed_kph, "ferry_minutes": ferry_minutes,
-                    "nodes": n, "edges": m}},
+        **{
+            _STAMP: {
+                "graph": "china_highways",
+                "speed_kph": speed_kph,
+                "ferry_minutes": ferry_minutes,
+                "nodes": n,
+                "edges": m,
+            }
+        },
     )
     G.add_nodes_from((i, {"x": lon[i], "y": lat[i], "street_count": deg[i]}) for i in range(n))
     special = {int(i): int(kind[i]) for i in np.flatnonzero(kind != 0)}
@@ -209,8 +217,12 @@ def china_highways(*, speed_kph: float = DEFAULT_SPEED_KPH,
     def arcs() -> Any:
         for i, (a, b, ln, tt) in enumerate(zip(u, v, length, ttime, strict=True)):
             if i in special:
-                attrs: dict[str, Any] = {"length": ln, "speed_kph": ln / tt * 3.6, "travel_time": tt,
-                                         "name": names[special[i]]}
+                attrs: dict[str, Any] = {
+                    "length": ln,
+                    "speed_kph": ln / tt * 3.6,
+                    "travel_time": tt,
+                    "name": names[special[i]],
+                }
                 if special[i] == FERRY:
                     attrs["ferry"] = True
                 yield a, b, 0, attrs
@@ -223,9 +235,15 @@ def china_highways(*, speed_kph: float = DEFAULT_SPEED_KPH,
     return G
 
 
-def graph_from_osm(path: str | os.PathLike[str], *, speed_kph: Mapping[str, float] | None = None,
-                   fallback_kph: float = 50.0, simplify: bool = True, retain_all: bool = False,
-                   bidirectional: bool = False) -> nx.MultiDiGraph:
+def graph_from_osm(
+    path: str | os.PathLike[str],
+    *,
+    speed_kph: Mapping[str, float] | None = None,
+    fallback_kph: float = 50.0,
+    simplify: bool = True,
+    retain_all: bool = False,
+    bidirectional: bool = False,
+) -> nx.MultiDiGraph:
     r"""Load an OpenStreetMap XML file into the same format as :func:`china_highways`.
 
     Uses ``osmnx.graph_from_xml`` (no network access), then
@@ -297,11 +315,16 @@ def graph_from_osm(path: str | os.PathLike[str], *, speed_kph: Mapping[str, floa
         raise
     except Exception as exc:
         raise DataError(f"{p.name}: cannot derive edge speeds ({type(exc).__name__}: {exc})") from exc
-    bad = [(a, b) for a, b, d in G.edges(data="speed_kph")
-           if not (isinstance(d, numbers.Real) and math.isfinite(d) and d > 0)]
+    bad = [
+        (a, b)
+        for a, b, d in G.edges(data="speed_kph")
+        if not (isinstance(d, numbers.Real) and math.isfinite(d) and d > 0)
+    ]
     if bad:
-        raise DataError(f"{p.name}: {len(bad)} edge(s) with a speed that is not a positive number "
-                        f"(check their maxspeed tags), e.g. {format_keys(bad[:5])}")
+        raise DataError(
+            f"{p.name}: {len(bad)} edge(s) with a speed that is not a positive number "
+            f"(check their maxspeed tags), e.g. {format_keys(bad[:5])}"
+        )
     return G
 
 
@@ -310,8 +333,9 @@ def _speed_table(speed_kph: Any, where: str) -> dict[str, float] | None:
     if speed_kph is None:
         return None
     if not isinstance(speed_kph, Mapping):
-        raise ParameterTypeError(f"{where}: speed_kph must be a mapping such as {{'primary': 60}}; "
-                                 f"got {type(speed_kph).__name__}")
+        raise ParameterTypeError(
+            f"{where}: speed_kph must be a mapping such as {{'primary': 60}}; got {type(speed_kph).__name__}"
+        )
     return {str(k): _positive(v, f"speed_kph[{k!r}]", where) for k, v in speed_kph.items()}
 
 
@@ -319,8 +343,10 @@ def _osm_reason(exc: BaseException) -> str:
     """A user-facing reason for an OSM file that osmnx or the XML parser rejected."""
     text = str(exc)
     if "missing nodes" in text:
-        return ("ways reference nodes missing from the extract (a clipped download); export the area "
-                "again with complete ways")
+        return (
+            "ways reference nodes missing from the extract (a clipped download); export the area "
+            "again with complete ways"
+        )
     if "No data elements" in text:
         return "no OSM nodes or ways in the file (an HTML page or an empty OSM document?)"
     if "no edges" in text.lower():
@@ -356,8 +382,10 @@ def _is_bundled(G: Any) -> CompactGraph | None:
         if not kd or len(kd) != 1:
             return None
         d = next(iter(kd.values()))
-        if (d.get("length") != comp.weights["length"][i]
-                or d.get("travel_time") != comp.weights["travel_time"][i]):
+        if (
+            d.get("length") != comp.weights["length"][i]
+            or d.get("travel_time") != comp.weights["travel_time"][i]
+        ):
             return None
     return comp
 
@@ -406,19 +434,31 @@ def _compact_nodes(G: Any) -> CompactGraph:
     nodes = G._node
     missing_xy = [k for k, d in nodes.items() if "x" not in d or "y" not in d]
     if missing_xy:
-        raise DataError(f"graph nodes without 'x'/'y' coordinates: {format_keys(missing_xy[:20])}"
-                        + (f" ({len(missing_xy)} in all)" if len(missing_xy) > 20 else ""))
+        raise DataError(
+            f"graph nodes without 'x'/'y' coordinates: {format_keys(missing_xy[:20])}"
+            + (f" ({len(missing_xy)} in all)" if len(missing_xy) > 20 else "")
+        )
     try:
         x = np.array([d["x"] for d in nodes.values()], dtype=np.float64)
         y = np.array([d["y"] for d in nodes.values()], dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        bad = [k for k, d in nodes.items()
-               if not (isinstance(d["x"], numbers.Real) and isinstance(d["y"], numbers.Real))]
+        bad = [
+            k
+            for k, d in nodes.items()
+            if not (isinstance(d["x"], numbers.Real) and isinstance(d["y"], numbers.Real))
+        ]
         raise DataError(f"graph nodes with non-numeric 'x'/'y': {format_keys(bad[:20])}") from exc
     lon, lat = _graph_lonlat(G, x, y)
     labels = np.fromiter(nodes, dtype=object, count=len(nodes))  # 1-D even for tuple labels
-    comp = CompactGraph(lon=lon, lat=lat, tail=np.empty(0, np.int64), head=np.empty(0, np.int64),
-                        weights={}, labels=labels, name=str(G.graph.get("name", "graph")))
+    comp = CompactGraph(
+        lon=lon,
+        lat=lat,
+        tail=np.empty(0, np.int64),
+        head=np.empty(0, np.int64),
+        weights={},
+        labels=labels,
+        name=str(G.graph.get("name", "graph")),
+    )
     comp._pos = {k: i for i, k in enumerate(nodes)}  # type: ignore[attr-defined]
     return comp
 
@@ -451,15 +491,20 @@ def _arcs(G: Any, comp: CompactGraph, weight: str) -> tuple[np.ndarray, np.ndarr
         bad = list(dict.fromkeys(e for e, good in zip(ends, ok, strict=True) if not good))  # distinct pairs
         n_bad = len(bad)
         shown = format_keys(bad[:5]) + (f", ... (+{n_bad - 5} more)" if n_bad > 5 else "")
-        hint = (" (osmnx: ox.routing.add_edge_speeds(G) then ox.routing.add_edge_travel_times(G))"
-                if weight == "travel_time" else "")
+        hint = (
+            " (osmnx: ox.routing.add_edge_speeds(G) then ox.routing.add_edge_travel_times(G))"
+            if weight == "travel_time"
+            else ""
+        )
         raise DataError(f"{n_bad} edge(s) without a numeric {weight!r} attribute, e.g. {shown}{hint}")
     w_arr = np.asarray(vals, dtype=np.float64)
     badw = ~(np.isfinite(w_arr) & (w_arr >= 0))
     if badw.any():
         idx = np.flatnonzero(badw)
-        raise DataError(f"edge {weight!r} must be finite and >= 0; {idx.size} bad arc(s), e.g. "
-                        f"{format_keys([ends[i] for i in idx[:5]])}")
+        raise DataError(
+            f"edge {weight!r} must be finite and >= 0; {idx.size} bad arc(s), e.g. "
+            f"{format_keys([ends[i] for i in idx[:5]])}"
+        )
     t = np.fromiter((pos[a] for a, _ in ends), dtype=np.int64, count=len(ends))
     h = np.fromiter((pos[b] for _, b in ends), dtype=np.int64, count=len(ends))
     if not G.is_directed():
@@ -485,12 +530,15 @@ def _graph_lonlat(G: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.
     nonfinite = ~(np.isfinite(x) & np.isfinite(y))
     if nonfinite.any():
         labels = np.fromiter(G._node, dtype=object, count=len(G))
-        raise DataError(f"graph nodes with missing (NaN) or infinite 'x'/'y': "
-                        f"{format_keys(labels[nonfinite])}")
+        raise DataError(
+            f"graph nodes with missing (NaN) or infinite 'x'/'y': {format_keys(labels[nonfinite])}"
+        )
     finite = np.isfinite(lon).all() and np.isfinite(lat).all()
     if not finite or np.abs(lat).max() > 90 or np.abs(lon).max() > 180:
-        raise CRSError(f"graph node coordinates do not fit its crs {crs.to_string()!r} "
-                       "(projected coordinates in a geographic graph?)")
+        raise CRSError(
+            f"graph node coordinates do not fit its crs {crs.to_string()!r} "
+            "(projected coordinates in a geographic graph?)"
+        )
     return lon, lat
 
 
@@ -526,8 +574,9 @@ def _points_lonlat(points: Any, what: str) -> tuple[pd.Index, np.ndarray, np.nda
         names = None
         geom = points
     else:
-        raise ParameterTypeError(f"{what} must be a GeoDataFrame or GeoSeries of points, "
-                                 f"got {type(points).__name__}")
+        raise ParameterTypeError(
+            f"{what} must be a GeoDataFrame or GeoSeries of points, got {type(points).__name__}"
+        )
     idx = geom.index
     _check_index(idx, what)
     if geom.crs is None:
@@ -537,15 +586,19 @@ def _points_lonlat(points: Any, what: str) -> tuple[pd.Index, np.ndarray, np.nda
         raise DataError(f"{what}: missing or empty geometries at {format_keys(idx[empty])}")
     not_point = (geom.geom_type != "Point").to_numpy()
     if not_point.any():
-        raise DataError(f"{what}: non-point geometries at {format_keys(idx[not_point])}; "
-                        "pass e.g. gdf.representative_point() or the seats of prefectures()")
+        raise DataError(
+            f"{what}: non-point geometries at {format_keys(idx[not_point])}; "
+            "pass e.g. gdf.representative_point() or the seats of prefectures()"
+        )
     if not geom.crs.is_geographic or geom.crs.to_epsg() != 4326:
         if not geom.crs.is_geographic:
             x = geom.x.to_numpy()
             if np.nanmax(np.abs(x)) <= 180 and np.nanmax(np.abs(geom.y.to_numpy())) <= 90:
-                raise CRSError(f"{what}: CRS {geom.crs.to_string()!r} is projected but the coordinates "
-                               "look like degrees; set the right CRS "
-                               "(set_crs('EPSG:4326', allow_override=True))")
+                raise CRSError(
+                    f"{what}: CRS {geom.crs.to_string()!r} is projected but the coordinates "
+                    "look like degrees; set the right CRS "
+                    "(set_crs('EPSG:4326', allow_override=True))"
+                )
         geom = geom.to_crs("EPSG:4326")
     lon = geom.x.to_numpy(dtype=np.float64, copy=True)
     lat = geom.y.to_numpy(dtype=np.float64, copy=True)
@@ -566,15 +619,22 @@ def _check_range(idx: pd.Index, lon: np.ndarray, lat: np.ndarray, what: str, col
         raise DataError(f"{what}: missing (NaN) or infinite {col} at {format_keys(idx[nonfinite])}")
     bad = (np.abs(lon) > 180) | (np.abs(lat) > 90)
     if bad.any():
-        raise CRSError(f"{what}: {col} outside longitude/latitude range at {format_keys(idx[bad])} "
-                       "(projected coordinates declared as EPSG:4326?)")
+        raise CRSError(
+            f"{what}: {col} outside longitude/latitude range at {format_keys(idx[bad])} "
+            "(projected coordinates declared as EPSG:4326?)"
+        )
 
 
 # --------------------------------------------------------------------------- OD matrices
-def od_matrix(G: nx.MultiDiGraph, points: gpd.GeoDataFrame | gpd.GeoSeries, *,
-              weight: str = "length", targets: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-              max_snap_km: float | None = 30.0,
-              progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+def od_matrix(
+    G: nx.MultiDiGraph,
+    points: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    weight: str = "length",
+    targets: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    max_snap_km: float | None = 30.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
     r"""Road distance (km) or travel time (minutes) between points.
 
     Each point is snapped to its nearest graph node; the matrix holds
@@ -654,11 +714,14 @@ def od_matrix(G: nx.MultiDiGraph, points: gpd.GeoDataFrame | gpd.GeoSeries, *,
     if not isinstance(weight, str) or not weight:
         raise ParameterTypeError(f"{where}: weight must be an edge attribute name, got {weight!r}")
     if max_snap_km is not None:
-        max_snap_km = check_real(max_snap_km, name="max_snap_km", minimum=0.0, strict_min=True,
-                                 allow_inf=True, where=where)
+        max_snap_km = check_real(
+            max_snap_km, name="max_snap_km", minimum=0.0, strict_min=True, allow_inf=True, where=where
+        )
     if progress is not None and not callable(progress):
-        raise ParameterTypeError(f"{where}: progress must be a callable progress(done, total) or None; "
-                                 f"got {type(progress).__name__}")
+        raise ParameterTypeError(
+            f"{where}: progress must be a callable progress(done, total) or None; "
+            f"got {type(progress).__name__}"
+        )
     comp = _from_networkx(G, weight)
     s_idx, s_lon, s_lat, s_names = _points_lonlat(points, "points")
     if targets is None:
@@ -680,12 +743,15 @@ def od_matrix(G: nx.MultiDiGraph, points: gpd.GeoDataFrame | gpd.GeoSeries, *,
     if targets is None:
         np.fill_diagonal(vals, 0.0)
     far_labels = _labels_for(s_idx, s_names, s_idx[far_s]) + (
-        [] if targets is None else _labels_for(t_idx, t_names, t_idx[far_t]))
+        [] if targets is None else _labels_for(t_idx, t_names, t_idx[far_t])
+    )
     if far_labels:
         warnings.warn(
             f"{len(far_labels)} point(s) farther than {max_snap_km} km from the road network "
             f"(outside mainland China or without roads), distances set to inf: {format_keys(far_labels)}",
-            UnreachableWarning, stacklevel=2)
+            UnreachableWarning,
+            stacklevel=2,
+        )
     unreach = ~np.isfinite(vals)
     unreach[far_s, :] = False
     unreach[:, far_t] = False
@@ -693,8 +759,11 @@ def od_matrix(G: nx.MultiDiGraph, points: gpd.GeoDataFrame | gpd.GeoSeries, *,
         r, c = np.nonzero(unreach)
         pairs = [(s_idx[i], t_idx[j]) for i, j in zip(r[:20], c[:20], strict=True)]
         more = f", ... (+{r.size - 20} more)" if r.size > 20 else ""
-        warnings.warn(f"{r.size} pair(s) not connected by the road graph (inf): "
-                      f"{format_keys(pairs, limit=10)}{more}", UnreachableWarning, stacklevel=2)
+        warnings.warn(
+            f"{r.size} pair(s) not connected by the road graph (inf): {format_keys(pairs, limit=10)}{more}",
+            UnreachableWarning,
+            stacklevel=2,
+        )
     od = pd.DataFrame(vals, index=s_idx.copy(), columns=t_idx.copy())
     od.attrs["snap_km"] = pd.Series(s_km, index=s_idx.copy(), name="snap_km")
     if targets is not None:
@@ -704,8 +773,13 @@ def od_matrix(G: nx.MultiDiGraph, points: gpd.GeoDataFrame | gpd.GeoSeries, *,
     return od
 
 
-def _solve(comp: CompactGraph, weight: str, s_node: np.ndarray, t_node: np.ndarray,
-           progress: Callable[[int, int], None] | None) -> np.ndarray:
+def _solve(
+    comp: CompactGraph,
+    weight: str,
+    s_node: np.ndarray,
+    t_node: np.ndarray,
+    progress: Callable[[int, int], None] | None,
+) -> np.ndarray:
     """Cached many-to-many distances between snapped nodes, reporting progress in source points."""
     total = int(s_node.size)
     key = (weight, s_node.tobytes(), t_node.tobytes())
@@ -746,11 +820,15 @@ def _primary_rank(adcode: str) -> int:
     return 3
 
 
-def distance_to_centre(od: pd.DataFrame, membership: pd.DataFrame, *,
-                       rule: Literal["nearest", "primary"] = "nearest",
-                       primary: Mapping[str, str] | None = None,
-                       by_agglomeration: bool = False,
-                       duplicates: Literal["both", "first", "raise"] = "both") -> pd.Series:
+def distance_to_centre(
+    od: pd.DataFrame,
+    membership: pd.DataFrame,
+    *,
+    rule: Literal["nearest", "primary"] = "nearest",
+    primary: Mapping[str, str] | None = None,
+    by_agglomeration: bool = False,
+    duplicates: Literal["both", "first", "raise"] = "both",
+) -> pd.Series:
     r"""Road distance from each member of a UA to its central city.
 
     .. math:: d_i = \min_{c \in C(i)} \mathrm{od}_{i c}\quad(\text{rule} = \text{"nearest"}),
@@ -844,14 +922,23 @@ def distance_to_centre(od: pd.DataFrame, membership: pd.DataFrame, *,
     check_option(duplicates, DUPLICATES, name="duplicates", where=where)
     by_agglomeration = _check_bool(by_agglomeration, "by_agglomeration", where)
     if not isinstance(od, pd.DataFrame):
-        raise ParameterTypeError(f"{where}: od must be a DataFrame (od_matrix output), "
-                                 f"got {type(od).__name__}")
+        raise ParameterTypeError(
+            f"{where}: od must be a DataFrame (od_matrix output), got {type(od).__name__}"
+        )
     if primary is not None and not isinstance(primary, Mapping):
-        raise ParameterTypeError(f"{where}: primary must be a mapping {{agglomeration: adcode}}; "
-                                 f"got {type(primary).__name__}")
+        raise ParameterTypeError(
+            f"{where}: primary must be a mapping {{agglomeration: adcode}}; got {type(primary).__name__}"
+        )
     mem, names = _membership_table(membership, where)
-    mem = apply_duplicates(mem, unit="adcode", group="agglomeration", duplicates=duplicates, where=where,
-                           names=names, stacklevel=3)
+    mem = apply_duplicates(
+        mem,
+        unit="adcode",
+        group="agglomeration",
+        duplicates=duplicates,
+        where=where,
+        names=names,
+        stacklevel=3,
+    )
     prim = {k: _key(v) for k, v in (primary or {}).items()}
     unknown = sorted(set(prim) - set(mem["agglomeration"]), key=str)
     if unknown:
@@ -897,23 +984,30 @@ def _membership_table(membership: Any, where: str) -> tuple[pd.DataFrame, pd.Ser
     """Validated (agglomeration, adcode, central) rows and display names of a membership table."""
     need = ["agglomeration", "adcode", "central"]
     if not isinstance(membership, pd.DataFrame) or not set(need) <= set(membership.columns):
-        raise DataError(f"{where}: membership must be a DataFrame with columns {need} "
-                        "(geoaggl.agglomerations output)")
+        raise DataError(
+            f"{where}: membership must be a DataFrame with columns {need} (geoaggl.agglomerations output)"
+        )
     if len(membership) == 0:
         raise DataError(f"{where}: membership is empty")
     ua = membership["agglomeration"].tolist()
     codes = membership["adcode"].tolist()
     missing = [i for i, (g, a) in enumerate(zip(ua, codes, strict=True)) if pd.isna(g) or pd.isna(a)]
     if missing:
-        raise DataError(f"{where}: membership rows without agglomeration or adcode at positions "
-                        f"{format_keys(missing)}")
+        raise DataError(
+            f"{where}: membership rows without agglomeration or adcode at positions {format_keys(missing)}"
+        )
     keys = [_key(a) for a in codes]
     central = [_strict_bool(v) for v in membership["central"].tolist()]
-    bad = [(g, k, v) for g, k, v, c in zip(ua, keys, membership["central"].tolist(), central, strict=True)
-           if c is None]
+    bad = [
+        (g, k, v)
+        for g, k, v, c in zip(ua, keys, membership["central"].tolist(), central, strict=True)
+        if c is None
+    ]
     if bad:
-        raise DataError(f"{where}: column 'central' must hold booleans (True/False, 1/0, 'True'/'False'); "
-                        f"bad (agglomeration, adcode, value) rows: {format_keys(bad, limit=10)}")
+        raise DataError(
+            f"{where}: column 'central' must hold booleans (True/False, 1/0, 'True'/'False'); "
+            f"bad (agglomeration, adcode, value) rows: {format_keys(bad, limit=10)}"
+        )
     mem = pd.DataFrame({"agglomeration": ua, "adcode": keys, "central": central})
     dup = mem.duplicated(["agglomeration", "adcode"], keep=False).to_numpy()
     if dup.any():
@@ -935,14 +1029,22 @@ class _OdTable:
         self.cols = pd.Index([_key(k) for k in od.columns])
         for lab, axis in ((self.rows, "index"), (self.cols, "columns")):
             if lab.has_duplicates:
-                raise DataError(f"{where}: od {axis} has duplicated labels "
-                                f"{format_keys(lab[lab.duplicated(keep=False)])}")
+                raise DataError(
+                    f"{where}: od {axis} has duplicated labels {format_keys(lab[lab.duplicated(keep=False)])}"
+                )
         if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_complex_dtype(t) for t in od.dtypes):
             self.values = od.to_numpy(dtype=np.float64)
         else:
-            self.values = np.column_stack(
-                [as_float_array(od.iloc[:, j], what=f"{where}: od column {od.columns[j]!r}")
-                 for j in range(od.shape[1])]) if od.shape[1] else np.empty((od.shape[0], 0))
+            self.values = (
+                np.column_stack(
+                    [
+                        as_float_array(od.iloc[:, j], what=f"{where}: od column {od.columns[j]!r}")
+                        for j in range(od.shape[1])
+                    ]
+                )
+                if od.shape[1]
+                else np.empty((od.shape[0], 0))
+            )
 
     def covers(self, key: str) -> bool:
         return key in self.rows and key in self.cols
@@ -955,14 +1057,17 @@ class _OdTable:
             if mask.any():
                 i, j = np.nonzero(mask)
                 pairs = [(members[a], centres[b]) for a, b in zip(i[:20], j[:20], strict=True)]
-                raise DataError(f"{self.where}: od has {what} distances from members to central cities at "
-                                f"{format_keys(pairs, limit=10)} ({int(mask.sum())} in all); use inf for "
-                                "pairs without a road")
+                raise DataError(
+                    f"{self.where}: od has {what} distances from members to central cities at "
+                    f"{format_keys(pairs, limit=10)} ({int(mask.sum())} in all); use inf for "
+                    "pairs without a road"
+                )
         return blk
 
 
-def _ua_distances(table: _OdTable, ua: Any, grp: pd.DataFrame, rule: str, prim: str | None,
-                  gaps: list[str]) -> list[tuple[Any, str, float, str | None]]:
+def _ua_distances(
+    table: _OdTable, ua: Any, grp: pd.DataFrame, rule: str, prim: str | None, gaps: list[str]
+) -> list[tuple[Any, str, float, str | None]]:
     """(agglomeration, adcode, distance, centre) for the members of one UA."""
     codes = grp["adcode"].tolist()
     cents = [a for a, c in zip(codes, grp["central"].tolist(), strict=True) if c]
@@ -1010,8 +1115,9 @@ def _shape_result(out: pd.DataFrame, rule: str, by_agglomeration: bool) -> pd.Se
     idx = pd.Index(pick["adcode"].to_numpy(), name="adcode")
     res = pd.Series(pick["distance"].to_numpy(), index=idx, name="distance")
     res.attrs["centre"] = pd.Series(pick["centre"].to_numpy(), index=idx.copy(), name="centre")
-    res.attrs["agglomeration"] = pd.Series(pick["agglomeration"].to_numpy(), index=idx.copy(),
-                                           name="agglomeration")
+    res.attrs["agglomeration"] = pd.Series(
+        pick["agglomeration"].to_numpy(), index=idx.copy(), name="agglomeration"
+    )
     return res
 
 
@@ -1031,12 +1137,16 @@ def _warn_unreachable(res: pd.Series, names: pd.Series | None, gaps: list[str], 
     parts = []
     nan = np.isnan(vals)
     if nan.any():
-        parts.append(f"{len(set(keys[nan]))} member(s) not in od, distance NaN: "
-                     f"{format_keys(label(a) for a in keys[nan])}")
+        parts.append(
+            f"{len(set(keys[nan]))} member(s) not in od, distance NaN: "
+            f"{format_keys(label(a) for a in keys[nan])}"
+        )
     inf = np.isinf(vals)
     if inf.any():
-        parts.append(f"{len(set(keys[inf]))} member(s) without a road path to a central city, distance inf: "
-                     f"{format_keys(label(a) for a in keys[inf])}")
+        parts.append(
+            f"{len(set(keys[inf]))} member(s) without a road path to a central city, distance inf: "
+            f"{format_keys(label(a) for a in keys[inf])}"
+        )
     if gaps:
         parts.append("; ".join(gaps))
     if parts:
@@ -1066,8 +1176,9 @@ def _centre_point(centre: Any, units: gpd.GeoDataFrame | None) -> tuple[float, f
         lon, lat = float(tab.loc[centre, "seat_lon"]), float(tab.loc[centre, "seat_lat"])
         label = centre
     else:
-        raise ParameterTypeError("centre must be an adcode, a shapely Point or a (lon, lat) tuple, "
-                                 f"got {type(centre).__name__}")
+        raise ParameterTypeError(
+            f"centre must be an adcode, a shapely Point or a (lon, lat) tuple, got {type(centre).__name__}"
+        )
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise DataError(f"centre has missing (NaN) or infinite coordinates ({lon}, {lat})")
     if abs(lon) > 180 or abs(lat) > 90:
@@ -1075,8 +1186,14 @@ def _centre_point(centre: Any, units: gpd.GeoDataFrame | None) -> tuple[float, f
     return lon, lat, label
 
 
-def isochrone(G: nx.MultiDiGraph, centre: Any, *, minutes: float = 60.0, buffer_km: float = 5.0,
-              weight: str = "travel_time") -> BaseGeometry:
+def isochrone(
+    G: nx.MultiDiGraph,
+    centre: Any,
+    *,
+    minutes: float = 60.0,
+    buffer_km: float = 5.0,
+    weight: str = "travel_time",
+) -> BaseGeometry:
     r"""Road isochrone polygon (WGS84): the area within ``minutes`` of ``centre``.
 
     Method: one Dijkstra tree from the centre's snapped node on ``weight``
@@ -1115,8 +1232,9 @@ def isochrone(G: nx.MultiDiGraph, centre: Any, *, minutes: float = 60.0, buffer_
     return _isochrone(G, centre, minutes=minutes, buffer_km=buffer_km, weight=weight, units=None)[0]
 
 
-def _isochrone(G: Any, centre: Any, *, minutes: float, buffer_km: float, weight: str,
-               units: gpd.GeoDataFrame | None) -> tuple[BaseGeometry, CompactGraph, np.ndarray, float]:
+def _isochrone(
+    G: Any, centre: Any, *, minutes: float, buffer_km: float, weight: str, units: gpd.GeoDataFrame | None
+) -> tuple[BaseGeometry, CompactGraph, np.ndarray, float]:
     import shapely
     from pyproj import Transformer
 
@@ -1132,8 +1250,10 @@ def _isochrone(G: Any, centre: Any, *, minutes: float, buffer_km: float, weight:
     comp = _from_networkx(G, weight)
     node, km = comp.snap(np.array([lon]), np.array([lat]))
     if km[0] > _MAX_SNAP_KM:
-        raise DataError(f"{where}: centre ({lon:.4f}, {lat:.4f}) is {km[0]:.0f} km from the nearest node of "
-                        f"the road graph (more than {_MAX_SNAP_KM:.0f} km: outside the network)")
+        raise DataError(
+            f"{where}: centre ({lon:.4f}, {lat:.4f}) is {km[0]:.0f} km from the nearest node of "
+            f"the road graph (more than {_MAX_SNAP_KM:.0f} km: outside the network)"
+        )
     limit = minutes * 60.0
     dist = dijkstra_limited(comp.csr(weight), int(node[0]), limit)
     csr = comp.csr(weight)
@@ -1162,8 +1282,14 @@ def _isochrone(G: Any, centre: Any, *, minutes: float, buffer_km: float, weight:
     return iso, comp, dist, float(km[0])
 
 
-def metropolitan_circle(G: nx.MultiDiGraph, centre: Any, *, minutes: float = 60.0,
-                        units: gpd.GeoDataFrame | None = None, buffer_km: float = 5.0) -> gpd.GeoDataFrame:
+def metropolitan_circle(
+    G: nx.MultiDiGraph,
+    centre: Any,
+    *,
+    minutes: float = 60.0,
+    units: gpd.GeoDataFrame | None = None,
+    buffer_km: float = 5.0,
+) -> gpd.GeoDataFrame:
     r"""The ~1-hour metropolitan circle (都市圈) around a central city.
 
     The 1-hour commuting circle is the unit of 基于国际经验的我国都市圈产业合作研究
@@ -1226,10 +1352,13 @@ def metropolitan_circle(G: nx.MultiDiGraph, centre: Any, *, minutes: float = 60.
     geom = units.geometry
     missing = (geom.isna() | geom.is_empty).to_numpy()
     if missing.any():
-        raise DataError(f"metropolitan_circle: units with missing or empty geometries at "
-                        f"{format_keys(units.index[missing])}")
-    iso, comp, dist, _ = _isochrone(G, centre, minutes=minutes, buffer_km=buffer_km, weight="travel_time",
-                                    units=units)
+        raise DataError(
+            f"metropolitan_circle: units with missing or empty geometries at "
+            f"{format_keys(units.index[missing])}"
+        )
+    iso, comp, dist, _ = _isochrone(
+        G, centre, minutes=minutes, buffer_km=buffer_km, weight="travel_time", units=units
+    )
     node, km = comp.snap(lon, lat)
     t = dist[node] / 60.0
     t[km > _MAX_SNAP_KM] = np.inf  # seats off the network (e.g. 三沙) are not reached
@@ -1335,6 +1464,7 @@ def _polygon_areas_km2(units: gpd.GeoDataFrame, where: str, metric_crs: str) -> 
     area = geom.to_crs(metric_crs).area.to_numpy() / 1e6
     flat = ~(np.isfinite(area) & (area >= 1e-6)) | (shapely.area(geom.to_numpy()) <= 0)  # degenerate
     if flat.any():
-        raise DataError(f"{where}: zero-area (below 1 m²) or unprojectable polygons at "
-                        f"{format_keys(units.index[flat])}")
+        raise DataError(
+            f"{where}: zero-area (below 1 m²) or unprojectable polygons at {format_keys(units.index[flat])}"
+        )
     return area

@@ -78,8 +78,20 @@ __all__ = ["check", "lisa", "residual_check"]
 
 WeightsSpec = Any  # Graph | libpysal W | Mapping[str, Graph | W]
 
-_CHECK_COLUMNS = ["column", "weights", "statistic", "value", "expected", "z", "p_norm", "p_sim", "z_sim",
-                  "permutations", "n", "weights_label"]
+_CHECK_COLUMNS = [
+    "column",
+    "weights",
+    "statistic",
+    "value",
+    "expected",
+    "z",
+    "p_norm",
+    "p_sim",
+    "z_sim",
+    "permutations",
+    "n",
+    "weights_label",
+]
 _STATISTICS = ("moran", "geary", "getis_ord")
 _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 _MIN_UNITS = 3
@@ -142,8 +154,9 @@ def _show(ids: Sequence[Any], names: pd.Series | None, limit: int = 20) -> str:
     return format_keys((f"{i} {names[i]}" if i in names.index else i for i in ids), limit=limit)
 
 
-def _align(index: pd.Index, g: Graph, name: str, *, names: pd.Series | None,
-           stacklevel: int, warn: bool = True) -> tuple[pd.Index, Graph]:
+def _align(
+    index: pd.Index, g: Graph, name: str, *, names: pd.Series | None, stacklevel: int, warn: bool = True
+) -> tuple[pd.Index, Graph]:
     """Units of the data that ``g`` covers; warn naming data rows outside ``g`` and graph ids without data."""
     if index.has_duplicates:
         raise DataError(f"data index has duplicated labels: {format_keys(index[index.duplicated()])}")
@@ -152,21 +165,32 @@ def _align(index: pd.Index, g: Graph, name: str, *, names: pd.Series | None,
     only_w = ids.difference(index, sort=False)
     common = ids.intersection(index, sort=False)
     if len(common) < _MIN_UNITS and not (len(only_data) or len(only_w)):
-        raise DataError(f"weights {name!r}: only {len(common)} unit(s); at least {_MIN_UNITS} are needed for "
-                        "spatial autocorrelation inference")
+        raise DataError(
+            f"weights {name!r}: only {len(common)} unit(s); at least {_MIN_UNITS} are needed for "
+            "spatial autocorrelation inference"
+        )
     if len(common) < _MIN_UNITS:
         raise DataError(
             f"weights {name!r} and the data share {len(common)} unit(s); at least {_MIN_UNITS} are needed. "
             f"In the data only: {format_keys(only_data) or 'none'}; in the weights only: "
-            f"{format_keys(only_w) or 'none'}. Index the data by the weights' ids (e.g. adcode)")
+            f"{format_keys(only_w) or 'none'}. Index the data by the weights' ids (e.g. adcode)"
+        )
     if len(only_data) and warn:
-        warnings.warn(f"weights {name!r} do not cover {len(only_data)} unit(s) of the data, left out of its "
-                      f"test: {_show(only_data, names)}", GeoagglWarning, stacklevel=stacklevel)
+        warnings.warn(
+            f"weights {name!r} do not cover {len(only_data)} unit(s) of the data, left out of its "
+            f"test: {_show(only_data, names)}",
+            GeoagglWarning,
+            stacklevel=stacklevel,
+        )
     if len(only_w):
         if warn:
-            warnings.warn(f"weights {name!r}: {len(only_w)} unit(s) of the graph are not in the data; the "
-                          f"graph is subset to the {len(common)} units with data (links to them removed): "
-                          f"{format_keys(only_w)}", GeoagglWarning, stacklevel=stacklevel)
+            warnings.warn(
+                f"weights {name!r}: {len(only_w)} unit(s) of the graph are not in the data; the "
+                f"graph is subset to the {len(common)} units with data (links to them removed): "
+                f"{format_keys(only_w)}",
+                GeoagglWarning,
+                stacklevel=stacklevel,
+            )
         g = g.subgraph(common)
     return common, g
 
@@ -177,14 +201,18 @@ def _warn_structure(g: Graph, name: str, *, stacklevel: int = 4) -> None:
         warnings.warn(
             f"weights {name!r}: {len(iso)} isolate(s) without neighbours: {format_keys(iso)}; their spatial "
             "lag is 0, which biases the statistics (use weights.contiguity(islands='nearest') or drop them)",
-            GeoagglWarning, stacklevel=stacklevel)
+            GeoagglWarning,
+            stacklevel=stacklevel,
+        )
     ncomp = int(g.n_components)
     if ncomp > 1:
         sizes = pd.Series(g.component_labels).value_counts().tolist()
         warnings.warn(
             f"weights {name!r}: the graph is disconnected ({ncomp} components, sizes {sizes[:10]}); "
             "Moran's I can fall outside [-1, 1] and permutation inference mixes unrelated components",
-            GeoagglWarning, stacklevel=stacklevel)
+            GeoagglWarning,
+            stacklevel=stacklevel,
+        )
 
 
 def _scaled(vals: np.ndarray) -> np.ndarray:
@@ -195,8 +223,16 @@ def _scaled(vals: np.ndarray) -> np.ndarray:
     return np.ldexp(vals, -int(np.frexp(top)[1]))
 
 
-def _prepare(y: pd.Series, g: Graph, *, column: Hashable, name: str, names: pd.Series | None = None,
-             stacklevel: int = 4, warn_align: bool = True) -> tuple[np.ndarray, Graph, pd.Index]:
+def _prepare(
+    y: pd.Series,
+    g: Graph,
+    *,
+    column: Hashable,
+    name: str,
+    names: pd.Series | None = None,
+    stacklevel: int = 4,
+    warn_align: bool = True,
+) -> tuple[np.ndarray, Graph, pd.Index]:
     """Align ``y`` to ``g``: keep covered units, drop missing values (subsetting ``g``), order like ``g``.
 
     Returns the float values in the graph's id order (rescaled if extreme), the (possibly
@@ -215,10 +251,14 @@ def _prepare(y: pd.Series, g: Graph, *, column: Hashable, name: str, names: pd.S
             f"column {column!r}: {int(nan.sum())} missing value(s) at {_show(s.index[nan], names)}; "
             f"those rows were dropped and weights {name!r} subset to the remaining {len(keep)} units "
             "(neighbour links to dropped units removed)",
-            MissingValuesWarning, stacklevel=stacklevel)
+            MissingValuesWarning,
+            stacklevel=stacklevel,
+        )
         if len(keep) < _MIN_UNITS:
-            raise DataError(f"column {column!r}: {len(keep)} non-missing value(s) on weights {name!r}; at "
-                            f"least {_MIN_UNITS} are needed")
+            raise DataError(
+                f"column {column!r}: {len(keep)} non-missing value(s) on weights {name!r}; at "
+                f"least {_MIN_UNITS} are needed"
+            )
         g = g.subgraph(keep)
     ids = pd.Index(g.unique_ids)
     out = s.reindex(ids).to_numpy(dtype=np.float64)
@@ -227,8 +267,9 @@ def _prepare(y: pd.Series, g: Graph, *, column: Hashable, name: str, names: pd.S
     return _scaled(out), g, ids
 
 
-def _data_columns(data: pd.DataFrame | pd.Series, columns: Sequence[Hashable] | Hashable | None
-                  ) -> dict[Hashable, pd.Series]:
+def _data_columns(
+    data: pd.DataFrame | pd.Series, columns: Sequence[Hashable] | Hashable | None
+) -> dict[Hashable, pd.Series]:
     if isinstance(data, pd.Series):
         if columns is not None:
             raise DataError("columns= is only used with a DataFrame")
@@ -237,9 +278,13 @@ def _data_columns(data: pd.DataFrame | pd.Series, columns: Sequence[Hashable] | 
         raise ParameterTypeError(f"data: expected a DataFrame or Series, got {type(data).__name__}")
     if columns is None:
         geom = getattr(data, "_geometry_column_name", None)
-        cols = [c for c in data.columns
-                if c != geom and pd.api.types.is_numeric_dtype(data[c].dtype)
-                and not pd.api.types.is_bool_dtype(data[c].dtype)]
+        cols = [
+            c
+            for c in data.columns
+            if c != geom
+            and pd.api.types.is_numeric_dtype(data[c].dtype)
+            and not pd.api.types.is_bool_dtype(data[c].dtype)
+        ]
         if not cols:
             raise DataError("data: no numeric columns to check; pass columns=")
     elif isinstance(columns, str) or not isinstance(columns, Sequence):
@@ -298,8 +343,9 @@ def _n_links(g: Graph) -> int:
     return int(np.unique(lo.astype(np.int64) * len(ids) + hi).size)
 
 
-def _island_label(g: Graph, gsub: Graph, name: str, data: Any, names: pd.Series | None,
-                  stacklevel: int) -> str:
+def _island_label(
+    g: Graph, gsub: Graph, name: str, data: Any, names: pd.Series | None, stacklevel: int
+) -> str:
     """The weights label: units, links and the island links among them (warned when present)."""
     n_links = _n_links(gsub)
     label = f"{name}: {gsub.n} units, {n_links} links"
@@ -314,30 +360,52 @@ def _island_label(g: Graph, gsub: Graph, name: str, data: Any, names: pd.Series 
     pairs = sorted({tuple(sorted((a, b), key=str)) for a, b in links if a in keep and b in keep}, key=str)
     if not pairs:
         return label
-    shown = format_keys((f"{_show([a], names)}–{_show([b], names)}".replace("'", "") for a, b in pairs),
-                        limit=10)
+    shown = format_keys(
+        (f"{_show([a], names)}–{_show([b], names)}".replace("'", "") for a, b in pairs), limit=10
+    )
     label += f"; {len(pairs)} link(s) {source}: {shown}"
     msg = f"weights {name!r}: {len(pairs)} of {n_links} link(s) {source}: {shown}"
     if n_links and len(pairs) > n_links / 2:
-        msg += ("; most links of this graph are not contiguity: on these units it is mostly a chain of "
-                "nearest-neighbour links")
+        msg += (
+            "; most links of this graph are not contiguity: on these units it is mostly a chain of "
+            "nearest-neighbour links"
+        )
         label += " (mostly nearest-neighbour links, not contiguity)"
     warnings.warn(msg, GeoagglWarning, stacklevel=stacklevel)
     return label
 
 
 # ---------------------------------------------------------------------------------------------- check
-def _row(column: Hashable, wname: str, statistic: str, res: Any, attrs: tuple[str, str], p_arg: int,
-         n: int, label: str) -> dict[str, Any]:
+def _row(
+    column: Hashable,
+    wname: str,
+    statistic: str,
+    res: Any,
+    attrs: tuple[str, str],
+    p_arg: int,
+    n: int,
+    label: str,
+) -> dict[str, Any]:
     value = np.nan if res is None else float(getattr(res, attrs[0]))
     expected = np.nan if res is None else float(getattr(res, attrs[1]))
     z = np.nan if res is None else float(res.z_norm)
     p_norm = np.nan if res is None else float(res.p_norm)
     p_sim = float(getattr(res, "p_sim", np.nan)) if (p_arg and res is not None) else np.nan
     z_sim = float(getattr(res, "z_sim", np.nan)) if (p_arg and res is not None) else np.nan
-    return {"column": column, "weights": wname, "statistic": statistic, "value": value,
-            "expected": expected, "z": z, "p_norm": p_norm, "p_sim": p_sim, "z_sim": z_sim,
-            "permutations": p_arg, "n": n, "weights_label": label}
+    return {
+        "column": column,
+        "weights": wname,
+        "statistic": statistic,
+        "value": value,
+        "expected": expected,
+        "z": z,
+        "p_norm": p_norm,
+        "p_sim": p_sim,
+        "z_sim": z_sim,
+        "permutations": p_arg,
+        "n": n,
+        "weights_label": label,
+    }
 
 
 def _one_stat(stat: str, y: np.ndarray, g: Graph, permutations: int, seed: int | None) -> Any:
@@ -356,15 +424,31 @@ def _one_stat(stat: str, y: np.ndarray, g: Graph, permutations: int, seed: int |
 _ATTRS = {"moran": ("I", "EI"), "geary": ("C", "EC"), "getis_ord": ("G", "EG")}
 
 
-def _stat_row(stat: str, col: Hashable, wname: str, y: np.ndarray, g: Graph, permutations: int,
-              seed: int | None, label: str) -> dict[str, Any]:
+def _stat_row(
+    stat: str,
+    col: Hashable,
+    wname: str,
+    y: np.ndarray,
+    g: Graph,
+    permutations: int,
+    seed: int | None,
+    label: str,
+) -> dict[str, Any]:
     res = None
     if stat == "getis_ord" and (y < 0).any():
-        warnings.warn(f"column {col!r}: negative values; Getis-Ord G is defined for non-negative "
-                      "variables and is reported as NaN", GeoagglWarning, stacklevel=4)
+        warnings.warn(
+            f"column {col!r}: negative values; Getis-Ord G is defined for non-negative "
+            "variables and is reported as NaN",
+            GeoagglWarning,
+            stacklevel=4,
+        )
     elif stat == "getis_ord" and int((y != 0).sum()) < 2:
-        warnings.warn(f"column {col!r}: at most one non-zero value; Getis-Ord G (a ratio of cross-products "
-                      f"of values) is undefined and reported as NaN", GeoagglWarning, stacklevel=4)
+        warnings.warn(
+            f"column {col!r}: at most one non-zero value; Getis-Ord G (a ratio of cross-products "
+            f"of values) is undefined and reported as NaN",
+            GeoagglWarning,
+            stacklevel=4,
+        )
     else:
         res = _one_stat(stat, y, g, permutations, seed)
     row = _row(col, wname, stat, res, _ATTRS[stat], permutations, len(y), label)
@@ -372,16 +456,25 @@ def _stat_row(stat: str, col: Hashable, wname: str, y: np.ndarray, g: Graph, per
         row["z"] = row["p_norm"] = np.nan
     bad = [k for k in ("value", "expected", "z", "p_norm") if res is not None and not np.isfinite(row[k])]
     if bad:
-        warnings.warn(f"column {col!r}, weights {wname!r}: {stat} {', '.join(bad)} undefined for this graph "
-                      "(zero analytical variance: e.g. a complete graph or too few linked units); reported "
-                      "as NaN", GeoagglWarning, stacklevel=4)
+        warnings.warn(
+            f"column {col!r}, weights {wname!r}: {stat} {', '.join(bad)} undefined for this graph "
+            "(zero analytical variance: e.g. a complete graph or too few linked units); reported "
+            "as NaN",
+            GeoagglWarning,
+            stacklevel=4,
+        )
     return row
 
 
-def check(data: pd.DataFrame | pd.Series, w: WeightsSpec, *,
-          columns: Sequence[Hashable] | Hashable | None = None, permutations: int = 999,
-          seed: int | None = None,
-          statistics: Sequence[str] = _STATISTICS) -> pd.DataFrame:
+def check(
+    data: pd.DataFrame | pd.Series,
+    w: WeightsSpec,
+    *,
+    columns: Sequence[Hashable] | Hashable | None = None,
+    permutations: int = 999,
+    seed: int | None = None,
+    statistics: Sequence[str] = _STATISTICS,
+) -> pd.DataFrame:
     r"""Global spatial autocorrelation of each column under each weights graph, as a tidy table.
 
     For every column and every weights graph, computes with esda Moran's I
@@ -455,8 +548,9 @@ def check(data: pd.DataFrame | pd.Series, w: WeightsSpec, *,
     aligned: set[str] = set()
     for col, series in cols.items():
         for wname, g in graphs.items():
-            y, gsub, _ = _prepare(series, g, column=col, name=wname, names=names,
-                                  warn_align=wname not in aligned)
+            y, gsub, _ = _prepare(
+                series, g, column=col, name=wname, names=names, warn_align=wname not in aligned
+            )
             aligned.add(wname)
             key = (wname, len(y))
             if key not in warned:
@@ -467,8 +561,11 @@ def check(data: pd.DataFrame | pd.Series, w: WeightsSpec, *,
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", GeoagglWarning)
                     label = _island_label(g, gsub, wname, data, names, stacklevel=3)
-            rows.extend(_stat_row(st, col, wname, y, gsub, permutations, seed_i, label)
-                        for st in _STATISTICS if st in stats)
+            rows.extend(
+                _stat_row(st, col, wname, y, gsub, permutations, seed_i, label)
+                for st in _STATISTICS
+                if st in stats
+            )
     out = pd.DataFrame(rows, columns=_CHECK_COLUMNS)
     out["permutations"] = out["permutations"].astype("int64")
     out["n"] = out["n"].astype("int64")
@@ -476,8 +573,15 @@ def check(data: pd.DataFrame | pd.Series, w: WeightsSpec, *,
 
 
 # ---------------------------------------------------------------------------------------------- lisa
-def lisa(y: pd.Series, w: Any, *, permutations: int = 999, alpha: float = 0.05, fdr: bool = False,
-         seed: int | None = None) -> pd.DataFrame:
+def lisa(
+    y: pd.Series,
+    w: Any,
+    *,
+    permutations: int = 999,
+    alpha: float = 0.05,
+    fdr: bool = False,
+    seed: int | None = None,
+) -> pd.DataFrame:
     r"""Local Moran's I (LISA) with cluster labels, aligned to the input index.
 
     .. math::
@@ -548,8 +652,18 @@ def lisa(y: pd.Series, w: Any, *, permutations: int = 999, alpha: float = 0.05, 
     zs = np.asarray(lm.z, dtype=np.float64)
     lag = np.asarray(gsub.transform("r").lag(zs), dtype=np.float64)
     orig = pd.Series(as_float_array(y, what=f"column {col!r}"), index=y.index).reindex(ids).to_numpy()
-    res = pd.DataFrame({"value": orig, "Is": np.asarray(lm.Is, dtype=np.float64), "lag": lag, "quadrant": q,
-                        "p_sim": p, "significant": sig, "label": labels}, index=ids)
+    res = pd.DataFrame(
+        {
+            "value": orig,
+            "Is": np.asarray(lm.Is, dtype=np.float64),
+            "lag": lag,
+            "quadrant": q,
+            "p_sim": p,
+            "significant": sig,
+            "label": labels,
+        },
+        index=ids,
+    )
     res = res.reindex(y.index)
     res["label"] = res["label"].fillna("missing").astype(object)
     res["significant"] = res["significant"].fillna(False).astype(bool)
@@ -569,8 +683,10 @@ def _residuals(result: Any) -> pd.Series:
             return r
         if isinstance(r, pd.DataFrame) and r.shape[1] == 1:
             return r.iloc[:, 0]
-    raise ParameterTypeError("result: expected a pandas Series of residuals or a fitted model with a "
-                             "`resids`/`resid` Series indexed by entity (and time)")
+    raise ParameterTypeError(
+        "result: expected a pandas Series of residuals or a fitted model with a "
+        "`resids`/`resid` Series indexed by entity (and time)"
+    )
 
 
 def _time_level(index: pd.MultiIndex, time: Hashable | int | None) -> int:
@@ -583,12 +699,20 @@ def _time_level(index: pd.MultiIndex, time: Hashable | int | None) -> int:
     n = index.nlevels
     if isinstance(time, int | np.integer) and not isinstance(time, bool) and -n <= time < n:
         return int(time) % n
-    raise DataError(f"residual_check: time={time!r} is neither a level name ({format_keys(names)}) nor a "
-                    f"level position (0 to {index.nlevels - 1}) of the residuals' index")
+    raise DataError(
+        f"residual_check: time={time!r} is neither a level name ({format_keys(names)}) nor a "
+        f"level position (0 to {index.nlevels - 1}) of the residuals' index"
+    )
 
 
-def residual_check(result: Any, w: Any, *, time: Hashable | int | None = None, permutations: int = 999,
-                   seed: int | None = None) -> pd.DataFrame:
+def residual_check(
+    result: Any,
+    w: Any,
+    *,
+    time: Hashable | int | None = None,
+    permutations: int = 999,
+    seed: int | None = None,
+) -> pd.DataFrame:
     r"""Moran's I of a fitted model's residuals, per period for panels.
 
     Parameters
@@ -634,10 +758,20 @@ def residual_check(result: Any, w: Any, *, time: Hashable | int | None = None, p
         index_name = "time"
     out = []
     for t, s in groups:
-        tab = check(s.rename("residual"), {"w": g}, permutations=permutations, seed=seed,
-                    statistics=("moran",))
+        tab = check(
+            s.rename("residual"), {"w": g}, permutations=permutations, seed=seed, statistics=("moran",)
+        )
         r = tab.iloc[0]
-        out.append({index_name: t, "I": r["value"], "expected": r["expected"], "z": r["z"],
-                    "p_norm": r["p_norm"], "p_sim": r["p_sim"], "z_sim": r["z_sim"], "n": int(r["n"])})
+        out.append(
+            {
+                index_name: t,
+                "I": r["value"],
+                "expected": r["expected"],
+                "z": r["z"],
+                "p_norm": r["p_norm"],
+                "p_sim": r["p_sim"],
+                "z_sim": r["z_sim"],
+                "n": int(r["n"]),
+            }
+        )
     return pd.DataFrame(out).set_index(index_name)
-

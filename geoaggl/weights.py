@@ -43,8 +43,9 @@ def _components(n: int, focal: np.ndarray, neighbor: np.ndarray) -> np.ndarray:
     return connected_components(a, directed=False)[1]
 
 
-def _graph(ids: pd.Index, focal: np.ndarray, neighbor: np.ndarray, weight: np.ndarray,
-           transform: str | None) -> Graph:
+def _graph(
+    ids: pd.Index, focal: np.ndarray, neighbor: np.ndarray, weight: np.ndarray, transform: str | None
+) -> Graph:
     """libpysal Graph in ``ids`` order; isolates as zero-weight self-loops (libpysal's convention)."""
     from libpysal.graph import Graph
 
@@ -66,9 +67,13 @@ def _graph(ids: pd.Index, focal: np.ndarray, neighbor: np.ndarray, weight: np.nd
     return g
 
 
-def contiguity(gdf: gpd.GeoDataFrame, *, rook: bool = False,
-               islands: Literal["nearest", "keep", "raise"] = "nearest",
-               G: nx.MultiDiGraph | None = None) -> Graph:
+def contiguity(
+    gdf: gpd.GeoDataFrame,
+    *,
+    rook: bool = False,
+    islands: Literal["nearest", "keep", "raise"] = "nearest",
+    G: nx.MultiDiGraph | None = None,
+) -> Graph:
     r"""Queen or Rook contiguity with an explicit island policy.
 
     Two units are Queen neighbours when their polygons share at least one
@@ -147,8 +152,9 @@ def contiguity(gdf: gpd.GeoDataFrame, *, rook: bool = False,
         msg = "; ".join(f"component of {counts[c]}: {describe(np.flatnonzero(labels == c))}" for c in others)
         if islands == "raise":
             raise DataError(f"contiguity graph is not connected: {msg}")
-        warnings.warn(f"contiguity graph is not connected (islands kept): {msg}", GeoagglWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"contiguity graph is not connected (islands kept): {msg}", GeoagglWarning, stacklevel=2
+        )
     elif others:
         extra_f, extra_n = _link_components(gdf, labels, G)
         focal = np.r_[focal, extra_f]
@@ -172,17 +178,23 @@ def _check_units(gdf: gpd.GeoDataFrame, where: str) -> None:
         raise DataError(f"{where}: gdf: missing or empty geometries at {format_keys(gdf.index[bad])}")
     wrong = ~gdf.geometry.geom_type.isin(_CONTIGUITY_TYPES).to_numpy()
     if wrong.any():
-        raise DataError(f"{where}: contiguity needs polygons; got other geometries "
-                        f"({', '.join(sorted(set(gdf.geometry.geom_type[wrong])))}) at "
-                        f"{format_keys(gdf.index[wrong])}")
+        raise DataError(
+            f"{where}: contiguity needs polygons; got other geometries "
+            f"({', '.join(sorted(set(gdf.geometry.geom_type[wrong])))}) at "
+            f"{format_keys(gdf.index[wrong])}"
+        )
     if gdf.crs is None:
-        raise CRSError(f"{where}: gdf has no CRS (needed to measure the links of islands); set it first, "
-                       "e.g. gdf.set_crs('EPSG:4326') for longitude/latitude")
+        raise CRSError(
+            f"{where}: gdf has no CRS (needed to measure the links of islands); set it first, "
+            "e.g. gdf.set_crs('EPSG:4326') for longitude/latitude"
+        )
     if gdf.crs.is_geographic:
         x0, y0, x1, y1 = gdf.total_bounds
         if not (np.isfinite([x0, y0, x1, y1]).all() and -180 <= x0 and x1 <= 360 and -90 <= y0 and y1 <= 90):
-            raise CRSError(f"{where}: gdf's coordinates (bounds {x0:.6g}, {y0:.6g}, {x1:.6g}, {y1:.6g}) "
-                           f"do not fit its geographic CRS {gdf.crs.to_string()!r} (projected coordinates?)")
+            raise CRSError(
+                f"{where}: gdf's coordinates (bounds {x0:.6g}, {y0:.6g}, {x1:.6g}, {y1:.6g}) "
+                f"do not fit its geographic CRS {gdf.crs.to_string()!r} (projected coordinates?)"
+            )
 
 
 def _touching(gdf: gpd.GeoDataFrame, rook: bool, where: str) -> tuple[np.ndarray, np.ndarray]:
@@ -232,8 +244,10 @@ def _metric_geoms(gdf: gpd.GeoDataFrame) -> np.ndarray:
     metric = gdf.geometry.to_crs(METRIC_CRS).to_numpy()
     bad = ~np.isfinite(shapely.bounds(metric)).all(axis=1)
     if bad.any():
-        raise CRSError(f"contiguity: geometries that cannot be projected from {gdf.crs.to_string()!r} at "
-                       f"{format_keys(gdf.index[bad])} (coordinates that do not fit the CRS?)")
+        raise CRSError(
+            f"contiguity: geometries that cannot be projected from {gdf.crs.to_string()!r} at "
+            f"{format_keys(gdf.index[bad])} (coordinates that do not fit the CRS?)"
+        )
     return metric
 
 
@@ -281,11 +295,17 @@ class _Distances:
         return out
 
 
-def from_od(od: pd.DataFrame, *, kind: Literal["inverse", "band", "kernel", "knn"] = "inverse",
-            power: float = 1.0, threshold: float | None = None, bandwidth: float | None = None,
-            k: int | None = None, transform: str | None = "r",
-            kernel: Literal["triangular", "uniform", "epanechnikov", "bisquare", "gaussian"] = "triangular"
-            ) -> Graph:
+def from_od(
+    od: pd.DataFrame,
+    *,
+    kind: Literal["inverse", "band", "kernel", "knn"] = "inverse",
+    power: float = 1.0,
+    threshold: float | None = None,
+    bandwidth: float | None = None,
+    k: int | None = None,
+    transform: str | None = "r",
+    kernel: Literal["triangular", "uniform", "epanechnikov", "bisquare", "gaussian"] = "triangular",
+) -> Graph:
     r"""Spatial weights from a road OD matrix (km or minutes).
 
     With :math:`d_{ij}` the OD entry (row = focal unit :math:`i`), for
@@ -360,17 +380,21 @@ def from_od(od: pd.DataFrame, *, kind: Literal["inverse", "band", "kernel", "knn
         zero = finite & (d == 0)
         if zero.any():
             r, c = np.nonzero(zero)
-            raise DataError(f"zero distance between distinct units (inverse weight undefined): "
-                            f"{format_keys(list(zip(ids[r], ids[c], strict=True)), limit=8)}")
+            raise DataError(
+                f"zero distance between distinct units (inverse weight undefined): "
+                f"{format_keys(list(zip(ids[r], ids[c], strict=True)), limit=8)}"
+            )
         alpha = check_real(power, name="power", minimum=0.0, strict_min=True, where=where)
         with np.errstate(over="ignore", under="ignore"):
             w = np.where(finite, np.power(np.where(finite, d, 1.0), -alpha), 0.0)
         over = ~np.isfinite(w)
         if over.any():  # subnormal distances: d ** -power overflows
             r, c = np.nonzero(over)
-            raise DataError(f"{where}: inverse weights overflow (distances too close to 0) at "
-                            f"{format_keys(list(zip(ids[r[:20]], ids[c[:20]], strict=True)), limit=8)}; "
-                            "rescale the OD matrix (e.g. metres instead of km)")
+            raise DataError(
+                f"{where}: inverse weights overflow (distances too close to 0) at "
+                f"{format_keys(list(zip(ids[r[:20]], ids[c[:20]], strict=True)), limit=8)}; "
+                "rescale the OD matrix (e.g. metres instead of km)"
+            )
     elif kind == "band":
         mask = finite & (d <= need("threshold", threshold))
         w = mask.astype(np.float64)
@@ -430,22 +454,25 @@ def _od_values(od: Any, where: str) -> tuple[np.ndarray, pd.Index]:
     if od.shape[0] == 0:
         raise DataError(f"{where}: od is empty")
     if od.shape[0] != od.shape[1] or not od.index.equals(od.columns):
-        raise DataError(f"{where}: od must be square with identical index and columns "
-                        "(use od_matrix without targets)")
+        raise DataError(
+            f"{where}: od must be square with identical index and columns (use od_matrix without targets)"
+        )
     ids = od.index
     if ids.has_duplicates:
         raise DataError(f"{where}: od: duplicated labels {format_keys(ids[ids.duplicated(keep=False)])}")
     if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_complex_dtype(t) for t in od.dtypes):
         d = od.to_numpy(dtype=np.float64, copy=True)
     else:
-        d = np.column_stack([as_float_array(od.iloc[:, j], what=f"{where}: od column {ids[j]!r}")
-                             for j in range(od.shape[1])])
+        d = np.column_stack(
+            [as_float_array(od.iloc[:, j], what=f"{where}: od column {ids[j]!r}") for j in range(od.shape[1])]
+        )
     for mask, what in ((np.isnan(d), "NaN"), (d < 0, "negative values")):
         if mask.any():
             r, c = np.nonzero(mask)
             pairs = list(zip(ids[r[:20]], ids[c[:20]], strict=True))
-            raise DataError(f"{where}: od has {what} at {format_keys(pairs, limit=8)} "
-                            f"({int(mask.sum())} in all)")
+            raise DataError(
+                f"{where}: od has {what} at {format_keys(pairs, limit=8)} ({int(mask.sum())} in all)"
+            )
     return d, ids
 
 
@@ -454,12 +481,18 @@ def _warn_structure(ids: pd.Index, focal: np.ndarray, neighbor: np.ndarray) -> N
     has = np.zeros(n, dtype=bool)
     has[focal] = True
     if (~has).any():
-        warnings.warn(f"{int((~has).sum())} unit(s) without neighbours (isolates): "
-                      f"{format_keys(ids[~has])}", GeoagglWarning, stacklevel=3)
+        warnings.warn(
+            f"{int((~has).sum())} unit(s) without neighbours (isolates): {format_keys(ids[~has])}",
+            GeoagglWarning,
+            stacklevel=3,
+        )
     lab = _components(n, focal, neighbor)
     ncomp = len(np.unique(lab))
     if ncomp > 1:
         sizes = np.bincount(lab)
-        warnings.warn(f"the weights graph is disconnected: {ncomp} components (sizes "
-                      f"{sorted(sizes.tolist(), reverse=True)[:10]})", GeoagglWarning, stacklevel=3)
-
+        warnings.warn(
+            f"the weights graph is disconnected: {ncomp} components (sizes "
+            f"{sorted(sizes.tolist(), reverse=True)[:10]})",
+            GeoagglWarning,
+            stacklevel=3,
+        )

@@ -124,7 +124,8 @@ def test_od_deprecated_scheme_flag_still_works(tmp_path, capsys):
     assert main(["od", "--scheme", "yreb5", "--out", str(out), "--quiet"]) == 0
     captured = capsys.readouterr()
     assert _warning_lines(captured.err)[0] == (
-        "warning: --scheme is deprecated in 'geoaggl od'; use --agglomerations")
+        "warning: --scheme is deprecated in 'geoaggl od'; use --agglomerations"
+    )
     assert _last_line(captured.out) == str(out.resolve())
     assert "geoaggl: [" not in captured.err  # --quiet: no progress
     assert pd.read_csv(out, index_col=0).shape[0] > 50
@@ -141,8 +142,12 @@ def _table(tmp_path, encoding="utf-8", sep=",", name="t.csv", first_col=True):
     p = geoaggl.prefectures()
     # a north-south gradient: strongly positively autocorrelated by construction
     df = pd.DataFrame(
-        {"序号": range(1, len(p) + 1), "城市": p["name"].to_numpy(), "year": 2015,
-         "v": (p["seat_lat"] * 2).round(3).to_numpy()}
+        {
+            "序号": range(1, len(p) + 1),
+            "城市": p["name"].to_numpy(),
+            "year": 2015,
+            "v": (p["seat_lat"] * 2).round(3).to_numpy(),
+        }
     )
     if not first_col:
         df = df.drop(columns="序号")
@@ -228,9 +233,15 @@ def test_key_is_detected_by_name_not_position(tmp_path, capsys, monkeypatch):
     assert "no column 'nope' (--key)" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("name", "sep", "encoding"), [
-    ("t.csv", ";", "utf-8"), ("t.tsv", "\t", "gb18030"), ("t.txt", "|", "utf-8-sig"),
-    ("t.csv", "\t", "utf-16")])
+@pytest.mark.parametrize(
+    ("name", "sep", "encoding"),
+    [
+        ("t.csv", ";", "utf-8"),
+        ("t.tsv", "\t", "gb18030"),
+        ("t.txt", "|", "utf-8-sig"),
+        ("t.csv", "\t", "utf-16"),
+    ],
+)
 def test_delimiter_is_sniffed(tmp_path, capsys, name, sep, encoding):
     path = _table(tmp_path, sep=sep, name=name, encoding=encoding)
     out = tmp_path / "m.html"
@@ -252,7 +263,8 @@ def test_xlsx_is_read_as_a_yearbook(tmp_path, capsys):
     assert main([*args, "--skip-unmatched"]) == 0
     captured = capsys.readouterr()
     assert [ln for ln in _warning_lines(captured.err) if "火星市" in ln] == [
-        f"warning: {path}: 1 city name(s) match no prefecture-level city and are left out: '火星市'"]
+        f"warning: {path}: 1 city name(s) match no prefecture-level city and are left out: '火星市'"
+    ]
     assert "年末总人口(万人) for 3 of 367" in captured.out  # 北京, 石家庄 and 襄樊 (襄阳); 唐山 is blank
 
 
@@ -302,7 +314,8 @@ def test_k_larger_than_distinct_values_is_clamped_with_a_warning(tmp_path, capsy
                  "--out", str(tmp_path / "m.html")]) == 0  # fmt: skip
     assert seen["k"] == 19
     assert _warning_lines(capsys.readouterr().err) == [
-        "warning: -k 50 is more than the 19 distinct values of column 'v': drawing 19 classes"]
+        "warning: -k 50 is more than the 19 distinct values of column 'v': drawing 19 classes"
+    ]
     assert main(["map", str(small), "--column", "v", "-k", "0", "--out", str(tmp_path / "m.html")]) == 1
     assert "-k must be" in capsys.readouterr().err
 
@@ -326,7 +339,8 @@ def test_classification_flag_and_deprecated_alias(tmp_path, capsys, monkeypatch)
     assert main([*base, "--scheme", "naturalbreaks"]) == 0
     assert seen["scheme"] == "naturalbreaks"
     assert _warning_lines(capsys.readouterr().err) == [
-        "warning: --scheme is deprecated in 'geoaggl map'; use --classification"]
+        "warning: --scheme is deprecated in 'geoaggl map'; use --classification"
+    ]
     assert main([*base, "--classification", "bogus"]) == 1
     assert "unknown classification scheme 'bogus'" in capsys.readouterr().err
     with pytest.warns(geoaggl.errors.GeoagglDeprecationWarning, match="classification"):
@@ -378,11 +392,14 @@ def test_progress_bar_only_on_a_terminal():
     assert "\r[" in tty.getvalue() and " 100%" in tty.getvalue()
     lines = log.getvalue().splitlines()
     assert "\r" not in log.getvalue()
-    assert lines == ["geoaggl: [1/2] first", "geoaggl: [2/2] road km between 3 city seats",
-                     "geoaggl: [2/2] road km between 3 city seats: 25% (25/100)",
-                     "geoaggl: [2/2] road km between 3 city seats: 50% (50/100)",
-                     "geoaggl: [2/2] road km between 3 city seats: 75% (75/100)",
-                     "geoaggl: [2/2] road km between 3 city seats: 100% (100/100)"]
+    assert lines == [
+        "geoaggl: [1/2] first",
+        "geoaggl: [2/2] road km between 3 city seats",
+        "geoaggl: [2/2] road km between 3 city seats: 25% (25/100)",
+        "geoaggl: [2/2] road km between 3 city seats: 50% (50/100)",
+        "geoaggl: [2/2] road km between 3 city seats: 75% (75/100)",
+        "geoaggl: [2/2] road km between 3 city seats: 100% (100/100)",
+    ]
 
 
 def test_od_uses_the_progress_callback_when_available(tmp_path, capsys, monkeypatch):
@@ -417,8 +434,9 @@ def test_python_api_deprecated_keyword(tmp_path, monkeypatch):
     import geoaggl.roads as roads
 
     monkeypatch.setattr(roads, "china_highways", lambda **kw: None)
-    monkeypatch.setattr(roads, "od_matrix",
-                        lambda G, p, **kw: pd.DataFrame(0.0, index=p.index, columns=p.index))
+    monkeypatch.setattr(
+        roads, "od_matrix", lambda G, p, **kw: pd.DataFrame(0.0, index=p.index, columns=p.index)
+    )
     with pytest.warns(geoaggl.errors.GeoagglDeprecationWarning, match="agglomerations="):
         path = cli.od(tmp_path / "x.csv", scheme="yreb5", quiet=True)
     assert path == (tmp_path / "x.csv").resolve()
@@ -431,9 +449,26 @@ def test_console_script_in_a_subprocess(tmp_path):
     out = tmp_path / "sub" / "m.html"
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.run(
-        [sys.executable, "-m", "geoaggl.cli", "map", str(path), "--column", "v", "--year", "2015",
-         "--no-tiles", "--out", str(out)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "geoaggl.cli",
+            "map",
+            str(path),
+            "--column",
+            "v",
+            "--year",
+            "2015",
+            "--no-tiles",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == str(out.resolve())
@@ -441,6 +476,12 @@ def test_console_script_in_a_subprocess(tmp_path):
     assert out.is_file()
     bad = subprocess.run(
         [sys.executable, "-m", "geoaggl.cli", "map", str(tmp_path / "none.csv"), "--column", "v"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False)
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines()[-1].startswith("geoaggl: error: no such file")

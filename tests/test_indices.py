@@ -36,8 +36,10 @@ def approx(x: object) -> object:
 @pytest.fixture
 def emp() -> pd.DataFrame:
     # two cities: A services 10 of 40, B services 30 of 60
-    return pd.DataFrame({"s": [10.0, 30.0], "s2": [5.0, 0.0], "tot": [40.0, 60.0]},
-                        index=pd.Index(["110100", "120100"], name="adcode"))
+    return pd.DataFrame(
+        {"s": [10.0, 30.0], "s2": [5.0, 0.0], "tot": [40.0, 60.0]},
+        index=pd.Index(["110100", "120100"], name="adcode"),
+    )
 
 
 def test_lq_sample_reference(emp: pd.DataFrame) -> None:
@@ -67,8 +69,14 @@ def test_lq_mapping_reference(emp: pd.DataFrame) -> None:
 def test_lq_panel_per_year_and_reference_by_year() -> None:
     # 2010: A 10/40, B 30/60 -> ref 0.4 -> 0.625, 1.25
     # 2011: A 20/50, B 20/50 -> ref 0.4 -> 1, 1
-    df = pd.DataFrame({"adcode": ["a", "b", "a", "b"], "year": [2010, 2010, 2011, 2011],
-                       "s": [10.0, 30.0, 20.0, 20.0], "tot": [40.0, 60.0, 50.0, 50.0]})
+    df = pd.DataFrame(
+        {
+            "adcode": ["a", "b", "a", "b"],
+            "year": [2010, 2010, 2011, 2011],
+            "s": [10.0, 30.0, 20.0, 20.0],
+            "tot": [40.0, 60.0, 50.0, 50.0],
+        }
+    )
     lq = ix.location_quotient(df, "s", total="tot")
     assert lq.tolist() == approx([0.625, 1.25, 1.0, 1.0])
     assert lq.index.equals(df.index)
@@ -173,8 +181,13 @@ def test_coagglomeration_bad() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 50), st.floats(0, 50)).filter(lambda t: t[0] + t[1] > 1e-6),
-                min_size=1, max_size=10))
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 50), st.floats(0, 50)).filter(lambda t: t[0] + t[1] > 1e-6),
+        min_size=1,
+        max_size=10,
+    )
+)
 def test_coagglomeration_properties(pairs: list[tuple[float, float]]) -> None:
     m = pd.Series([p[0] for p in pairs])
     s = pd.Series([p[1] for p in pairs])
@@ -190,8 +203,10 @@ def test_coagglomeration_properties(pairs: list[tuple[float, float]]) -> None:
 
 @pytest.fixture
 def three_cities() -> pd.DataFrame:
-    return pd.DataFrame({"x": [10.0, 6.0, 0.0], "y": [0.0, 2.0, 10.0], "z": [10.0, 2.0, 10.0],
-                         "ua": ["N", "N", "N"]}, index=pd.Index(["a", "b", "c"], name="adcode"))
+    return pd.DataFrame(
+        {"x": [10.0, 6.0, 0.0], "y": [0.0, 2.0, 10.0], "z": [10.0, 2.0, 10.0], "ua": ["N", "N", "N"]},
+        index=pd.Index(["a", "b", "c"], name="adcode"),
+    )
 
 
 def test_krugman_known(three_cities: pd.DataFrame) -> None:
@@ -208,8 +223,10 @@ def test_krugman_known(three_cities: pd.DataFrame) -> None:
 
 def test_krugman_groups_and_years_separate(three_cities: pd.DataFrame) -> None:
     # a second UA and a second year must not change UA "N" in 2010
-    other = pd.DataFrame({"x": [1.0, 9.0], "y": [5.0, 0.0], "z": [0.0, 1.0], "ua": ["S", "S"]},
-                         index=pd.Index(["d", "e"], name="adcode"))
+    other = pd.DataFrame(
+        {"x": [1.0, 9.0], "y": [5.0, 0.0], "z": [0.0, 1.0], "ua": ["S", "S"]},
+        index=pd.Index(["d", "e"], name="adcode"),
+    )
     y10 = pd.concat([three_cities, other]).assign(year=2010)
     y11 = three_cities.assign(year=2011, x=[1.0, 1.0, 1.0], y=[1.0, 1.0, 1.0], z=[1.0, 1.0, 1.0])
     panel = pd.concat([y10, y11]).reset_index()
@@ -251,9 +268,16 @@ def test_krugman_bad(three_cities: pd.DataFrame) -> None:
 
 @pytest.fixture
 def ua() -> pd.DataFrame:
-    return pd.DataFrame({"s": [6.0, 2.0, 2.0], "m": [4.0, 8.0, 8.0], "m2": [0.0, 0.0, 0.0],
-                         "ua": ["N", "N", "N"], "central": [True, False, False]},
-                        index=pd.Index(["k", "p1", "p2"], name="adcode"))
+    return pd.DataFrame(
+        {
+            "s": [6.0, 2.0, 2.0],
+            "m": [4.0, 8.0, 8.0],
+            "m2": [0.0, 0.0, 0.0],
+            "ua": ["N", "N", "N"],
+            "central": [True, False, False],
+        },
+        index=pd.Index(["k", "p1", "p2"], name="adcode"),
+    )
 
 
 def test_division_known(ua: pd.DataFrame) -> None:
@@ -262,9 +286,13 @@ def test_division_known(ua: pd.DataFrame) -> None:
     assert d.tolist() == approx([3.0, 2.0, 2.0])
     assert d.index.equals(ua.index) and d.name == "div"
     # flags and groups as Series keyed by adcode, 1/0 accepted
-    d2 = ix.division_of_labour(ua, services=["s"], manufacturing="m",
-                               group=pd.Series({"k": "N", "p1": "N", "p2": "N"}),
-                               central=pd.Series({"p2": 0, "p1": 0, "k": 1}))
+    d2 = ix.division_of_labour(
+        ua,
+        services=["s"],
+        manufacturing="m",
+        group=pd.Series({"k": "N", "p1": "N", "p2": "N"}),
+        central=pd.Series({"p2": 0, "p1": 0, "k": 1}),
+    )
     assert d2.tolist() == approx([3.0, 2.0, 2.0])
 
 
@@ -289,17 +317,25 @@ def test_group_series_keyed_by_adcode_on_panel(ua: pd.DataFrame) -> None:
 
 def test_division_bad(ua: pd.DataFrame) -> None:
     with pytest.raises(DataError, match="'k'"):
-        ix.division_of_labour(ua.assign(m=[0.0, 8.0, 8.0]), services="s", manufacturing="m", group="ua",
-                              central="central")
+        ix.division_of_labour(
+            ua.assign(m=[0.0, 8.0, 8.0]), services="s", manufacturing="m", group="ua", central="central"
+        )
     with pytest.raises(DataError, match="'p1'"):
-        ix.division_of_labour(ua.assign(s=[6.0, 0.0, 2.0]), services="s", manufacturing="m", group="ua",
-                              central="central")
+        ix.division_of_labour(
+            ua.assign(s=[6.0, 0.0, 2.0]), services="s", manufacturing="m", group="ua", central="central"
+        )
     with pytest.raises(DataError, match=r"True/False.*'p1'"):
-        ix.division_of_labour(ua.assign(central=[True, "no", False]), services="s", manufacturing="m",
-                              group="ua", central="central")
+        ix.division_of_labour(
+            ua.assign(central=[True, "no", False]),
+            services="s",
+            manufacturing="m",
+            group="ua",
+            central="central",
+        )
     with pytest.raises(DataError, match="'p2'"):
-        ix.division_of_labour(ua, services="s", manufacturing="m", group="ua",
-                              central={"k": True, "p1": False})
+        ix.division_of_labour(
+            ua, services="s", manufacturing="m", group="ua", central={"k": True, "p1": False}
+        )
 
 
 # --------------------------------------------------------------------------- disparity
@@ -317,8 +353,14 @@ def test_disparity_known() -> None:
 
 
 def test_disparity_panel_dataframe() -> None:
-    df = pd.DataFrame({"adcode": ["a", "b", "a", "b"], "year": [1, 1, 2, 2], "v": [5.0, 3.0, 6.0, 7.0],
-                       "c": [True, False, True, False]})
+    df = pd.DataFrame(
+        {
+            "adcode": ["a", "b", "a", "b"],
+            "year": [1, 1, 2, 2],
+            "v": [5.0, 3.0, 6.0, 7.0],
+            "c": [True, False, True, False],
+        }
+    )
     d = ix.disparity(df, value="v", group={"a": 1, "b": 1}, central="c")
     np.testing.assert_allclose(d.to_numpy(), [np.nan, 2.0, np.nan, -1.0])  # negative gap kept
 
@@ -328,8 +370,11 @@ def test_disparity_bad() -> None:
     with pytest.raises(DataError, match="none in 'N'"):
         ix.disparity(x, group={"a": "N", "b": "N"}, central={"a": False, "b": False})
     with pytest.raises(DataError, match="'b'"):
-        ix.disparity(pd.Series([1.0, np.nan], index=["a", "b"]), group={"a": 1, "b": 1},
-                     central={"a": True, "b": False})
+        ix.disparity(
+            pd.Series([1.0, np.nan], index=["a", "b"]),
+            group={"a": 1, "b": 1},
+            central={"a": True, "b": False},
+        )
     with pytest.raises(DataError, match="value="):
         ix.disparity(x.to_frame("v"), group={"a": 1, "b": 1}, central={"a": True, "b": False})
 
@@ -406,12 +451,14 @@ def test_mono_bad() -> None:
 
 
 def test_mono_by_group() -> None:
-    df = pd.DataFrame({
-        "adcode": list("abcdefg") * 2,
-        "year": [2010] * 7 + [2011] * 7,
-        "pop": [60.0, 30.0, 20.0, 100.0, 99.0, 98.0, 97.0] * 2,
-        "ua": ["N"] * 3 + ["S"] * 4 + ["N"] * 3 + ["S"] * 4,
-    })
+    df = pd.DataFrame(
+        {
+            "adcode": list("abcdefg") * 2,
+            "year": [2010] * 7 + [2011] * 7,
+            "pop": [60.0, 30.0, 20.0, 100.0, 99.0, 98.0, 97.0] * 2,
+            "ua": ["N"] * 3 + ["S"] * 4 + ["N"] * 3 + ["S"] * 4,
+        }
+    )
     out = ix.mono_index_by_group(df, value="pop", group="ua")
     assert list(out.index) == [("N", 2010), ("N", 2011), ("S", 2010), ("S", 2011)]
     assert out.index.names == ["ua", "year"]
@@ -431,12 +478,15 @@ def test_mono_by_group() -> None:
 
 @pytest.fixture
 def integ() -> pd.DataFrame:
-    return pd.DataFrame({
-        "ua": ["G1"] * 2 + ["G2"] * 2 + ["G3"] * 4,
-        "x1": [1.0, 3.0, 4.0, 4.0, 2.0, 4.0, 4.0, 6.0],
-        "x2": [1.0, 1.0, 2.0, 6.0, 1.5, 2.5, 1.5, 2.5],
-        "x3": [2.0, 2.0, 1.0, 3.0, 2.0, 2.0, 2.0, 2.0],
-    }, index=pd.Index([f"c{i}" for i in range(8)], name="adcode"))
+    return pd.DataFrame(
+        {
+            "ua": ["G1"] * 2 + ["G2"] * 2 + ["G3"] * 4,
+            "x1": [1.0, 3.0, 4.0, 4.0, 2.0, 4.0, 4.0, 6.0],
+            "x2": [1.0, 1.0, 2.0, 6.0, 1.5, 2.5, 1.5, 2.5],
+            "x3": [2.0, 2.0, 1.0, 3.0, 2.0, 2.0, 2.0, 2.0],
+        },
+        index=pd.Index([f"c{i}" for i in range(8)], name="adcode"),
+    )
 
 
 INDICATORS = {"x1": ("D1", "+"), "x2": ("D1", "-"), "x3": ("D2", "+")}
@@ -449,7 +499,7 @@ def test_integration_hand_example(integ: pd.DataFrame) -> None:
     #   x1: G1 [1,3] sd 1 / 2 = .5;  G2 [4,4] 0;  G3 [2,4,4,6] sd sqrt(2) / 4
     #   x2: G1 0;  G2 [2,6] 2/4 = .5;  G3 [1.5,2.5,1.5,2.5] .5/2 = .25
     #   x3: G1 0;  G2 [1,3] .5;  G3 0
-    np.testing.assert_allclose(res.cv.to_numpy(), [[.5, 0, 0], [0, .5, .5], [s2 / 4, .25, 0]], rtol=REL)
+    np.testing.assert_allclose(res.cv.to_numpy(), [[0.5, 0, 0], [0, 0.5, 0.5], [s2 / 4, 0.25, 0]], rtol=REL)
     # k = (max - cv)/(max - min) * 100, max .5 min 0 for every indicator
     k = [[0, 100, 100], [100, 0, 0], [100 - 50 * s2, 50, 100]]
     np.testing.assert_allclose(res.k.to_numpy(), k, rtol=REL, atol=1e-12)
@@ -475,8 +525,9 @@ def test_integration_hand_example(integ: pd.DataFrame) -> None:
 
 
 def test_integration_switches(integ: pd.DataFrame) -> None:
-    plain = ix.integration_index(integ, indicators=INDICATORS, group="ua", size_adjust=False,
-                                 level_adjust=False)
+    plain = ix.integration_index(
+        integ, indicators=INDICATORS, group="ua", size_adjust=False, level_adjust=False
+    )
     np.testing.assert_allclose(plain.K.to_numpy(), plain.k.to_numpy())
     assert (plain.R == 1).all() and (plain.f.to_numpy() == 1).all()
     with pytest.raises(UnknownSchemeError):
@@ -508,21 +559,27 @@ def test_integration_panel_scopes(integ: pd.DataFrame) -> None:
 
 def test_integration_bad(integ: pd.DataFrame) -> None:
     with pytest.raises(DataError, match="single city in 'G9'"):
-        ix.integration_index(integ.assign(ua=["G1"] * 2 + ["G2"] * 2 + ["G3"] * 3 + ["G9"]),
-                             indicators=INDICATORS, group="ua")
+        ix.integration_index(
+            integ.assign(ua=["G1"] * 2 + ["G2"] * 2 + ["G3"] * 3 + ["G9"]), indicators=INDICATORS, group="ua"
+        )
     with pytest.raises(DataError, match="'G1', 'x3'"):
-        ix.integration_index(integ.assign(x3=[0.0, 0.0, 1.0, 3.0, 2.0, 2.0, 2.0, 2.0]),
-                             indicators=INDICATORS, group="ua")
+        ix.integration_index(
+            integ.assign(x3=[0.0, 0.0, 1.0, 3.0, 2.0, 2.0, 2.0, 2.0]), indicators=INDICATORS, group="ua"
+        )
     zero = integ.assign(x3=[0.0, 0.0, 1.0, 3.0, 2.0, 2.0, 2.0, 2.0])
     res = ix.integration_index(zero, indicators=INDICATORS, group="ua", zero_mean="zero")
     # G1 x3 all 0 -> cv 0 -> k 100, but level 0 is the minimum -> f 0 -> K 0
     assert res.cv.loc["G1", "x3"] == 0.0 and res.k.loc["G1", "x3"] == 100.0 and res.K.loc["G1", "x3"] == 0.0
     with pytest.raises(DataError, match="'c5'"):
-        ix.integration_index(integ.assign(x2=[1.0, 1.0, 2.0, 6.0, 1.5, np.nan, 1.5, 2.5]),
-                             indicators=INDICATORS, group="ua")
+        ix.integration_index(
+            integ.assign(x2=[1.0, 1.0, 2.0, 6.0, 1.5, np.nan, 1.5, 2.5]), indicators=INDICATORS, group="ua"
+        )
     with pytest.raises(DataError, match="'c7'"):
-        ix.integration_index(integ.assign(ua=["G1"] * 2 + ["G2"] * 2 + ["G3"] * 3 + [np.nan]),
-                             indicators=INDICATORS, group="ua")
+        ix.integration_index(
+            integ.assign(ua=["G1"] * 2 + ["G2"] * 2 + ["G3"] * 3 + [np.nan]),
+            indicators=INDICATORS,
+            group="ua",
+        )
     with pytest.raises(DataError, match="non-empty"):
         ix.integration_index(integ, indicators={}, group="ua")
 
@@ -533,8 +590,10 @@ def test_integration_bad(integ: pd.DataFrame) -> None:
 def test_transport_broadcast() -> None:
     # a: 2 km x (1, 2) -> 2, 4;  b: 3 km x 5 -> 15
     d = pd.Series({"a": 2.0, "b": 3.0, "central": np.nan})  # unused NaN distance is fine
-    fr = pd.Series([1.0, 2.0, 5.0], index=pd.MultiIndex.from_tuples(
-        [("a", 2010), ("a", 2011), ("b", 2010)], names=["adcode", "year"]))
+    fr = pd.Series(
+        [1.0, 2.0, 5.0],
+        index=pd.MultiIndex.from_tuples([("a", 2010), ("a", 2011), ("b", 2010)], names=["adcode", "year"]),
+    )
     t = ix.transport(d, fr)
     assert t.tolist() == approx([2.0, 4.0, 15.0]) and t.index.equals(fr.index) and t.name == "trans"
     flat = ix.transport({"a": 2.0, "b": 3.0}, pd.Series({"b": 5.0, "a": 1.0}))
@@ -628,8 +687,10 @@ def test_row_order_invariance(seed: int) -> None:
     # shuffling rows permutes results identically (every index is aligned, nothing positional)
     df = synthetic_employment(seed=seed % 5, n_per_group=4)
     perm = df.sample(frac=1.0, random_state=seed)
-    for func in (lambda d: ix.location_quotient(d, PS, total="合计"),
-                 lambda d: ix.krugman_specialization(d, group="agglomeration", sectors=PS + MF)):
+    for func in (
+        lambda d: ix.location_quotient(d, PS, total="合计"),
+        lambda d: ix.krugman_specialization(d, group="agglomeration", sectors=PS + MF),
+    ):
         a, b = func(df), func(perm)
         np.testing.assert_allclose(b.reindex(df.index).to_numpy(), a.to_numpy(), rtol=1e-12)
 

@@ -54,8 +54,9 @@ def naive(y: Any, g: Any) -> dict[str, Any]:
     n, mu = y.size, y.mean()
     parts = {lab: y[g == lab] for lab in labels}
     out: dict[str, Any] = {"G": np.abs(y[:, None] - y[None, :]).sum() / (2 * n * n * mu)}
-    gjj = {lab: np.abs(v[:, None] - v[None, :]).sum() / (2 * v.size**2 * v.mean())
-           for lab, v in parts.items()}
+    gjj = {
+        lab: np.abs(v[:, None] - v[None, :]).sum() / (2 * v.size**2 * v.mean()) for lab, v in parts.items()
+    }
     p = {lab: v.size / n for lab, v in parts.items()}
     s = {lab: v.size * v.mean() / (n * mu) for lab, v in parts.items()}
     out["Gw"] = sum(gjj[lab] * p[lab] * s[lab] for lab in labels)
@@ -87,8 +88,10 @@ def exact(groups: dict[str, list[int]]) -> dict[str, Any]:
     p = {k: Fraction(len(v), n) for k, v in groups.items()}
     s = {k: len(v) * mean[k] / (n * mu) for k, v in groups.items()}
     res: dict[str, Any] = {"G": sum(abs(a - b) for a in allv for b in allv) / (2 * n * n * mu)}
-    res["Gjj"] = {k: sum(Fraction(abs(a - b)) for a in v for b in v) / (2 * len(v) ** 2 * mean[k])
-                  for k, v in groups.items()}
+    res["Gjj"] = {
+        k: sum(Fraction(abs(a - b)) for a in v for b in v) / (2 * len(v) ** 2 * mean[k])
+        for k, v in groups.items()
+    }
     res["Gw"] = sum(res["Gjj"][k] * p[k] * s[k] for k in groups)
     res["Gjh"], res["D"] = {}, {}
     gnb = gt = Fraction(0)
@@ -259,8 +262,9 @@ def test_scale_and_permutation_invariance(data: tuple[np.ndarray, np.ndarray], c
             assert getattr(other, name) == pytest.approx(getattr(r, name), rel=1e-9, abs=1e-13)
         np.testing.assert_allclose(other.Gjh.to_numpy(), r.Gjh.to_numpy(), rtol=1e-9, atol=1e-13)
         np.testing.assert_allclose(other.Djh.to_numpy(), r.Djh.to_numpy(), rtol=1e-9, atol=1e-12)
-        np.testing.assert_allclose(other.contributions.fillna(0), r.contributions.fillna(0), rtol=1e-8,
-                                   atol=1e-9)
+        np.testing.assert_allclose(
+            other.contributions.fillna(0), r.contributions.fillna(0), rtol=1e-8, atol=1e-9
+        )
 
 
 def test_random_large_agreement_with_naive() -> None:
@@ -425,8 +429,21 @@ def test_bootstrap_shape_determinism_level() -> None:
     assert isinstance(b1, DagumBootstrap)
     pd.testing.assert_frame_equal(b1.ci, b2.ci)
     assert not b1.ci.equals(r.bootstrap(200, seed=12).ci)
-    names = ["G", "Gw", "Gnb", "Gt", "Gw_pct", "Gnb_pct", "Gt_pct", "Gjj[a]", "Gjj[b]", "Gjj[c]",
-             "Gjh[a, b]", "Gjh[a, c]", "Gjh[b, c]"]
+    names = [
+        "G",
+        "Gw",
+        "Gnb",
+        "Gt",
+        "Gw_pct",
+        "Gnb_pct",
+        "Gt_pct",
+        "Gjj[a]",
+        "Gjj[b]",
+        "Gjj[c]",
+        "Gjh[a, b]",
+        "Gjh[a, c]",
+        "Gjh[b, c]",
+    ]
     assert list(b1.ci.index[: len(names)]) == names
     assert len(b1.ci) == len(names) + 3  # + Djh per pair, richer group first
     assert list(b1.ci.columns) == ["estimate", "lower", "upper", "se"]
@@ -579,8 +596,9 @@ def test_sigma_hand_computed() -> None:
 
 def test_sigma_population_sd() -> None:
     rng = np.random.default_rng(4)
-    df = pd.DataFrame({"t": np.repeat([1, 2, 3], 50), "g": np.tile(list("xy"), 75),
-                       "v": rng.gamma(3, 2, 150)})
+    df = pd.DataFrame(
+        {"t": np.repeat([1, 2, 3], 50), "g": np.tile(list("xy"), 75), "v": rng.gamma(3, 2, 150)}
+    )
     s = sigma_convergence(df, value="v", time="t", group="g")
     for (t, g), sub in df.groupby(["t", "g"]):
         v = sub["v"].to_numpy()
@@ -589,8 +607,10 @@ def test_sigma_population_sd() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.floats(min_value=0.01, max_value=1e3), min_size=6, max_size=30),
-       st.floats(min_value=1e-3, max_value=1e3))
+@given(
+    st.lists(st.floats(min_value=0.01, max_value=1e3), min_size=6, max_size=30),
+    st.floats(min_value=1e-3, max_value=1e3),
+)
 def test_sigma_scale_invariance(vals: list[float], c: float) -> None:
     n = len(vals)
     df = pd.DataFrame({"t": [2000 + i % 3 for i in range(n)], "g": [i % 2 for i in range(n)], "v": vals})

@@ -36,7 +36,8 @@ def test_map_then_check_on_the_same_table(tmp_path, capsys):
     p = geoaggl.prefectures()
     path = tmp_path / "lat.tsv"
     pd.DataFrame({"adcode": [float(a) for a in p.index], "lat": p["seat_lat"].to_numpy()}).to_csv(
-        path, sep="\t", index=False)  # adcodes as floats (110100.0), as a spreadsheet exports them
+        path, sep="\t", index=False
+    )  # adcodes as floats (110100.0), as a spreadsheet exports them
     assert main(["map", str(path), "--column", "lat", "--no-tiles", "--out", str(tmp_path / "m.html")]) == 0
     assert "lat for 367 of 367" in capsys.readouterr().out
     assert main(["check", str(path), "--column", "lat", "--weights", "queen", "--permutations", "99"]) == 0

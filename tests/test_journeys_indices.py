@@ -28,8 +28,14 @@ from geoaggl.errors import (
 )
 
 TWICE = {"130400", "130500", "140800"}
-SERVICES = ["交通运输、仓储和邮政业", "信息传输、计算机服务和软件业", "金融业", "房地产业",
-            "租赁和商务服务业", "科学研究、技术服务和地质勘查业"]
+SERVICES = [
+    "交通运输、仓储和邮政业",
+    "信息传输、计算机服务和软件业",
+    "金融业",
+    "房地产业",
+    "租赁和商务服务业",
+    "科学研究、技术服务和地质勘查业",
+]
 MANUF = ["采矿业", "制造业", "电力、燃气及水的生产和供应业"]
 
 
@@ -67,8 +73,12 @@ def merged() -> pd.DataFrame:
 
 def _manual_panel(df: pd.DataFrame) -> pd.DataFrame:
     """Per-year DagumGini on plain arrays (no unit column, so no policy): the explicit reference."""
-    rows = {y: inequality.dagum_gini(g["hgdp"].to_numpy(), g["agglomeration"].to_numpy()).summary(wide=True)
-            .iloc[0] for y, g in df.groupby("year")}
+    rows = {
+        y: inequality.dagum_gini(g["hgdp"].to_numpy(), g["agglomeration"].to_numpy())
+        .summary(wide=True)
+        .iloc[0]
+        for y, g in df.groupby("year")
+    }
     return pd.DataFrame(rows).T
 
 
@@ -82,25 +92,30 @@ def test_dagum_panel_both_counts_twice_and_warns(merged: pd.DataFrame) -> None:
     np.testing.assert_allclose(out[ref.columns].to_numpy(), ref.to_numpy(), rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(out["G"], out["Gw"] + out["Gnb"] + out["Gt"], rtol=1e-13)
     # counted twice: 中原 has its 3 shared cities in every year
-    assert len(merged[(merged.year == 2010) & (merged.agglomeration == "中原")]) == \
-        len(geoaggl.agglomerations("national11").query("agglomeration == '中原'"))
+    assert len(merged[(merged.year == 2010) & (merged.agglomeration == "中原")]) == len(
+        geoaggl.agglomerations("national11").query("agglomeration == '中原'")
+    )
 
 
 def test_dagum_panel_first_and_raise(merged: pd.DataFrame) -> None:
     with pytest.warns(DuplicateMembershipWarning, match="first"):
-        first = inequality.dagum_gini_panel(merged, value="hgdp", group="agglomeration", time="year",
-                                            duplicates="first")
+        first = inequality.dagum_gini_panel(
+            merged, value="hgdp", group="agglomeration", time="year", duplicates="first"
+        )
     ref = _manual_panel(_first_only(merged))
     np.testing.assert_allclose(first[ref.columns].to_numpy(), ref.to_numpy(), rtol=1e-13, atol=1e-15)
-    both = inequality.dagum_gini_panel(merged.drop(columns="adcode"), value="hgdp", group="agglomeration",
-                                       time="year")  # no unit column: rows are units, no policy
+    both = inequality.dagum_gini_panel(
+        merged.drop(columns="adcode"), value="hgdp", group="agglomeration", time="year"
+    )  # no unit column: rows are units, no policy
     assert not np.allclose(first["Gw"], both["Gw"])
     with pytest.raises(DataError, match="130400"):
-        inequality.dagum_gini_panel(merged, value="hgdp", group="agglomeration", time="year",
-                                    duplicates="raise")
+        inequality.dagum_gini_panel(
+            merged, value="hgdp", group="agglomeration", time="year", duplicates="raise"
+        )
     with pytest.raises(OptionError, match="duplicates must be one of"):
-        inequality.dagum_gini_panel(merged, value="hgdp", group="agglomeration", time="year",
-                                    duplicates="twice")
+        inequality.dagum_gini_panel(
+            merged, value="hgdp", group="agglomeration", time="year", duplicates="twice"
+        )
 
 
 def test_dagum_panel_same_group_twice_is_an_error(merged: pd.DataFrame) -> None:
@@ -119,8 +134,10 @@ def test_dagum_coagglomeration8_from_lq(recwarn: pytest.WarningsRecorder) -> Non
     df = yb.merge(geoaggl.agglomerations("coagglomeration8")[["adcode", "agglomeration"]], on="adcode")
     out = inequality.dagum_gini_panel(df, value="co", group="agglomeration", time="year")
     _one_warning(recwarn.list)
-    rows = {y: inequality.dagum_gini(g["co"].to_numpy(), g["agglomeration"].to_numpy()).G
-            for y, g in df.groupby("year")}
+    rows = {
+        y: inequality.dagum_gini(g["co"].to_numpy(), g["agglomeration"].to_numpy()).G
+        for y, g in df.groupby("year")
+    }
     np.testing.assert_allclose(out["G"].to_numpy(), list(rows.values()), rtol=1e-13)
 
 
@@ -141,14 +158,17 @@ def test_sigma_convergence_duplicates(merged: pd.DataFrame) -> None:
         warnings.simplefilter("always")
         both = inequality.sigma_convergence(merged, value="hgdp", time="year", group="agglomeration")
     _one_warning(rec)
-    ref = inequality.sigma_convergence(merged.drop(columns="adcode"), value="hgdp", time="year",
-                                       group="agglomeration")
+    ref = inequality.sigma_convergence(
+        merged.drop(columns="adcode"), value="hgdp", time="year", group="agglomeration"
+    )
     pd.testing.assert_frame_equal(both.sigma, ref.sigma)
     with pytest.warns(DuplicateMembershipWarning):
-        first = inequality.sigma_convergence(merged, value="hgdp", time="year", group="agglomeration",
-                                             duplicates="first")
-    ref = inequality.sigma_convergence(_first_only(merged).drop(columns="adcode"), value="hgdp", time="year",
-                                       group="agglomeration")
+        first = inequality.sigma_convergence(
+            merged, value="hgdp", time="year", group="agglomeration", duplicates="first"
+        )
+    ref = inequality.sigma_convergence(
+        _first_only(merged).drop(columns="adcode"), value="hgdp", time="year", group="agglomeration"
+    )
     pd.testing.assert_frame_equal(first.sigma, ref.sigma)
 
 
@@ -156,8 +176,9 @@ def test_sigma_convergence_duplicates(merged: pd.DataFrame) -> None:
 
 
 def _div(df: pd.DataFrame, **kw: object) -> pd.Series:
-    return indices.division_of_labour(df, services=SERVICES, manufacturing=MANUF, group="agglomeration",
-                                      central="central", **kw)
+    return indices.division_of_labour(
+        df, services=SERVICES, manufacturing=MANUF, group="agglomeration", central="central", **kw
+    )
 
 
 def test_division_of_labour_duplicates(merged: pd.DataFrame) -> None:
@@ -191,8 +212,9 @@ def test_disparity_duplicates(merged: pd.DataFrame) -> None:
         centre = merged[(merged.agglomeration == ua) & merged.central & (merged.year == 2015)]["hgdp"].mean()
         assert both[i] == pytest.approx(centre - merged.at[i, "hgdp"], rel=1e-13)
     with pytest.warns(DuplicateMembershipWarning):
-        first = indices.disparity(merged, value="hgdp", group="agglomeration", central="central",
-                                  duplicates="first")
+        first = indices.disparity(
+            merged, value="hgdp", group="agglomeration", central="central", duplicates="first"
+        )
     kept = _first_only(merged)
     ref = indices.disparity(kept, value="hgdp", group="agglomeration", central="central")
     pd.testing.assert_series_equal(first.loc[kept.index], ref)
@@ -218,8 +240,9 @@ def test_integration_and_mono_duplicates(merged: pd.DataFrame) -> None:
     _one_warning(rec)
     assert mono.loc[("京津冀", 2010), "n"] == (merged.query("year == 2010").agglomeration == "京津冀").sum()
     with pytest.warns(DuplicateMembershipWarning):
-        mfirst = indices.mono_index_by_group(merged, value="population", group="agglomeration",
-                                             duplicates="first")
+        mfirst = indices.mono_index_by_group(
+            merged, value="population", group="agglomeration", duplicates="first"
+        )
     mref = indices.mono_index_by_group(_first_only(merged), value="population", group="agglomeration")
     pd.testing.assert_frame_equal(mfirst, mref)
     assert mfirst.loc[("京津冀", 2010), "n"] == mono.loc[("京津冀", 2010), "n"] - 2
@@ -245,12 +268,15 @@ def test_same_city_year_twice_in_one_group_is_c1_error(merged: pd.DataFrame) -> 
 
 
 def test_c1_duplicated_adcode_year_is_a_data_error() -> None:
-    df = pd.DataFrame({"adcode": ["110100", "110100"], "year": [2015, 2015], "m": [1.0, 2.0],
-                       "tot": [5.0, 6.0]})
+    df = pd.DataFrame(
+        {"adcode": ["110100", "110100"], "year": [2015, 2015], "m": [1.0, 2.0], "tot": [5.0, 6.0]}
+    )
     with pytest.raises(DataError, match=r"duplicated \(adcode, year\) rows: \('110100', 2015\)"):
         indices.location_quotient(df, "m", total="tot")
-    df = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [2.0, 1.0, 1.0], "ua": "X"},
-                      index=pd.MultiIndex.from_tuples([("110100", 2015), ("110100", 2015), ("120100", 2015)]))
+    df = pd.DataFrame(
+        {"a": [1.0, 2.0, 3.0], "b": [2.0, 1.0, 1.0], "ua": "X"},
+        index=pd.MultiIndex.from_tuples([("110100", 2015), ("110100", 2015), ("120100", 2015)]),
+    )
     with pytest.raises(DataError, match=r"\('110100', 2015\)"):
         indices.krugman_specialization(df, group="ua", sectors=["a", "b"])
 
@@ -370,7 +396,7 @@ def test_excess_sums_k30_single_and_batched_match_naive() -> None:
     codes = rng.integers(0, k, size=(3, n))
     batched = excess_sums(vals, codes, k)
     for b in range(3):
-        single = excess_sums(vals[b:b + 1], codes[b:b + 1], k)[0]
+        single = excess_sums(vals[b : b + 1], codes[b : b + 1], k)[0]
         diff = np.maximum(vals[b][:, None] - vals[b][None, :], 0.0)
         onehot = np.eye(k)[codes[b]]
         naive = onehot.T @ diff @ onehot

@@ -64,8 +64,16 @@ def test_check_road_graph_with_isolate_keeps_367(prefs, queen_road):
 
 
 def test_check_sparse_queen_is_not_silently_a_chain(prefs):
-    capitals = ["110100", "310000" if "310000" in prefs.index else "310100", "420100", "430100", "510100",
-                "610100", "530100", "450100"]
+    capitals = [
+        "110100",
+        "310000" if "310000" in prefs.index else "310100",
+        "420100",
+        "430100",
+        "510100",
+        "610100",
+        "530100",
+        "450100",
+    ]
     sub = prefs.loc[[c for c in capitals if c in prefs.index]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -107,15 +115,32 @@ def cross_section() -> pd.DataFrame:
 def test_mediation_on_a_cross_section_without_keys(cross_section):
     cs = cross_section
     snap = cs.copy()
-    med = models.mediation(cs, y="hgdp", x="freight", m="制造业", fixed_effects=False, log=["hgdp", "freight",
-                           "制造业"], n_boot=199, seed=1)
+    med = models.mediation(
+        cs,
+        y="hgdp",
+        x="freight",
+        m="制造业",
+        fixed_effects=False,
+        log=["hgdp", "freight", "制造业"],
+        n_boot=199,
+        seed=1,
+    )
     pd.testing.assert_frame_equal(cs, snap)
     assert med.nobs == len(cs)
     assert med.c == pytest.approx(med.c_prime + med.indirect, rel=1e-9)
     assert len(med.boot) == 199
     # the bootstrap resampled rows: equals the explicit cross-section spelling
-    same = models.mediation(cs, y="hgdp", x="freight", m="制造业", entity=None, time=None,
-                            log=["hgdp", "freight", "制造业"], n_boot=199, seed=1)
+    same = models.mediation(
+        cs,
+        y="hgdp",
+        x="freight",
+        m="制造业",
+        entity=None,
+        time=None,
+        log=["hgdp", "freight", "制造业"],
+        n_boot=199,
+        seed=1,
+    )
     assert same.ci == med.ci and same.c == med.c
 
 

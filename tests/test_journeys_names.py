@@ -120,9 +120,10 @@ def test_one_float_does_not_break_other_keys(prefs):
 
 
 def test_float_and_text_codes_are_normalised():
-    assert geoaggl.harmonize([110100.0, "110100.0", " 110100 ", 110100000000, "110100000000"]).tolist() == [
-        "110100"
-    ] * 5
+    assert (
+        geoaggl.harmonize([110100.0, "110100.0", " 110100 ", 110100000000, "110100000000"]).tolist()
+        == ["110100"] * 5
+    )
 
 
 def test_999999_is_an_unknown_code(prefs):

@@ -30,8 +30,9 @@ def _walk(el):
 
 
 def layers(m: folium.Map, cls: str = "geoaggl-choropleth") -> list[GeoJsonLayer]:
-    return [e for e in _walk(m)
-            if isinstance(e, GeoJsonLayer) and e.styles and e.styles[0]["className"] == cls]
+    return [
+        e for e in _walk(m) if isinstance(e, GeoJsonLayer) and e.styles and e.styles[0]["className"] == cls
+    ]
 
 
 def coords0(layer: GeoJsonLayer) -> np.ndarray:
@@ -148,13 +149,20 @@ def test_schemes_match_mapclassify(jiangsu: gpd.GeoDataFrame, scheme: str) -> No
 
 
 def test_user_defined_bins(jiangsu: gpd.GeoDataFrame) -> None:
-    m = maps.choropleth(jiangsu, "pos", classification_kwds={"bins": [3, 6, 20]}, tiles=None,
-                        legend_kwds={"fmt": "{:g}"})
+    m = maps.choropleth(
+        jiangsu, "pos", classification_kwds={"bins": [3, 6, 20]}, tiles=None, legend_kwds={"fmt": "{:g}"}
+    )
     entries = [e for e in legend(m).entries if not e.missing]
     assert [e.label for e in entries] == ["1 – 3", "3 – 6", "6 – 20"]
     assert [e.count for e in entries] == [3, 3, len(jiangsu) - 6]
-    m2 = maps.choropleth(jiangsu, "pos", scheme="user_defined", classification_kwds={"bins": [3, 6, 20]},
-                         tiles=None, legend_kwds={"fmt": "{:g}"})
+    m2 = maps.choropleth(
+        jiangsu,
+        "pos",
+        scheme="user_defined",
+        classification_kwds={"bins": [3, 6, 20]},
+        tiles=None,
+        legend_kwds={"fmt": "{:g}"},
+    )
     assert [e.label for e in legend(m2).entries] == [e.label for e in legend(m).entries]
     with pytest.raises(DataError):
         maps.choropleth(jiangsu, "pos", scheme="equalinterval", classification_kwds={"bins": [3]}, tiles=None)
@@ -213,8 +221,9 @@ def test_missing_drawn_distinctly_and_counted(jiangsu: gpd.GeoDataFrame) -> None
     (miss,) = [e for e in legend(m).entries if e.missing]
     assert miss.count == 1 and miss.label == "No data"
     assert "No data" in legend(m).html and "(1)" in legend(m).html
-    plain = maps.choropleth(jiangsu, "x", tiles=None, missing_kwds={"hatch": False, "fillColor": "#ff00ff",
-                                                                     "label": "n/a"})
+    plain = maps.choropleth(
+        jiangsu, "x", tiles=None, missing_kwds={"hatch": False, "fillColor": "#ff00ff", "label": "n/a"}
+    )
     assert fills(layers(plain)[0])[nan_pos] == "#ff00ff"
     assert [e.label for e in legend(plain).entries if e.missing] == ["n/a"]
 
@@ -288,7 +297,9 @@ def test_time_layers(jiangsu: gpd.GeoDataFrame) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- tiles
-@pytest.mark.parametrize("tiles", ["amap", "Gaode", "https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}"])
+@pytest.mark.parametrize(
+    "tiles", ["amap", "Gaode", "https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}"]
+)
 def test_amap_tiles_shift_geometry_to_gcj02(jiangsu: gpd.GeoDataFrame, tiles: str) -> None:
     kw = {"attr": "AutoNavi"} if tiles.startswith("http") else {}
     wgs = layers(maps.choropleth(jiangsu, "x", tiles=None))[0].data["features"][0]["geometry"]
@@ -321,8 +332,9 @@ def test_lisa_map_from_result_series_and_column(jiangsu: gpd.GeoDataFrame) -> No
     order = ("HH", "HL", "LH", "LL", "not significant")
     assert [e.color for e in entries[:5]] == [LISA_COLORS[k] for k in order]
     counts = lab.value_counts()
-    assert [e.count for e in entries] == [int(counts.get(k, 0)) for k in ("HH", "HL", "LH", "LL",
-                                                                       "not significant", "missing")]
+    assert [e.count for e in entries] == [
+        int(counts.get(k, 0)) for k in ("HH", "HL", "LH", "LL", "not significant", "missing")
+    ]
     f = fills(layers(m)[0])
     assert f[0] == LISA_COLORS["HH"] and f[5].startswith("url(")
     assert "p_sim" in layers(m)[0].data["features"][0]["properties"]["tt"]
@@ -413,8 +425,13 @@ def test_plain_table_joined_exactly_like_attach() -> None:
 
 
 def test_plain_long_table_time_layers() -> None:
-    long = pd.DataFrame({"城市": ["北京", "北京", "天津", "天津"], "year": [2015, 2016, 2015, 2016],
-                         "v": [1.0, 2.0, 3.0, 4.0]}).set_index("城市")
+    long = pd.DataFrame(
+        {
+            "城市": ["北京", "北京", "天津", "天津"],
+            "year": [2015, 2016, 2015, 2016],
+            "v": [1.0, 2.0, 3.0, 4.0],
+        }
+    ).set_index("城市")
     m = maps.choropleth(long, "v", time="year", tiles=None)
     assert [len(lay.data["features"]) for lay in layers(m)] == [2, 2]
     with pytest.raises(DataError, match="several rows"):  # two years, no time=: not two overlapping polygons
@@ -423,8 +440,11 @@ def test_plain_long_table_time_layers() -> None:
 
 @pytest.mark.parametrize("key", ["color", "fillColor"])
 def test_d16_missing_colour_html_injection_refused(key: str) -> None:
-    g = geoaggl.prefectures().loc[["110100", "120100", "130100"], ["name", "geometry"]].assign(
-        v=[1.0, np.nan, 3.0])
+    g = (
+        geoaggl.prefectures()
+        .loc[["110100", "120100", "130100"], ["name", "geometry"]]
+        .assign(v=[1.0, np.nan, 3.0])
+    )
     bad = 'x"><img src=x onerror=alert(1)>'
     with pytest.raises(geoaggl.errors.OptionError, match=rf"missing_kwds\['{key}'\]"):
         maps.choropleth(g, "v", tiles=None, missing_kwds={key: bad})
@@ -450,8 +470,13 @@ def test_c19_fmt_incompatible_with_floats() -> None:
     with pytest.raises(geoaggl.errors.OptionError, match="fmt"):
         maps.choropleth(g, "v", tiles=None, legend_kwds={"fmt": lambda v: 1 / 0})
     # '{:d}' on whole numbers works (bounds of classes of integers)
-    m = maps.choropleth(g.assign(v=[1.0, 2.0]), "v", tiles=None, legend_kwds={"fmt": "{:d}"},
-                        classification_kwds={"bins": [1, 2]})
+    m = maps.choropleth(
+        g.assign(v=[1.0, 2.0]),
+        "v",
+        tiles=None,
+        legend_kwds={"fmt": "{:d}"},
+        classification_kwds={"bins": [1, 2]},
+    )
     assert [e.label for e in legend(m).entries if not e.missing] == ["1 – 1", "1 – 2"]
 
 
@@ -482,8 +507,9 @@ def test_c30_values_near_float_maximum() -> None:
         assert all(c.startswith("#") and len(c) == 7 for c in colors)
         counts = [e.count for e in legend(m).entries if not e.missing]
         assert sum(counts) == 4
-        m2 = maps.choropleth(pd.Series([-1e308, 1e308, 0.0], index=["350900", "421100", "530500"]),
-                             tiles=None, scheme=None)
+        m2 = maps.choropleth(
+            pd.Series([-1e308, 1e308, 0.0], index=["350900", "421100", "530500"]), tiles=None, scheme=None
+        )
     assert len(layers(m2)[0].data["features"]) == 3
 
 

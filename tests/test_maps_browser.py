@@ -47,8 +47,15 @@ def driver() -> Iterator[Any]:
     from selenium.webdriver.chrome.service import Service
 
     opts = Options()
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--window-size=1200,900", "--lang=zh-CN"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        "--window-size=1200,900",
+        "--lang=zh-CN",
+    ):
         opts.add_argument(arg)
     opts.binary_location = CHROMIUM  # type: ignore[assignment]
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -97,8 +104,9 @@ def _hover(driver: Any, lon: float, lat: float, zoom: int = 9) -> str:
     ActionChains(driver).move_to_element_with_offset(el, int(x - w / 2) + 1, int(y - h / 2) + 1).perform()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        txt = driver.execute_script("var t = document.querySelector('.leaflet-tooltip');"
-                                    "return t ? t.textContent : null;")
+        txt = driver.execute_script(
+            "var t = document.querySelector('.leaflet-tooltip');return t ? t.textContent : null;"
+        )
         if txt:
             return str(txt)
         time.sleep(0.1)
@@ -110,8 +118,9 @@ def test_national_disparity_map_in_chromium(driver: Any, leaflet_assets: Path, t
     g["disparity"] = np.random.default_rng(5).normal(size=len(g))
     g.loc[["110100", "310100"], "disparity"] = np.nan
     g.loc["320100", "disparity"] = 1.2345
-    m = maps.disparity_map(g, "disparity", k=6, tiles=None, outlines="national11",
-                           legend_kwds={"fmt": "{:.2f}"})
+    m = maps.disparity_map(
+        g, "disparity", k=6, tiles=None, outlines="national11", legend_kwds={"fmt": "{:.2f}"}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         path = maps.save_offline(m, tmp_path / "national.html", assets=leaflet_assets)
@@ -132,10 +141,13 @@ def test_national_disparity_map_in_chromium(driver: Any, leaflet_assets: Path, t
     assert total == 367
     assert all(" – " in t for t in items[:-1])
     # the hatch pattern exists and the missing units use it
-    assert driver.execute_script(
-        "return !!document.querySelector('#geoaggl-hatch') &&"
-        " document.querySelectorAll('path.geoaggl-choropleth[fill^=\"url(#geoaggl-hatch)\"]').length;"
-    ) == 2
+    assert (
+        driver.execute_script(
+            "return !!document.querySelector('#geoaggl-hatch') &&"
+            " document.querySelectorAll('path.geoaggl-choropleth[fill^=\"url(#geoaggl-hatch)\"]').length;"
+        )
+        == 2
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "maps_national_disparity.png"))
     lon, lat = g.loc["320100", ["seat_lon", "seat_lat"]]

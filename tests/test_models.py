@@ -34,8 +34,14 @@ def test_panel_fe_matches_lsdv_with_stated_df_convention():
     snap = df.copy()
     r = models.panel_fe(df, y="y", x="x", controls=["c1"])
     pd.testing.assert_frame_equal(df, snap)
-    X = pd.concat([df[["x", "c1"]], pd.get_dummies(df.adcode, drop_first=True, dtype=float),
-                   pd.get_dummies(df.year, drop_first=True, dtype=float)], axis=1)
+    X = pd.concat(
+        [
+            df[["x", "c1"]],
+            pd.get_dummies(df.adcode, drop_first=True, dtype=float),
+            pd.get_dummies(df.year, drop_first=True, dtype=float),
+        ],
+        axis=1,
+    )
     X = sm.add_constant(X)
     ols = sm.OLS(df.y, X).fit()
     np.testing.assert_allclose(r.params[["x", "c1"]], ols.params[["x", "c1"]], rtol=1e-9)
@@ -93,11 +99,14 @@ def test_panel_fe_missing_rows_warn():
 
 
 # ---------------------------------------------------------------------------------------------- mediation
-SMALL = pd.DataFrame({
-    "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
-    "m": [2.0, 2.5, 4.0, 4.5, 5.0, 7.0, 7.5, 9.0],
-    "y": [3.0, 4.0, 6.5, 6.0, 8.0, 9.5, 10.0, 12.5],
-}, index=pd.Index([f"{i:06d}" for i in range(8)], name="adcode"))
+SMALL = pd.DataFrame(
+    {
+        "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+        "m": [2.0, 2.5, 4.0, 4.5, 5.0, 7.0, 7.5, 9.0],
+        "y": [3.0, 4.0, 6.5, 6.0, 8.0, 9.5, 10.0, 12.5],
+    },
+    index=pd.Index([f"{i:06d}" for i in range(8)], name="adcode"),
+)
 
 
 def _ols_hc1(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -155,8 +164,18 @@ def test_mediation_panel_bootstrap_fast_and_consistent():
     # the vectorised bootstrap's unit-weight draw equals PanelOLS's estimate (balanced and unbalanced)
     for d in (df, df.drop(index=np.random.default_rng(2).choice(len(df), 80, replace=False))):
         frame = models._frame(d, ["y", "m", "x", "c1"], entity="adcode", time="year", log=[])
-        _, point = models._boot_indirect(frame, "y", "m", "x", ["c1"], a_controls=True, entity_fx=True,
-                                         time_fx=True, n_boot=1, rng=np.random.default_rng(0))
+        _, point = models._boot_indirect(
+            frame,
+            "y",
+            "m",
+            "x",
+            ["c1"],
+            a_controls=True,
+            entity_fx=True,
+            time_fx=True,
+            n_boot=1,
+            rng=np.random.default_rng(0),
+        )
         ref_a = models.panel_fe(d, y="m", x="x", controls=["c1"]).params["x"]
         ref_b = models.panel_fe(d, y="y", x=["m", "x"], controls=["c1"]).params["m"]
         assert point[0] == pytest.approx(ref_a * ref_b, rel=1e-9)
@@ -170,8 +189,18 @@ def test_mediation_bootstrap_resamples_entities_exactly():
     df = _panel(20, 4, seed=3)
     frame = models._frame(df, ["y", "m", "x"], entity="adcode", time="year", log=[])
     rng = np.random.default_rng(9)
-    draws, _ = models._boot_indirect(frame, "y", "m", "x", [], a_controls=True, entity_fx=True, time_fx=True,
-                                     n_boot=1, rng=np.random.default_rng(9))
+    draws, _ = models._boot_indirect(
+        frame,
+        "y",
+        "m",
+        "x",
+        [],
+        a_controls=True,
+        entity_fx=True,
+        time_fx=True,
+        n_boot=1,
+        rng=np.random.default_rng(9),
+    )
     counts = rng.multinomial(20, np.full(20, 1 / 20))
     cities = sorted(df.adcode.unique())
     parts = []
@@ -205,13 +234,24 @@ def test_mediator_without_variance():
 
 # ---------------------------------------------------------------------------------------------- dummies
 def test_region_north_points_and_extension():
-    pts = pd.DataFrame({"lon": [116.4, 113.3, 104.0, 90.0, 125.0, 121.5, 108.9, 117.2],
-                        "lat": [39.9, 23.1, 30.7, 36.0, 33.9, 31.2, 34.3, 31.8]},
-                       index=["beijing", "guangzhou", "chengdu", "far_west", "east_sea", "shanghai", "xian",
-                              "hefei"])
+    pts = pd.DataFrame(
+        {
+            "lon": [116.4, 113.3, 104.0, 90.0, 125.0, 121.5, 108.9, 117.2],
+            "lat": [39.9, 23.1, 30.7, 36.0, 33.9, 31.2, 34.3, 31.8],
+        },
+        index=["beijing", "guangzhou", "chengdu", "far_west", "east_sea", "shanghai", "xian", "hefei"],
+    )
     r = models.region_north(pts)
-    assert r.to_dict() == {"beijing": 1, "guangzhou": 0, "chengdu": 0, "far_west": 1, "east_sea": 0,
-                           "shanghai": 0, "xian": 1, "hefei": 0}
+    assert r.to_dict() == {
+        "beijing": 1,
+        "guangzhou": 0,
+        "chengdu": 0,
+        "far_west": 1,
+        "east_sea": 0,
+        "shanghai": 0,
+        "xian": 1,
+        "hefei": 0,
+    }
     own = models.region_north(pts, line=[(120.0, 35.0), (100.0, 35.0)])  # reversed order accepted
     assert own["xian"] == 0 and own["beijing"] == 1
     with pytest.raises(DataError, match="monotone"):
@@ -225,8 +265,13 @@ def test_region_north_on_prefectures(prefs):
 
 
 def test_polycentric_rules():
-    mem = pd.DataFrame({"agglomeration": ["A", "A", "A", "B", "B"],
-                        "adcode": ["1", "2", "3", "4", "5"], "central": [True, True, False, True, False]})
+    mem = pd.DataFrame(
+        {
+            "agglomeration": ["A", "A", "A", "B", "B"],
+            "adcode": ["1", "2", "3", "4", "5"],
+            "central": [True, True, False, True, False],
+        }
+    )
     assert models.polycentric(mem).tolist() == [1, 1, 1, 0, 0]
     mono = pd.DataFrame({"monocentric": [True, False]}, index=["A", "B"])
     assert models.polycentric(mem, mono=mono).tolist() == [0, 0, 0, 1, 1]
@@ -235,8 +280,14 @@ def test_polycentric_rules():
 # ------------------------------------------------------------------------------ defects (issue 10)
 def _tiny(seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({"adcode": np.repeat(["a", "b", "c", "d"], 3), "year": [1, 2, 3] * 4,
-                         "y": rng.normal(size=12), "x": rng.normal(size=12)})
+    return pd.DataFrame(
+        {
+            "adcode": np.repeat(["a", "b", "c", "d"], 3),
+            "year": [1, 2, 3] * 4,
+            "y": rng.normal(size=12),
+            "x": rng.normal(size=12),
+        }
+    )
 
 
 def test_c23_two_missing_rows_listwise():
@@ -294,8 +345,15 @@ def test_c25_singleton_entities_dropped_like_reghdfe():
 @pytest.mark.parametrize("cluster", ["entity", None, "both"])
 def test_c26_d13_d17_saturated_model_raises(cluster):
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"adcode": ["a", "a", "b", "b", "c", "c"], "year": [1, 2] * 3,
-                       "y": rng.normal(size=6), "x": rng.normal(size=6), "c1": rng.normal(size=6)})
+    df = pd.DataFrame(
+        {
+            "adcode": ["a", "a", "b", "b", "c", "c"],
+            "year": [1, 2] * 3,
+            "y": rng.normal(size=6),
+            "x": rng.normal(size=6),
+            "c1": rng.normal(size=6),
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(DataError, match="no residual degrees of freedom: 6 observations"):

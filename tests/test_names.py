@@ -79,7 +79,10 @@ def test_merged_and_abolished_units():
         "340100", "340100", "370100", "370100", "530100", "654000",
     ]  # fmt: skip
     assert codes(["柳州地区", "南宁地区", "柳州", "南宁"], 2001, abolished="successor") == [
-        "451300", "451400", "450200", "450100"
+        "451300",
+        "451400",
+        "450200",
+        "450100",
     ]
     with pytest.warns(ReassignedKeysWarning, match="柳州地区"):
         assert codes(["柳州地区", "柳州"], 2001) == [None, "450200"]
@@ -344,5 +347,14 @@ def test_resolver_outcome_is_result_or_geoaggl_error(keys):
         return
     assert len(out) == len(rep) == len(keys)
     assert out.dropna().str.fullmatch(r"\d{6}").all()
-    assert set(rep["rule"]) <= {"identity", "rename", "upgrade", "merge", "split", "abolition",
-                                "county→parent", "unmatched", "missing"}
+    assert set(rep["rule"]) <= {
+        "identity",
+        "rename",
+        "upgrade",
+        "merge",
+        "split",
+        "abolition",
+        "county→parent",
+        "unmatched",
+        "missing",
+    }

@@ -138,7 +138,7 @@ def test_notebook_is_stripped_and_documented(path: Path) -> None:
 
 def test_notebooks_readme_documents_the_extra_and_the_variable() -> None:
     readme = (NOTEBOOK_DIR / "README.md").read_text(encoding="utf-8")
-    assert '.[notebooks]' in readme and USER_DATA_VAR in readme
+    assert ".[notebooks]" in readme and USER_DATA_VAR in readme
     assert not re.search(r"GEOAGGL_(?!YEARBOOK_CSV|LEAFLET_DIR)\w+", readme)
     for p in NOTEBOOKS:
         assert p.name in readme
@@ -172,11 +172,17 @@ def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     n_cells = len(nb.cells)
     # the checks run in the notebook's kernel after its last cell, then report that they passed
     nb.cells.append(nbformat.v4.new_code_cell(CHECKS[path.stem] + "\nprint('CHECKS PASSED')"))
-    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert not errors, errors
     last = "".join(o.get("text", "") for o in nb.cells[-1].get("outputs", []))
     assert "CHECKS PASSED" in last

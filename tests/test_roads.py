@@ -188,8 +188,11 @@ def test_od_repeat_call_is_cached(G, units, od):
 
 def test_od_targets_and_geoseries(G, units):
     sh, hz, nj = "310100", code(units, "杭州市"), code(units, "南京市")
-    pts = gpd.GeoSeries([Point(xy) for xy in units.loc[[sh, hz], ["seat_lon", "seat_lat"]].to_numpy()],
-                        index=["sh", "hz"], crs="EPSG:4326")
+    pts = gpd.GeoSeries(
+        [Point(xy) for xy in units.loc[[sh, hz], ["seat_lon", "seat_lat"]].to_numpy()],
+        index=["sh", "hz"],
+        crs="EPSG:4326",
+    )
     tg = units.loc[[nj, hz]]
     od = roads.od_matrix(G, pts, targets=tg)
     assert list(od.index) == ["sh", "hz"] and list(od.columns) == [nj, hz]
@@ -306,9 +309,13 @@ def toy_od() -> pd.DataFrame:
 
 
 def toy_members() -> pd.DataFrame:
-    return pd.DataFrame({"agglomeration": ["U", "U", "U", "U", "V", "V"],
-                         "adcode": ["A", "B", "C", "D", "C", "D"],
-                         "central": [True, False, False, True, True, False]})
+    return pd.DataFrame(
+        {
+            "agglomeration": ["U", "U", "U", "U", "V", "V"],
+            "adcode": ["A", "B", "C", "D", "C", "D"],
+            "central": [True, False, False, True, True, False],
+        }
+    )
 
 
 def test_distance_to_centre_nearest_and_primary(toy_od):
@@ -428,13 +435,21 @@ def test_distance_to_centre_duplicates_policy(toy_od):
     single = mem.iloc[:4]
     for policy in ("both", "first", "raise"):
         assert roads.distance_to_centre(toy_od, single, duplicates=policy).to_dict() == {
-            "A": 0.0, "B": 10.0, "C": 20.0, "D": 0.0}
+            "A": 0.0,
+            "B": 10.0,
+            "C": 20.0,
+            "D": 0.0,
+        }
 
 
 def test_distance_to_centre_missing_members_and_centres_nan_one_warning(toy_od):
-    mem = pd.DataFrame({"agglomeration": ["U", "U", "U", "W", "W"],
-                        "adcode": ["A", "B", "Z", "Y", "C"],
-                        "central": [True, False, False, True, False]})
+    mem = pd.DataFrame(
+        {
+            "agglomeration": ["U", "U", "U", "W", "W"],
+            "adcode": ["A", "B", "Z", "Y", "C"],
+            "central": [True, False, False, True, False],
+        }
+    )
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         d = roads.distance_to_centre(toy_od, mem)
@@ -449,8 +464,9 @@ def test_distance_to_centre_missing_members_and_centres_nan_one_warning(toy_od):
 
 def test_distance_to_centre_int_and_float_adcodes():
     od = pd.DataFrame([[0.0, 7.0], [7.0, 0.0]], index=[110100, 120100], columns=[110100, 120100])
-    mem = pd.DataFrame({"agglomeration": ["京津冀", "京津冀"], "adcode": [110100.0, 120100.0],
-                        "central": [1, 0]})
+    mem = pd.DataFrame(
+        {"agglomeration": ["京津冀", "京津冀"], "adcode": [110100.0, 120100.0], "central": [1, 0]}
+    )
     d = roads.distance_to_centre(od, mem)
     assert d.to_dict() == {"110100": 0.0, "120100": 7.0}
 
@@ -531,11 +547,15 @@ def test_distance_to_centre_parameter_errors(toy_od):
 def test_f1_missing_weight_names_edges_and_counts_them(G, units):
     # F1: formatting the error about every arc of the bundled graph used to take ~20 minutes
     pts = units.loc[["110100", "120100"]]
-    with pytest.raises(DataError, match=r"371654 edge\(s\) without a numeric 'ferry'.*\(0, 1\), "
-                                        r"\(1, 0\).*\(\+371649 more\)"):
+    with pytest.raises(
+        DataError,
+        match=r"371654 edge\(s\) without a numeric 'ferry'.*\(0, 1\), "
+        r"\(1, 0\).*\(\+371649 more\)",
+    ):
         roads.od_matrix(G, pts, weight="ferry")
-    grid = nx.convert_node_labels_to_integers(nx.grid_2d_graph(30, 30, create_using=nx.MultiDiGraph),
-                                              label_attribute="ij")
+    grid = nx.convert_node_labels_to_integers(
+        nx.grid_2d_graph(30, 30, create_using=nx.MultiDiGraph), label_attribute="ij"
+    )
     grid.graph["crs"] = "EPSG:4326"
     for _, d in grid.nodes(data=True):
         d["x"], d["y"] = 116 + d["ij"][0] * 0.01, 39 + d["ij"][1] * 0.01
@@ -698,17 +718,32 @@ OSM_HEAD = '<?xml version="1.0"?><osm version="0.6">'
 TWO_NODES = '<node id="1" lat="31.2" lon="121.40"/><node id="2" lat="31.2" lon="121.41"/>'
 
 
-@pytest.mark.parametrize(("name", "content", "pattern"), [
-    ("empty.osm", b"", "not a readable OSM XML"),
-    ("page.osm", b"<html><body>x</body></html>", "no OSM nodes or ways"),
-    ("noways.osm", (OSM_HEAD + '<node id="1" lat="31" lon="121"/></osm>').encode(), "no routable ways"),
-    ("badlat.osm", (OSM_HEAD + '<node id="1" lat="north" lon="121.40"/><node id="2" lat="31.2" '
-                    'lon="121.41"/><way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/></way>'
-                    "</osm>").encode(), "north"),
-    ("binary.osm", bytes(range(256)), "not a readable OSM XML"),
-    ("clipped.osm", (OSM_HEAD + TWO_NODES + '<way id="1"><nd ref="1"/><nd ref="2"/><nd ref="999"/>'
-                     '<tag k="highway" v="primary"/></way></osm>').encode(), "clipped download"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "pattern"),
+    [
+        ("empty.osm", b"", "not a readable OSM XML"),
+        ("page.osm", b"<html><body>x</body></html>", "no OSM nodes or ways"),
+        ("noways.osm", (OSM_HEAD + '<node id="1" lat="31" lon="121"/></osm>').encode(), "no routable ways"),
+        (
+            "badlat.osm",
+            (
+                OSM_HEAD + '<node id="1" lat="north" lon="121.40"/><node id="2" lat="31.2" '
+                'lon="121.41"/><way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/></way>'
+                "</osm>"
+            ).encode(),
+            "north",
+        ),
+        ("binary.osm", bytes(range(256)), "not a readable OSM XML"),
+        (
+            "clipped.osm",
+            (
+                OSM_HEAD + TWO_NODES + '<way id="1"><nd ref="1"/><nd ref="2"/><nd ref="999"/>'
+                '<tag k="highway" v="primary"/></way></osm>'
+            ).encode(),
+            "clipped download",
+        ),
+    ],
+)
 def test_c13_c31_graph_from_osm_bad_files(tmp_path, name, content, pattern):
     pytest.importorskip("osmnx")
     p = tmp_path / name
@@ -721,8 +756,10 @@ def test_c13_c31_graph_from_osm_bad_files(tmp_path, name, content, pattern):
 def test_d20_c31_graph_from_osm_speed_table(tmp_path):
     pytest.importorskip("osmnx")
     p = tmp_path / "one.osm"
-    p.write_text(OSM_HEAD + TWO_NODES + '<way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/>'
-                 "</way></osm>")
+    p.write_text(
+        OSM_HEAD + TWO_NODES + '<way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/>'
+        "</way></osm>"
+    )
     with pytest.raises(DataError, match=r"speed_kph\['primary'\] must be > 0"):  # D20: was negative times
         roads.graph_from_osm(p, speed_kph={"primary": -5})
     with pytest.raises(ParameterTypeError, match=r"speed_kph\['primary'\]"):  # C31: was a pandas TypeError

