@@ -33,6 +33,7 @@ _SUBMODULES = {
     "efficiency",
     "maps",
     "errors",
+    "settings",
     "cli",
 }
 
