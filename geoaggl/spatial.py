@@ -570,7 +570,7 @@ esda gives the same:
     0    gdp      moran  0.714286 -0.200000  6
     1    gdp      geary  0.142857  1.000000  6
     2    gdp  getis_ord  0.400000  0.333333  6
-    >>> round(esda.Moran(y.to_numpy(), g.transform("r"), permutations=0).I, 6)
+    >>> round(float(esda.Moran(y.to_numpy(), g.transform("r"), permutations=0).I), 6)
     0.714286
     """
     stats = list(statistics) if not isinstance(statistics, str) else [statistics]
