@@ -741,9 +741,6 @@ def malmquist_luenberger(
     undesirable outputs: a directional distance function approach. *Journal of
     Environmental Management*, 51(3), 229-240.
 
-    Oh, D. (2010). A global Malmquist-Luenberger productivity index. *Journal of
-    Productivity Analysis*, 34(3), 183-197.
-
     Song Deyong and Li Dongfang (宋德勇, 李东方).
     国家级城市群高质量平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of
     national urban agglomerations: an industrial division-of-labour perspective") (green TFP).
