@@ -34,7 +34,8 @@ class OverIdTest(NamedTuple):
 
     Examples
     --------
-    A field of :class:`DynamicPanel` (``hansen``, ``sargan``); a named tuple:
+    A field of :class:`DynamicPanel` (``hansen``, ``sargan``), not constructed directly;
+    a named tuple:
 
     >>> from geoaggl.models import OverIdTest
     >>> t = OverIdTest(statistic=3.2, df=4, pvalue=0.525)
@@ -473,6 +474,11 @@ class DynamicPanel:
 
         The diagnostics (Hansen, Sargan, AR tests, counts) are in ``.attrs``.
 
+        Parameters
+        ----------
+        digits : int, default 4
+            Decimals.
+
         Returns
         -------
         pandas.DataFrame
@@ -736,6 +742,20 @@ def dynamic_panel(
     Arellano–Bond UK company panel (difference and system GMM) and against R's
     ``plm::pgmm`` (difference GMM).
 
+    References
+    ----------
+    Arellano, M. and Bond, S. (1991). Some tests of specification for panel data: Monte Carlo evidence
+    and an application to employment equations. Review of Economic Studies 58(2), 277–297.
+
+    Blundell, R. and Bond, S. (1998). Initial conditions and moment restrictions in dynamic panel data
+    models. Journal of Econometrics 87(1), 115–143.
+
+    Windmeijer, F. (2005). A finite sample correction for the variance of linear efficient two-step GMM
+    estimators. Journal of Econometrics 126(1), 25–51.
+
+    Roodman, D. (2009). How to do xtabond2: an introduction to difference and system GMM in Stata.
+    Stata Journal 9(1), 86–136.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -753,20 +773,6 @@ def dynamic_panel(
     ['L1.y', 'x', '_cons']
     >>> bool(abs(res.params["L1.y"] - 0.5) < 0.15)
     True
-
-    References
-    ----------
-    Arellano, M. and Bond, S. (1991). Some tests of specification for panel data: Monte Carlo evidence
-    and an application to employment equations. Review of Economic Studies 58(2), 277–297.
-
-    Blundell, R. and Bond, S. (1998). Initial conditions and moment restrictions in dynamic panel data
-    models. Journal of Econometrics 87(1), 115–143.
-
-    Windmeijer, F. (2005). A finite sample correction for the variance of linear efficient two-step GMM
-    estimators. Journal of Econometrics 126(1), 25–51.
-
-    Roodman, D. (2009). How to do xtabond2: an introduction to difference and system GMM in Stata.
-    Stata Journal 9(1), 86–136.
     """
     method = check_option(method, ("system", "difference"), name="method", where=_WHERE)
     steps = check_option(steps, (1, 2), name="steps", where=_WHERE)

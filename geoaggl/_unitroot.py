@@ -324,17 +324,6 @@ def unit_root(
     OptionError, ParameterTypeError
         Bad ``test``, ``lags``, ``max_lags`` or ``trend``.
 
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(1)
-    >>> df = pd.DataFrame([(i, t, v) for i in range(8) for t, v in
-    ...                    zip(range(1990, 2020), np.cumsum(rng.normal(size=30)))],
-    ...                   columns=["adcode", "year", "y"])
-    >>> r = unit_root(df, "y", test="madwu", lags=1)
-    >>> r.df, bool(r.pvalue > 0.01)
-    (16, True)
-
     References
     ----------
     Im, K. S., Pesaran, M. H. and Shin, Y. (2003). Testing for unit roots in heterogeneous panels.
@@ -348,6 +337,17 @@ def unit_root(
 
     MacKinnon, J. G. (1994). Approximate asymptotic distribution functions for unit-root and
     cointegration tests. Journal of Business & Economic Statistics 12(2), 167–176.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame([(i, t, v) for i in range(8) for t, v in
+    ...                    zip(range(1990, 2020), np.cumsum(rng.normal(size=30)))],
+    ...                   columns=["adcode", "year", "y"])
+    >>> r = unit_root(df, "y", test="madwu", lags=1)
+    >>> r.df, bool(r.pvalue > 0.01)
+    (16, True)
     """
     test = check_option(test, _TESTS, name="test", where=_WHERE)
     test = "madwu" if test == "fisher" else test

@@ -137,7 +137,27 @@ def prefectures(
 def agglomerations(scheme: str = "national11") -> pd.DataFrame:
     """Member cities of China's urban agglomerations (UAs) under a study scheme.
 
-    See :func:`geoaggl._agglomerations.agglomerations` for the full documentation.
+    Parameters
+    ----------
+    scheme : {"national11", "coagglomeration8", "yreb5", "all"}, default "national11"
+        ``"coagglomeration8"``: the eight UAs of Chen & Wang (京津冀, 长三角, 珠三角,
+        长江中游, 成渝, 关中平原, 哈长, 中原); ``"national11"``: Song & Li's eleven
+        national UAs; ``"yreb5"``: the five UAs of the Yangtze River Economic Belt
+        study (长三角, 长江中游, 成渝, 黔中, 滇中); ``"all"``: all 14 UAs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (UA, member unit), columns ``agglomeration``,
+        ``agglomeration_en``, ``adcode``, ``name``, ``central`` (municipality,
+        provincial capital or 计划单列市), ``partial`` (only part of the unit is
+        in the plan), ``partial_note`` and ``source`` (plan document and year).
+        A unit can belong to two UAs (邯郸, 邢台; 运城).
+
+    Raises
+    ------
+    UnknownSchemeError
+        An unknown ``scheme`` (an :class:`~geoaggl.errors.OptionError`).
 
     References
     ----------
@@ -169,6 +189,11 @@ def agglomerations(scheme: str = "national11") -> pd.DataFrame:
 def agglomeration_polygons(scheme: str = "national11") -> gpd.GeoDataFrame:
     """Dissolved UA polygons: one row per agglomeration of ``scheme``.
 
+    Parameters
+    ----------
+    scheme : str, default "national11"
+        A scheme of :func:`agglomerations`.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -176,6 +201,11 @@ def agglomeration_polygons(scheme: str = "national11") -> gpd.GeoDataFrame:
         ``n_members``, ``n_central``, ``central_cities`` (names joined by "、"),
         ``area_km2`` (equal-area projection) and the union of the members'
         polygons (WGS84).  Partial members count with their whole polygon.
+
+    Raises
+    ------
+    UnknownSchemeError
+        An unknown ``scheme``.
 
     References
     ----------

@@ -720,6 +720,12 @@ def malmquist_luenberger(
         (:math:`D^{t+1}(t)`), ``D_t1_t1`` (:math:`D^{t+1}(t+1)`).  An entity absent
         from one of the two periods gets no row for that pair.
 
+    Raises
+    ------
+    DataError
+        Missing columns, duplicated (entity, period), fewer than two periods,
+        and non-numeric, missing, zero or negative values (named).
+
     Warns
     -----
     GeoagglWarning
@@ -728,12 +734,6 @@ def malmquist_luenberger(
         the ``ML`` and ``MLTC`` of the row are NaN (``MLEC`` only uses the
         contemporaneous distances, which always exist); the warning names the
         (entity, period) rows.
-
-    Raises
-    ------
-    DataError
-        Missing columns, duplicated (entity, period), fewer than two periods,
-        and non-numeric, missing, zero or negative values (named).
 
     References
     ----------

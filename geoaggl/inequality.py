@@ -588,8 +588,8 @@ class DagumGini:
             Number of replicates.
         seed : int, numpy.random.Generator or None
             Random seed (an integer >= 0) or generator; the same seed gives the
-        same intervals.  A private generator is used: NumPy's global state is
-        never touched.
+            same intervals.  A private generator is used: NumPy's global state is
+            never touched.
         level : float, optional
             Confidence level (default 0.95).  Give ``level`` or ``alpha``, not both.
         alpha : float, optional
@@ -599,6 +599,13 @@ class DagumGini:
         -------
         DagumBootstrap
 
+        Raises
+        ------
+        ParameterTypeError
+            A non-integer ``n`` or ``seed``, a non-numeric ``level`` / ``alpha``.
+        DataError
+            ``n < 1``, a negative seed, a level outside (0, 1).
+
         Warns
         -----
         DataWarning
@@ -606,13 +613,6 @@ class DagumGini:
             components are undefined (NaN in ``replicates``) and left out of
             the intervals (``n_invalid`` counts them); if every replicate is
             invalid the intervals are NaN.
-
-        Raises
-        ------
-        ParameterTypeError
-            A non-integer ``n`` or ``seed``, a non-numeric ``level`` / ``alpha``.
-        DataError
-            ``n < 1``, a negative seed, a level outside (0, 1).
 
         Examples
         --------
@@ -711,6 +711,8 @@ class DagumBootstrap:
 
     Examples
     --------
+    Returned by :meth:`DagumGini.bootstrap` (not constructed directly):
+
     >>> from geoaggl.inequality import dagum_gini
     >>> b = dagum_gini([1, 2, 3, 4, 2, 4, 6, 8, 10], list("AAAABBBBB")).bootstrap(200, seed=1)
     >>> list(b.ci.columns)
@@ -1063,6 +1065,8 @@ class SigmaConvergence:
         Divide by the mean (coefficient of variation, as Chen & Wang).  ``False``
         gives the plain standard deviation (e.g. of log income) and accepts
         negative values.
+    unit, duplicates
+        As in :func:`sigma_convergence`.
 
     Attributes
     ----------

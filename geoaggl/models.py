@@ -208,6 +208,11 @@ class PanelResult:
         carry ``dependent``, ``nobs``, ``r2_within``, ``rsquared``,
         ``rsquared_adj``, ``effects`` and ``cov_type``.
 
+        Parameters
+        ----------
+        digits : int, default 4
+            Decimals of ``coef``, ``se``, ``t``, ``p``.
+
         Returns
         -------
         pandas.DataFrame
@@ -1074,6 +1079,11 @@ class Mediation:
         indirect effect, its share, Sobel z (p), the bootstrap CI and the
         conclusion in the first column.  Cells are strings with stars
         (* 10 %, ** 5 %, *** 1 %).
+
+        Parameters
+        ----------
+        digits : int, default 3
+            Decimals of the coefficients and standard errors.
 
         Returns
         -------

@@ -517,6 +517,14 @@ def check(
         value; ``z``/``p_norm`` are NaN when esda's analytical variance is zero
         (complete graphs): each case with a warning.
 
+    Raises
+    ------
+    DataError
+        Fewer than 3 units left for a graph (after dropping missing values),
+        non-numeric, infinite or constant columns, duplicated index labels.
+    OptionError, ParameterTypeError
+        Unknown statistics, non-integer or negative ``permutations``, a bad ``seed``.
+
     Warns
     -----
     MissingValuesWarning
@@ -526,14 +534,6 @@ def check(
         Data units outside a graph or graph ids without data (named), a graph
         (after subsetting) with isolates or several components, island links
         (named), and the NaN cases above.
-
-    Raises
-    ------
-    DataError
-        Fewer than 3 units left for a graph (after dropping missing values),
-        non-numeric, infinite or constant columns, duplicated index labels.
-    OptionError, ParameterTypeError
-        Unknown statistics, non-integer or negative ``permutations``, a bad ``seed``.
 
     References
     ----------
@@ -554,8 +554,8 @@ def check(
     Six units on a line, values rising along it.  With row-standardised weights
     ``z = y - 3.5``, ``Σ z² = 17.5`` and ``Σ z · lag(z) = 12.5``, so Moran's
     ``I = 12.5 / 17.5 = 5/7``, with ``E[I] = -1/(n - 1) = -0.2``; Getis-Ord ``G`` on the
-binary links is ``Σ w y_i y_j / Σ_{i≠j} y_i y_j = 140 / 350 = 0.4`` (``E[G] = 10/30``);
-esda gives the same:
+    binary links is ``Σ w y_i y_j / Σ_{i≠j} y_i y_j = 140 / 350 = 0.4`` (``E[G] = 10/30``);
+    esda gives the same:
 
     >>> import esda
     >>> import pandas as pd

@@ -354,6 +354,20 @@ def from_od(
     od : pandas.DataFrame
         Square OD matrix with the same labels on index and columns (e.g.
         :func:`geoaggl.roads.od_matrix`); ``inf`` = not connected.
+    kind : {"inverse", "band", "kernel", "knn"}, default "inverse"
+        The weights family (formulas above).
+    power : float, default 1.0
+        α of ``"inverse"``.
+    threshold : float, optional
+        Distance cut-off of ``"inverse"`` (optional) and ``"band"`` (required).
+    bandwidth : float, optional
+        h of ``"kernel"`` (or give ``k`` for an adaptive bandwidth).
+    k : int, optional
+        Neighbours of ``"knn"``, or of the adaptive kernel bandwidth.
+    transform : {"r", "b", "d", "v", "o"} or None, default "r"
+        Standardisation of the weights.
+    kernel : {"triangular", "uniform", "epanechnikov", "bisquare", "gaussian"}, default "triangular"
+        K of ``"kernel"``.
 
     Returns
     -------
