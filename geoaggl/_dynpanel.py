@@ -470,7 +470,7 @@ class DynamicPanel:
         )
 
     def summary(self, *, digits: int = 4) -> pd.DataFrame:
-        """Coefficient table ``coef``, ``se``, ``z``, ``p``, ``stars`` (* 10 %, ** 5 %, *** 1 %).
+        """Coefficient table ``coef``, ``se``, ``z``, ``p``, ``stars`` (``*`` 10 %, ``**`` 5 %, ``***`` 1 %).
 
         The diagnostics (Hansen, Sargan, AR tests, counts) are in ``.attrs``.
 

@@ -384,7 +384,9 @@ def _np_integer() -> type:
 
 
 def format_keys(keys: Iterable[Any], *, limit: int = 20) -> str:
-    """Render offending keys for an error message: ``'a', 'b', ... (+3 more)``.
+    """Render offending keys for an error message, at most ``limit`` of them and then a count.
+
+    The form is ``'a', 'b', ... (+3 more)``.
 
     Duplicates are shown once, in first-seen order.  The cost is O(n) in the
     number of keys (hashable keys are de-duplicated with a dict, others by

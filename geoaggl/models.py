@@ -201,7 +201,9 @@ class PanelResult:
     df_resid: int = 0
 
     def summary(self, *, digits: int = 4) -> pd.DataFrame:
-        """Coefficient table: ``coef``, ``se``, ``t``, ``p`` and ``stars`` (* 10 %, ** 5 %, *** 1 %).
+        """Coefficient table: ``coef``, ``se``, ``t``, ``p`` and ``stars`` (``*`` 10 %, ``**`` 5 %, ...).
+
+        Stars: ``*`` p < 0.1, ``**`` p < 0.05, ``***`` p < 0.01.
 
         The slopes first, then Stata's constant as the row ``_cons`` (for models
         with absorbed effects; without, ``const`` is already a row).  ``attrs``
