@@ -1004,7 +1004,8 @@ def disparity_map(
     --------
     >>> import geoaggl
     >>> from geoaggl import maps
-    >>> g = geoaggl.prefectures().assign(gap=lambda d: d["seat_lon"] - 113.0)
+    >>> g = geoaggl.prefectures().query("province == '江苏省'")  # 13 cities
+    >>> g = g.assign(gap=g["seat_lon"] - g["seat_lon"].mean())
     >>> m = maps.disparity_map(g, "gap", tiles=None)
     >>> type(m).__name__
     'Map'
@@ -1057,7 +1058,8 @@ def integration_map(
     --------
     >>> import geoaggl
     >>> from geoaggl import maps
-    >>> g = geoaggl.prefectures().assign(score=lambda d: d["seat_lat"])
+    >>> g = geoaggl.prefectures().query("province == '江苏省'")
+    >>> g = g.assign(score=g["seat_lat"])
     >>> m = maps.integration_map(g, "score", tiles=None)
     >>> type(m).__name__
     'Map'
@@ -1154,8 +1156,8 @@ attr, precision
     --------
     >>> import geoaggl
     >>> from geoaggl import maps
-    >>> g = geoaggl.prefectures()
-    >>> labels = g["seat_lat"].gt(35).map({True: "HH", False: "not significant"})
+    >>> g = geoaggl.prefectures().query("province == '江苏省'")
+    >>> labels = g["seat_lat"].gt(33).map({True: "HH", False: "not significant"})
     >>> m = maps.lisa_map(g, labels, tiles=None)
     >>> type(m).__name__
     'Map'
@@ -1315,13 +1317,15 @@ class OfflineMap:
 
     Examples
     --------
-    Returned by :func:`inline` (not constructed directly):
+    Returned by :func:`inline` (not constructed directly); the page is shown in an
+    ``<iframe srcdoc>`` with its HTML escaped:
 
-    >>> import geoaggl
-    >>> from geoaggl import maps
-    >>> view = maps.inline(maps.choropleth(geoaggl.prefectures().assign(x=1.0), "x", tiles=None))
-    >>> view.html.startswith("<!DOCTYPE html>"), "<iframe" in view._repr_html_()
-    (True, True)
+    >>> from geoaggl.maps import OfflineMap
+    >>> view = OfflineMap("<!DOCTYPE html><p>map & legend</p>", height=300)
+    >>> view._repr_html_()[:62]
+    '<iframe srcdoc="&lt;!DOCTYPE html&gt;&lt;p&gt;map &amp; legend'
+    >>> view.height
+    300
     """
 
     def __init__(self, page: str, *, height: int = 520) -> None:

@@ -1528,10 +1528,11 @@ def road_density(units: gpd.GeoDataFrame | None = None, *, per: float = 100.0) -
 
     Examples
     --------
+    >>> import geoaggl
     >>> from geoaggl import roads
-    >>> d = roads.road_density()
-    >>> d.name, len(d), bool((d >= 0).all())
-    ('road_density', 367, True)
+    >>> d = roads.road_density(geoaggl.prefectures().query("province == '江苏省'"))
+    >>> d.name, len(d), bool((d > 0).all())
+    ('road_density', 13, True)
     """
     import geopandas as gpd
 
