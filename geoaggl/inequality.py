@@ -323,11 +323,12 @@ class DagumGini:
     Examples
     --------
     Two groups, A = (1, 2, 3, 4) and B = (2, 4, 6, 8, 10).  By hand: μ_A = 2.5,
-    μ_B = 6, μ = 4, p = (4/9, 5/9), s = (10/36, 30/36); the sums of
-    ``|y_i - y_r|`` are 20 (within A), 80 (within B) and 76 (between), so
-    ``G = 252 / (2·81·4) = 0.35``, ``G_AA = 20/(2·16·2.5) = 1/4``,
-    ``G_BB = 80/(2·25·6) = 4/15``, ``G_BA = 76/(20·8.5) = 38/85``,
-    ``d_BA = 73/40``, ``p_BA = 3/40``, so ``D_BA = 70/76 = 35/38``, and
+    μ_B = 6, μ = 40/9, p = (4/9, 5/9), s = (1/4, 3/4); the sums of
+    ``|y_i - y_r|`` over ordered pairs are 20 (within A), 80 (within B) and 76
+    (A against B), so ``G = (20 + 80 + 2·76) / (2·81·40/9) = 252/720 = 0.35``,
+    ``G_AA = 20/(2·16·2.5) = 1/4``, ``G_BB = 80/(2·25·6) = 4/15``,
+    ``G_BA = 76/(20·8.5) = 38/85``, ``d_BA = 73/20``, ``p_BA = 3/20``, so
+    ``D_BA = 70/76 = 35/38``; with the pair weight ``p_A s_B + p_B s_A = 17/36``,
     ``Gw = 5/36``, ``Gnb = 7/36``, ``Gt = 1/60``:
 
     >>> from fractions import Fraction

@@ -624,7 +624,7 @@ def lisa(
 
     .. math::
 
-        I_i = \frac{z_i}{m_2} \sum_j w_{ij} z_j, \qquad m_2 = \frac{1}{n} \sum_i z_i^2
+        I_i = \frac{z_i}{m_2} \sum_j w_{ij} z_j, \qquad m_2 = \frac{1}{n - 1} \sum_i z_i^2
 
     computed by :class:`esda.Moran_Local` on row-standardised weights, with
     conditional-permutation pseudo p-values ``p_sim``.  The quadrant of
@@ -679,7 +679,8 @@ def lisa(
     Examples
     --------
     On the line of six rising values of :func:`check`, ``I_a = z_a · lag_a / m_2``
-    with ``z_a = -2.5``, ``lag_a = z_b = -1.5`` and ``m_2 = 17.5/6``, i.e. ``15/14``:
+    with ``z_a = -2.5``, ``lag_a = z_b = -1.5`` and ``m_2 = 17.5/5`` (esda's
+    ``n - 1``), i.e. ``3.75 / 3.5 = 15/14``:
 
     >>> import pandas as pd
     >>> from libpysal.graph import Graph
