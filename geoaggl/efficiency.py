@@ -354,7 +354,8 @@ def sbm(
     analysis. *European Journal of Operational Research*, 130(3), 498-509.
 
     Tone, K. (2004). Dealing with undesirable outputs in DEA: a slacks-based
-    measure (SBM) approach. Presentation at NAPW III, Toronto, 44-45.
+    measure (SBM) approach. North American Productivity Workshop (NAPW III),
+    Toronto, 23-25 June 2004, 44-45.
 
     Charnes, A. and Cooper, W. W. (1962). Programming with linear fractional
     functionals. *Naval Research Logistics Quarterly*, 9(3-4), 181-186.
