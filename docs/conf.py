@@ -60,31 +60,87 @@ def _copy_notebooks() -> None:
             shutil.copyfile(nb, target)
 
 
+def _scheme_map(plt, prefs, scheme: str, path: Path) -> None:
+    ua = geoaggl.agglomeration_polygons(scheme)
+    fig, ax = plt.subplots(figsize=(6, 5), dpi=90)
+    prefs.plot(ax=ax, color="#eeeeee", edgecolor="#cccccc", linewidth=0.2)
+    ua.reset_index().plot(ax=ax, column="agglomeration", cmap="tab20", edgecolor="#333333", linewidth=0.5)
+    for _, row in ua.iterrows():
+        p = row.geometry.representative_point()
+        ax.annotate(row["agglomeration_en"], (p.x, p.y), fontsize=5, ha="center")
+    ax.set_axis_off()
+    ax.set_title(f'agglomerations("{scheme}")', fontsize=9)
+    fig.savefig(path, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+
+
+def _density_map(plt, prefs, path: Path) -> None:
+    """Road density of the Yangtze River Economic Belt agglomerations' members (real data)."""
+    from geoaggl import roads
+
+    units = prefs.loc[prefs.index.isin(geoaggl.agglomerations("yreb5")["adcode"])]
+    gdf = units.assign(road_density=roads.road_density(units))
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=90)
+    gdf.plot(
+        ax=ax,
+        column="road_density",
+        cmap="viridis",
+        legend=True,
+        edgecolor="white",
+        linewidth=0.2,
+        legend_kwds={"label": "km of major road per 100 km²", "shrink": 0.6},
+    )
+    geoaggl.agglomeration_polygons("yreb5").boundary.plot(ax=ax, color="#333333", linewidth=0.6)
+    ax.set_axis_off()
+    ax.set_title("roads.road_density() of the yreb5 members", fontsize=9)
+    fig.savefig(path, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+
+
+def _circle_map(plt, prefs, path: Path) -> None:
+    """The 90-minute road isochrone around Shanghai and the prefectures whose seats it reaches."""
+    import geopandas as gpd
+
+    from geoaggl import roads
+
+    G = roads.china_highways()
+    circle = roads.metropolitan_circle(G, "310100", minutes=90)
+    iso = roads.isochrone(G, "310100", minutes=90)
+    near = prefs.cx[118.5:123.0, 29.5:33.0]
+    fig, ax = plt.subplots(figsize=(6, 5), dpi=90)
+    near.plot(ax=ax, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.3)
+    prefs.loc[circle.index].plot(ax=ax, color="#fdd49e", edgecolor="#888888", linewidth=0.4)
+    gpd.GeoSeries([iso], crs=4326).plot(ax=ax, color="#d7301f", alpha=0.35)
+    for _, row in circle.iterrows():
+        ax.annotate(
+            f"{row['name_en']} {row['minutes']:.0f} min", (row["seat_lon"], row["seat_lat"]), fontsize=6
+        )
+    ax.set_axis_off()
+    ax.set_title('roads.metropolitan_circle(G, "310100", minutes=90)', fontsize=9)
+    fig.savefig(path, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+
+
 def _maps() -> None:
-    """Static maps of the shipped agglomeration schemes (matplotlib, offline) for the user guide."""
+    """Static maps for the user guide, drawn offline from the shipped data with matplotlib.
+
+    Drawn once into docs/user-guide/maps/ (git-ignored); delete the folder to redraw them.
+    """
     out = DOCS / "user-guide" / "maps"
     out.mkdir(parents=True, exist_ok=True)
-    want = {s: out / f"{s}.png" for s in ("coagglomeration8", "national11", "yreb5")}
-    if all(p.exists() for p in want.values()):
-        return
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     prefs = geoaggl.prefectures()
-    for scheme, path in want.items():
-        ua = geoaggl.agglomeration_polygons(scheme)
-        fig, ax = plt.subplots(figsize=(6, 5), dpi=90)
-        prefs.plot(ax=ax, color="#eeeeee", edgecolor="#cccccc", linewidth=0.2)
-        ua.reset_index().plot(ax=ax, column="agglomeration", cmap="tab20", edgecolor="#333333", linewidth=0.5)
-        for _, row in ua.iterrows():
-            p = row.geometry.representative_point()
-            ax.annotate(row["agglomeration_en"], (p.x, p.y), fontsize=5, ha="center")
-        ax.set_axis_off()
-        ax.set_title(f'agglomerations("{scheme}")', fontsize=9)
-        fig.savefig(path, bbox_inches="tight", metadata={"Software": None})
-        plt.close(fig)
+    for scheme in ("coagglomeration8", "national11", "yreb5"):
+        if not (out / f"{scheme}.png").exists():
+            _scheme_map(plt, prefs, scheme, out / f"{scheme}.png")
+    if not (out / "yreb5_road_density.png").exists():
+        _density_map(plt, prefs, out / "yreb5_road_density.png")
+    if not (out / "shanghai_circle.png").exists():
+        _circle_map(plt, prefs, out / "shanghai_circle.png")
 
 
 def _api() -> None:
