@@ -768,10 +768,18 @@ def check(
 
     Examples
     --------
-    Reads your table (``geoaggl check TABLE --column COL`` on the command line):
+    ``geoaggl check TABLE --column COL`` on the command line; here on the shipped
+    sample yearbook export (27 cities):
 
+    >>> from geoaggl import datasets
     >>> from geoaggl.cli import check
-    >>> check("my_table.csv", "gdp", weights=["queen"], permutations=99)  # doctest: +SKIP
+    >>> col = "年末户籍人口(万人)"
+    >>> res = check(datasets.sample_yearbook(), col, weights=["queen"], permutations=0, quiet=True)
+    >>> res[["weights", "statistic", "n"]]
+      weights  statistic   n
+    0   queen      moran  27
+    1   queen      geary  27
+    2   queen  getis_ord  27
     """
     import pandas as pd
 
