@@ -511,7 +511,8 @@ def od_matrix(
     far_s, far_t = s_km > max_snap, t_km > max_snap
     vals[far_s, :] = np.inf
     vals[:, far_t] = np.inf
-    if targets is None:
+    if targets is None:  # undirected: equal up to float rounding of the shortcut sums; make it exact
+        vals = np.minimum(vals, vals.T)
         np.fill_diagonal(vals, 0.0)
     far = [_label(k, s_names) for k in s_idx[far_s]]
     if targets is not None:
