@@ -388,6 +388,11 @@ def station_access(
         Points without a CRS or outside the longitude/latitude range.
     ParameterTypeError
         ``points`` not a GeoDataFrame/GeoSeries; a parameter that is not a number.
+
+    Examples
+    --------
+    >>> acc = station_access(geoaggl.prefectures())         # doctest: +SKIP
+    >>> acc.loc["110100", ["snap_km", "access_minutes"]]    # doctest: +SKIP
     """
     where = "station_access"
     detour, access_kph, max_snap = _access_params(detour, access_kph, max_snap_km, where)
@@ -486,8 +491,15 @@ def od_matrix(
 
     Notes
     -----
-    One scipy Dijkstra tree per distinct snapped node on the 33,792-node graph;
-    results are cached per parameter set.  Symmetric: the graph is undirected.
+    The graph is reduced exactly around the snapped nodes, then one scipy
+    Dijkstra tree per distinct node; results are cached per parameter set
+    (367 seats: ~1.6 s cold, ~30 ms cached).  Symmetric: the graph is undirected.
+
+    Examples
+    --------
+    >>> P = geoaggl.prefectures()                                        # doctest: +SKIP
+    >>> km = od_matrix(P)                                                # doctest: +SKIP
+    >>> door_to_door = od_matrix(P, weight="travel_time", include_access=True)  # doctest: +SKIP
     """
     where = "rail.od_matrix"
     check_option(weight, tuple(_UNITS), name="weight", where=where)
