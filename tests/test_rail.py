@@ -89,6 +89,9 @@ def test_graph_facts(arrays: dict) -> None:
     assert arrays["lon"].min() > 73 and arrays["lon"].max() < 135.1
     assert arrays["lat"].min() > 18 and arrays["lat"].max() < 53.6
     np.testing.assert_allclose(arrays["lon"] * 1000, np.rint(arrays["lon"] * 1000), atol=1e-6)
+    meta = [str(m) for m in rail._bundled()["meta"]]
+    assert "nodes=33792" in meta and "edges=42000" in meta
+    assert any(m.startswith("source=scgraph-data 2.0.0, scgraph_data.world_railways") for m in meta)
 
 
 def test_china_railways_is_osmnx_format() -> None:
