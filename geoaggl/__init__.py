@@ -27,6 +27,7 @@ _SUBMODULES = {
     "indices",
     "inequality",
     "roads",
+    "rail",
     "weights",
     "spatial",
     "models",
