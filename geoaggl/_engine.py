@@ -102,7 +102,9 @@ def map_blocks(
     name = getattr(func, "__qualname__", repr(func))
     try:
         if kw and callable(getattr(c, "scatter", None)):
-            kw = c.scatter(kw, broadcast=True, hash=False)
+            # a list, not the dict: Dask would use the dict's keys ("w", "fams", ...) as the data's
+            # keys, and a later call's data under the same key would be served the earlier data
+            kw = dict(zip(kw, c.scatter(list(kw.values()), broadcast=True, hash=False), strict=True))
         futures = c.map(func, blocks, pure=False, **kw)
         return list(c.gather(futures))
     except GeoagglError as exc:
