@@ -78,7 +78,8 @@ def map_blocks(
     shared : mapping of str to object, optional
         Keyword arguments passed to every call (large arrays common to all blocks).  On a
         client they are scattered to the workers once and every task receives the futures, so
-        they are not serialised once per task.
+        they are not serialised once per task.  Names must not be keywords of
+        ``Client.map`` (``key``, ``workers``, ``retries``, ``resources``, ``priority``, ``pure``, ...).
 
     Returns
     -------
