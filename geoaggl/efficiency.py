@@ -50,7 +50,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._lp import Family, solve_family
+from ._engine import get_client, map_blocks
+from ._lp import BatchResult, Family, solve_family
 from ._validate import as_float_array, check_option, check_real, check_values, numeric_frame, require_columns
 from .errors import DataError, GeoagglWarning, OptionError, UnknownSchemeError, format_keys
 
@@ -179,26 +180,99 @@ def _unit_scale(*arrays: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
+# --------------------------------------------------------------------------- blockwise LPs
+
+#: LPs per block of :func:`_solve_blocks`.  Fixed (not derived from the number of workers), so a
+#: family is cut into the same blocks with or without a Dask client and gives identical numbers:
+#: the re-solved HiGHS model warm-starts each LP from the previous one's basis, so an LP's result
+#: may depend (in the last bits, or in the choice among degenerate optimal slacks) on which LP
+#: preceded it.  Each block builds its own model; at 512 LPs that cost is lost in the timing noise
+#: of a pooled 3,000-DMU panel (benchmarks/bench_efficiency.py).
+_LP_BLOCK = 512
+
+
+def _family_rows(fam: Family, lo: int, hi: int) -> Family:
+    """The LPs ``lo:hi`` of ``fam`` (shared parts are not copied)."""
+    return Family(
+        cost=fam.cost,
+        base=fam.base,
+        col_lower=fam.col_lower,
+        col_upper=fam.col_upper,
+        row_lower=fam.row_lower[lo:hi],
+        row_upper=fam.row_upper[lo:hi],
+        coef_rows=fam.coef_rows,
+        coef_cols=fam.coef_cols,
+        coef_values=fam.coef_values[lo:hi],
+    )
+
+
+def _solve_rows(item: tuple[int, int, int], *, fams: list[Family], want_x: bool) -> BatchResult:
+    """Solve the LPs ``lo:hi`` of family ``f`` (one block of :func:`_solve_blocks`)."""
+    f, lo, hi = item
+    return solve_family(_family_rows(fams[f], lo, hi), want_x=want_x)
+
+
+def _solve_blocks(fams: list[Family], *, want_x: bool = True, client: Any = None) -> list[BatchResult]:
+    """:func:`solve_family` of each family, in blocks of ``_LP_BLOCK`` LPs, locally or on Dask.
+
+    All blocks of all families go to :func:`~geoaggl._engine.map_blocks` at once (the families are
+    scattered to the workers once); the results are reassembled per family in LP order.
+    """
+    items = [
+        (f, lo, min(fam.row_lower.shape[0], lo + _LP_BLOCK))
+        for f, fam in enumerate(fams)
+        for lo in range(0, max(1, fam.row_lower.shape[0]), _LP_BLOCK)
+    ]
+    parts = map_blocks(_solve_rows, items, client=client, shared={"fams": fams, "want_x": want_x})
+    out = []
+    for f in range(len(fams)):
+        mine = [r for (g, _, _), r in zip(items, parts, strict=True) if g == f]
+        out.append(
+            BatchResult(
+                x=np.vstack([r.x for r in mine]),
+                fun=np.concatenate([r.fun for r in mine]),
+                status=np.concatenate([r.status for r in mine]),
+                n_calls=sum(r.n_calls for r in mine),
+            )
+        )
+    return out
+
+
 # --------------------------------------------------------------------------- SBM
 
 
-def _nondominated(w: np.ndarray, chunk: int = 256) -> np.ndarray:
+def _nondominated(w: np.ndarray, chunk: int = 256, *, client: Any = None) -> np.ndarray:
     """Indices of the rows of ``w`` not dominated by another row (smaller is better in every column).
 
     Row ``k`` dominates row ``j`` when ``w_k ≤ w_j`` everywhere and ``<`` somewhere; of identical
     rows only the first is kept.  Every dropped row is dominated by (or equal to) a kept one.
+    With a Dask client (and more than ``_ND_BLOCK`` rows) the rows are tested in blocks on the
+    workers; the answer is exact either way.
     """
     n = w.shape[0]
-    keep = np.ones(n, dtype=bool)
-    earlier = np.arange(n)
-    for lo in range(0, n, chunk):
-        blk = w[lo : lo + chunk]
+    if get_client(client) is None or n <= _ND_BLOCK:
+        return np.flatnonzero(_undominated_rows((0, n), w=w, chunk=chunk))
+    items = [(lo, min(n, lo + _ND_BLOCK)) for lo in range(0, n, _ND_BLOCK)]
+    keep = map_blocks(_undominated_rows, items, client=client, shared={"w": w, "chunk": chunk})
+    return np.flatnonzero(np.concatenate(keep))
+
+
+_ND_BLOCK = 4096
+
+
+def _undominated_rows(item: tuple[int, int], *, w: np.ndarray, chunk: int) -> np.ndarray:
+    """Whether each row ``lo:hi`` of ``w`` is kept by :func:`_nondominated` (one block of it)."""
+    start, stop = item
+    keep = np.ones(stop - start, dtype=bool)
+    earlier = np.arange(w.shape[0])
+    for lo in range(start, stop, chunk):
+        blk = w[lo : min(stop, lo + chunk)]
         le = (w[None, :, :] <= blk[:, None, :]).all(axis=2)
         lt = (w[None, :, :] < blk[:, None, :]).any(axis=2)
         eq = le & ~lt
         dup = eq & (earlier[None, :] < np.arange(lo, lo + blk.shape[0])[:, None])
-        keep[lo : lo + chunk] = ~((le & lt) | dup).any(axis=1)
-    return np.flatnonzero(keep)
+        keep[lo - start : lo - start + blk.shape[0]] = ~((le & lt) | dup).any(axis=1)
+    return keep
 
 
 def _sbm_family(z: np.ndarray, ref: np.ndarray, m: int, s1: int, s2: int, vrs: bool) -> Family:
@@ -245,32 +319,44 @@ def _sbm_family(z: np.ndarray, ref: np.ndarray, m: int, s1: int, s2: int, vrs: b
     )
 
 
-def _sbm_block(
-    x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels: Sequence[Any], cols: Sequence[Any] = ()
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Solve the SBM LP of every DMU of one frontier; return ρ, slacks and Σλ.
+def _sbm_setup(
+    x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, cols: Sequence[Any] = (), client: Any = None
+) -> tuple[np.ndarray, np.ndarray, Family]:
+    """The DMUs ``z``, their peers ``ref`` and the LP family of one frontier.
 
     Only non-dominated DMUs are offered as peers: replacing a dominated peer by its dominator
     keeps λ feasible (same Σλ) and weakly enlarges every slack, so ρ* is unchanged.
     """
-    m = x.shape[1]
-    s1, s2 = yg.shape[1], yb.shape[1]
     z = np.hstack([x, yg, yb])  # DMUs × q
-    ref = z[_nondominated(np.hstack([x, -yg, yb]))]
+    ref = z[_nondominated(np.hstack([x, -yg, yb]), client=client)]
     _check_range(z, ref, list(cols) or list(range(z.shape[1])), "sbm")
-    res = solve_family(_sbm_family(z, ref, m, s1, s2, vrs))
+    return z, ref, _sbm_family(z, ref, x.shape[1], yg.shape[1], yb.shape[1], vrs)
+
+
+def _sbm_finish(
+    res: BatchResult, z: np.ndarray, n_ref: int, m: int, s1: int, labels: Sequence[Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ρ, slacks (inputs, good, bad), Σλ and t from the solved family of one frontier."""
     bad = np.flatnonzero(res.status != 0)
     if bad.size:
         raise DataError(
             f"sbm: the LP could not be solved (HiGHS status {sorted(set(res.status[bad].tolist()))}) "
             f"for DMU(s) {format_keys(np.asarray(labels, object)[bad])}"
         )
-    n = ref.shape[0]
     t = res.x[:, 0]
-    lam_sum = res.x[:, 1 : 1 + n].sum(axis=1) / t
-    slacks = np.maximum(res.x[:, 1 + n :] * z / t[:, None], 0.0)  # s = s̃ · z_o / t; clip -0.0 / 1e-17
+    lam_sum = res.x[:, 1 : 1 + n_ref].sum(axis=1) / t
+    slacks = np.maximum(res.x[:, 1 + n_ref :] * z / t[:, None], 0.0)  # s = s̃ · z_o / t; clip -0.0 / 1e-17
     rho = np.minimum(res.fun, 1.0)
     return rho, slacks[:, :m], slacks[:, m : m + s1], slacks[:, m + s1 :], lam_sum, t
+
+
+def _sbm_block(
+    x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels: Sequence[Any], cols: Sequence[Any] = ()
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Solve the SBM LP of every DMU of one frontier; return ρ, slacks and Σλ."""
+    z, ref, fam = _sbm_setup(x, yg, yb, vrs, cols)
+    (res,) = _solve_blocks([fam])
+    return _sbm_finish(res, z, ref.shape[0], x.shape[1], yg.shape[1], labels)
 
 
 def sbm(
@@ -281,6 +367,7 @@ def sbm(
     rts: Literal["crs", "vrs"] = "crs",
     frontier: Literal["pooled", "year"] = "pooled",
     time: Hashable | Sequence[Any] | np.ndarray | pd.Series = "year",
+    client: Any = None,
 ) -> pd.DataFrame:
     r"""Tone's slacks-based efficiency with undesirable outputs (Tone 2001, 2004).
 
@@ -328,6 +415,12 @@ def sbm(
         two-level index ``(adcode, year)`` whose second level is unnamed,
         ``"year"`` means that level), an array with one value per DMU, or a
         Series aligned on the index.  Ignored for the pooled frontier.
+    client : dask.distributed.Client, optional
+        Solve the LPs on this Dask client (default: ``geoaggl.settings.dask_client``; None solves
+        them here).  The DMUs of each frontier are cut into blocks of 512 LPs, the same blocks
+        with or without a client (each block re-solves one HiGHS model, warm-starting each LP
+        from the previous one), so the results are identical locally and on a cluster.  Worth it
+        for tens of thousands of DMUs (a pooled county panel); see the README.
 
     Returns
     -------
@@ -410,8 +503,10 @@ def sbm(
     lam = np.empty(n)
     lab_arr = np.asarray(labels, dtype=object)
     all_cols = [*xf.columns, *gf.columns, *([] if bf is None else bf.columns)]
-    for _, idx in groups:
-        r, a, g, b, ls, _t = _sbm_block(x[idx], yg[idx], yb[idx], vrs, lab_arr[idx], all_cols)
+    setups = [_sbm_setup(x[idx], yg[idx], yb[idx], vrs, all_cols, client) for _, idx in groups]
+    solved = _solve_blocks([fam for _, _, fam in setups], client=client)
+    for (_, idx), (z, ref, _), res in zip(groups, setups, solved, strict=True):
+        r, a, g, b, ls, _t = _sbm_finish(res, z, ref.shape[0], x.shape[1], yg.shape[1], lab_arr[idx])
         rho[idx], s_in[idx], s_g[idx], s_b[idx], lam[idx] = r, a, g, b, ls
     out: dict[str, np.ndarray] = {"efficiency": rho}
     out.update({f"slack_in[{c}]": s_in[:, j] for j, c in enumerate(xf.columns)})
@@ -629,13 +724,8 @@ def _wide_to_long(df: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- Malmquist–Luenberger
 
 
-def _ddf(
-    obs: np.ndarray, ref: np.ndarray, m: int, s1: int, cols: Sequence[Any] = ()
-) -> tuple[np.ndarray, np.ndarray]:
-    """Directional distance β of each row of ``obs`` against the CRS technology spanned by ``ref``.
-
-    Returns (β, status).  Columns of obs/ref: inputs (m), good (s1), bad (rest).
-    """
+def _ddf_family(obs: np.ndarray, ref: np.ndarray, m: int, s1: int, cols: Sequence[Any] = ()) -> Family:
+    """The LPs of the directional distance of each row of ``obs`` against ``ref`` (see :func:`_ddf`)."""
     q = obs.shape[1]
     n = ref.shape[0]
     s2 = q - m - s1
@@ -655,7 +745,7 @@ def _ddf(
     cost[0] = -1.0
     col_lower = np.zeros(1 + n)
     col_lower[0] = -np.inf
-    fam = Family(
+    return Family(
         cost=cost,
         base=base,
         col_lower=col_lower,
@@ -666,7 +756,16 @@ def _ddf(
         coef_cols=np.zeros(q - m, dtype=np.int64),
         coef_values=os_[:, m:] * sign,
     )
-    res = solve_family(fam, want_x=False)
+
+
+def _ddf(
+    obs: np.ndarray, ref: np.ndarray, m: int, s1: int, cols: Sequence[Any] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Directional distance β of each row of ``obs`` against the CRS technology spanned by ``ref``.
+
+    Returns (β, status).  Columns of obs/ref: inputs (m), good (s1), bad (rest).
+    """
+    (res,) = _solve_blocks([_ddf_family(obs, ref, m, s1, cols)], want_x=False)
     return -res.fun + 0.0, res.status  # + 0.0 turns -0.0 into 0.0
 
 
@@ -678,6 +777,7 @@ def malmquist_luenberger(
     bad: Columns,
     entity: Hashable = "adcode",
     time: Hashable = "year",
+    client: Any = None,
 ) -> pd.DataFrame:
     r"""Malmquist–Luenberger productivity index and its decomposition (Chung, Färe & Grosskopf 1997).
 
@@ -710,6 +810,11 @@ def malmquist_luenberger(
         Inputs, desirable outputs and undesirable outputs (all strictly positive).
     entity, time : hashable, default "adcode", "year"
         Column or index-level names of the entity and the period.
+    client : dask.distributed.Client, optional
+        Solve the LPs on this Dask client (default: ``geoaggl.settings.dask_client``; None solves
+        them here).  Every LP family (each period against its own frontier, each pair of
+        consecutive periods against each other's) is cut into blocks of 512 LPs, the same blocks
+        with or without a client, so the results are identical locally and on a cluster.
 
     Returns
     -------
@@ -786,17 +891,10 @@ def malmquist_luenberger(
     ent_s = pd.Series(ent)
     rows: list[dict[str, Any]] = []
     trouble: list[Any] = []
-    own: dict[int, np.ndarray] = {}
-    for gi, (_, idx) in enumerate(groups):
-        d, st = _ddf(z[idx], z[idx], m, s1, cols)
-        if (st != 0).any():  # cannot happen in theory (λ = e_o is feasible)
-            raise DataError(
-                "malmquist_luenberger: contemporaneous LP failed for "
-                f"{format_keys(np.asarray(labels, object)[idx[st != 0]])}"
-            )
-        own[gi] = d
+    fams = [_ddf_family(z[idx], z[idx], m, s1, cols) for _, idx in groups]
+    pairs: list[tuple[int, pd.Index, np.ndarray, np.ndarray]] = []
     for gi in range(len(groups) - 1):
-        (t0, i0), (t1, i1) = groups[gi], groups[gi + 1]
+        i0, i1 = groups[gi][1], groups[gi + 1][1]
         e0 = pd.Index(ent_s.iloc[i0].to_numpy())
         e1 = pd.Index(ent_s.iloc[i1].to_numpy())
         common = e0.intersection(e1, sort=False)
@@ -804,8 +902,22 @@ def malmquist_luenberger(
             continue
         p0 = e0.get_indexer(common)
         p1 = e1.get_indexer(common)
-        d_t_t1, st_a = _ddf(z[i1[p1]], z[i0], m, s1, cols)  # period t+1 data, frontier t
-        d_t1_t, st_b = _ddf(z[i0[p0]], z[i1], m, s1, cols)  # period t data, frontier t+1
+        pairs.append((gi, common, p0, p1))
+        fams.append(_ddf_family(z[i1[p1]], z[i0], m, s1, cols))  # period t+1 data, frontier t
+        fams.append(_ddf_family(z[i0[p0]], z[i1], m, s1, cols))  # period t data, frontier t+1
+    solved = [(-r.fun + 0.0, r.status) for r in _solve_blocks(fams, want_x=False, client=client)]
+    own: dict[int, np.ndarray] = {}
+    for gi, (_, idx) in enumerate(groups):
+        d, st = solved[gi]
+        if (st != 0).any():  # cannot happen in theory (λ = e_o is feasible)
+            raise DataError(
+                "malmquist_luenberger: contemporaneous LP failed for "
+                f"{format_keys(np.asarray(labels, object)[idx[st != 0]])}"
+            )
+        own[gi] = d
+    for pi, (gi, common, p0, p1) in enumerate(pairs):
+        t0, t1 = groups[gi][0], groups[gi + 1][0]
+        (d_t_t1, st_a), (d_t1_t, st_b) = solved[len(groups) + 2 * pi], solved[len(groups) + 2 * pi + 1]
         d_t_t = own[gi][p0]
         d_t1_t1 = own[gi + 1][p1]
         with np.errstate(invalid="ignore", divide="ignore"):

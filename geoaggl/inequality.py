@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
+from ._engine import block_generators, map_blocks, sync_generator
 from ._membership import DUPLICATES
 from ._sorted_sums import BUDGET, excess_sums
 from ._validate import (
@@ -566,6 +567,21 @@ class DagumGini:
             cols.append(r["D"][:, pos[pr.j], pos[pr.h]])
         return names, np.column_stack(cols)
 
+    def _replicates(self, nb: int, rng: np.random.Generator) -> np.ndarray:
+        """``nb`` stratified bootstrap replicates (``nb × components``), one draw per group."""
+        k = len(self.groups)
+        sizes = self._sizes.astype(np.intp)
+        members = [self._values[self._order[self._bounds[j] : self._bounds[j + 1]]] for j in range(k)]
+        codes_row = np.repeat(np.arange(k), sizes)
+        sample = np.concatenate(
+            [mem[rng.integers(0, mem.size, size=(nb, mem.size))] for mem in members], axis=1
+        )
+        sums = np.add.reduceat(sample, self._bounds[:-1], axis=1)
+        totals = sums.sum(axis=1)
+        order = np.argsort(sample, axis=1, kind="stable")
+        m = excess_sums(np.take_along_axis(sample, order, axis=1), codes_row[order], k)
+        return self._components(_derive(m, self._sizes, sums, totals))[1]
+
     def bootstrap(
         self,
         n: int = 999,
@@ -573,6 +589,7 @@ class DagumGini:
         seed: int | np.random.Generator | None = None,
         level: float | None = None,
         alpha: float | None = None,
+        client: Any = None,
     ) -> DagumBootstrap:
         """Percentile bootstrap confidence intervals of every component.
 
@@ -595,6 +612,12 @@ class DagumGini:
             Confidence level (default 0.95).  Give ``level`` or ``alpha``, not both.
         alpha : float, optional
             ``1 - level``.
+        client : dask.distributed.Client, optional
+            Run the replicates on this Dask client (default: ``geoaggl.settings.dask_client``;
+            None runs them here).  The replicates are computed in memory-bounded blocks (the
+            same blocks with or without a client); block 0 continues the seed's generator and
+            every further block uses a generator spawned from it, so a fixed seed gives
+            bitwise-identical replicates locally and on any cluster.
 
         Returns
         -------
@@ -638,25 +661,13 @@ class DagumGini:
         if not 0.0 < conf < 1.0:
             raise DataError(f"bootstrap: the confidence level must lie in (0, 1); got {conf}")
         rng = check_seed(seed, where="bootstrap")  # a private generator: NumPy's global state is untouched
-        k = len(self.groups)
-        sizes = self._sizes.astype(np.intp)
-        members = [self._values[self._order[self._bounds[j] : self._bounds[j + 1]]] for j in range(k)]
-        codes_row = np.repeat(np.arange(k), sizes)
-        starts = self._bounds[:-1]
-        ntot = int(sizes.sum())
-        chunk = max(1, min(int(n), BUDGET // max(1, ntot * k)))
-        out = []
-        for b0 in range(0, int(n), chunk):
-            nb = min(int(n), b0 + chunk) - b0
-            sample = np.concatenate(
-                [mem[rng.integers(0, mem.size, size=(nb, mem.size))] for mem in members], axis=1
-            )
-            sums = np.add.reduceat(sample, starts, axis=1)
-            totals = sums.sum(axis=1)
-            order = np.argsort(sample, axis=1, kind="stable")
-            m = excess_sums(np.take_along_axis(sample, order, axis=1), codes_row[order], k)
-            names, cols = self._components(_derive(m, self._sizes, sums, totals))
-            out.append(cols)
+        ntot = int(self._sizes.sum())
+        chunk = max(1, min(int(n), BUDGET // max(1, ntot * len(self.groups))))
+        sizes = [min(int(n), b0 + chunk) - b0 for b0 in range(0, int(n), chunk)]
+        gens = block_generators(rng, len(sizes))
+        done = map_blocks(_boot_block, zip(sizes, gens, strict=True), client=client, shared={"model": self})
+        sync_generator(rng, done[0][1])
+        out = [cols for cols, _ in done]
         reps = np.vstack(out)
         names, est = self._components(self._point)
         invalid = int(np.isnan(reps[:, 1]).sum())  # Gw is NaN iff a group resampled to all zeros
@@ -669,6 +680,14 @@ class DagumGini:
                 stacklevel=2,
             )
         return DagumBootstrap(names, est[0], reps, level=conf, seed=seed)
+
+
+def _boot_block(
+    item: tuple[int, np.random.Generator], *, model: DagumGini
+) -> tuple[np.ndarray, np.random.Generator]:
+    """One block of :meth:`DagumGini.bootstrap` (module level, so that Dask can ship it)."""
+    nb, rng = item
+    return model._replicates(nb, rng), rng
 
 
 class DagumBootstrap:

@@ -64,7 +64,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._engine import block_generators, map_blocks, sync_generator
 from ._membership import DUPLICATES, apply_duplicates
+from ._sorted_sums import BUDGET
 from ._validate import as_float_array, check_int, check_option, check_real, check_seed, require_columns
 from .errors import DataError, GeoagglWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
@@ -847,6 +849,7 @@ def _boot_indirect(
     time_fx: bool,
     n_boot: int,
     rng: np.random.Generator,
+    client: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Entity-bootstrap of :math:`a`, :math:`b`; returns (a·b draws, point a·b with unit weights).
 
@@ -856,7 +859,10 @@ def _boot_indirect(
     (weights are constant within an entity, so the means are unweighted), time
     effects by Frisch–Waugh with entity-demeaned time dummies.  Each draw then
     needs only :math:`\sum_g w_g Q_g`, the weighted sum of per-entity
-    cross-product matrices, so all draws are one matrix product.
+    cross-product matrices, so all draws are one matrix product.  The draws run in blocks of at
+    most ``BUDGET / G`` replicates (one block unless the panel is large), through
+    :func:`~geoaggl._engine.map_blocks` with one generator per block, so the draws are the same
+    with or without a Dask ``client``.
     """
     ent = frame.index.codes[0]
     tim = frame.index.codes[1]
@@ -879,19 +885,34 @@ def _boot_indirect(
     p = Z.shape[1]
     Q = np.zeros((G, q * q))
     np.add.at(Q, ent, np.einsum("ni,nj->nij", A, A).reshape(len(A), q * q))
-    W = np.vstack([np.ones((1, G)), rng.multinomial(G, np.full(G, 1.0 / G), size=n_boot)])
+    chunk = max(1, min(n_boot, BUDGET // max(1, G)))
+    sizes = [min(n_boot, b0 + chunk) - b0 for b0 in range(0, n_boot, chunk)]
+    gens = block_generators(rng, len(sizes))
+    items = [(nb, g, i == 0) for i, (nb, g) in enumerate(zip(sizes, gens, strict=True))]
+    # path a: m ~ x (+ controls); path b: y ~ m + x + controls.  Column order in S: y, m, x, controls...
+    xa = [2, *range(3, p)] if a_controls else [2]
+    xb = [1, 2, *range(3, p)]
+    done = map_blocks(_boot_ab_block, items, client=client, shared={"Q": Q, "p": p, "xa": xa, "xb": xb})
+    sync_generator(rng, done[0][1])
+    ab = np.concatenate([d[0] for d in done])
+    return ab[1:], ab[:1]
+
+
+def _boot_ab_block(
+    item: tuple[int, np.random.Generator, bool], *, Q: np.ndarray, p: int, xa: list[int], xb: list[int]
+) -> tuple[np.ndarray, np.random.Generator]:
+    """a·b for one block of entity-weight draws (row 0 of block 0: unit weights, the point estimate)."""
+    nb, rng, first = item
+    G, q = Q.shape[0], math.isqrt(Q.shape[1])
+    W = rng.multinomial(G, np.full(G, 1.0 / G), size=nb)
+    if first:
+        W = np.vstack([np.ones((1, G)), W])
     M = (W @ Q).reshape(-1, q, q)
     S = M[:, :p, :p]
     if q > p:
         Mzd = M[:, :p, p:]
         S = S - Mzd @ np.linalg.pinv(M[:, p:, p:], hermitian=True) @ np.swapaxes(Mzd, 1, 2)
-    # path a: m ~ x (+ controls); path b: y ~ m + x + controls.  Column order in S: y, m, x, controls...
-    xa = [2, *range(3, p)] if a_controls else [2]
-    xb = [1, 2, *range(3, p)]
-    a = _batched_coef(S, xa, 1)
-    b = _batched_coef(S, xb, 0)
-    ab = a * b
-    return ab[1:], ab[:1]
+    return _batched_coef(S, xa, 1) * _batched_coef(S, xb, 0), rng
 
 
 def _batched_coef(S: np.ndarray, cols: list[int], dep: int) -> np.ndarray:
@@ -1142,6 +1163,7 @@ def mediation(
     a_controls: bool = True,
     ci_level: float = 0.95,
     alpha: float = 0.05,
+    client: Any = None,
 ) -> Mediation:
     r"""Stepwise mediation ``x → m → y``: fixed effects, Sobel test, entity bootstrap (Song & Li, Table 5).
 
@@ -1187,6 +1209,11 @@ def mediation(
         Bootstrap CI level.
     alpha : float, default 0.05
         Significance level for :attr:`Mediation.kind`.
+    client : dask.distributed.Client, optional
+        Run the bootstrap draws on this Dask client (default: ``geoaggl.settings.dask_client``;
+        None runs them here).  The draws come in memory-bounded blocks, the same with or
+        without a client, each with its own generator derived from ``seed``, so a fixed seed
+        gives bitwise-identical draws locally and on a cluster.
 
     Returns
     -------
@@ -1285,7 +1312,17 @@ def mediation(
     n_failed = 0
     if n_boot:
         draws, _point = _boot_indirect(
-            frame, y, m, x, ctrl, a_controls=a_controls, entity_fx=fx, time_fx=fx, n_boot=n_boot, rng=rng
+            frame,
+            y,
+            m,
+            x,
+            ctrl,
+            a_controls=a_controls,
+            entity_fx=fx,
+            time_fx=fx,
+            n_boot=n_boot,
+            rng=rng,
+            client=client,
         )
         ok = np.isfinite(draws)
         n_failed = int((~ok).sum())
