@@ -502,8 +502,35 @@ def capital_stock(
     if growth is not None and not isinstance(growth, pd.Series | Mapping):
         growth = check_real(growth, name="growth", where="capital_stock")
     wide = isinstance(investment, pd.DataFrame)
+    long = _investment_long(investment)
+    labels = _labels(long.index)
+    inv = as_float_array(long, what="capital_stock investment", labels=labels)
+    check_values(inv, what="capital_stock investment", labels=labels, positive=True)
+    years = long.index.get_level_values(1)
+    price = _deflator_prices(deflator, long, wide=wide, labels=labels)
+    real = inv / price
+    cities = long.index.get_level_values(0)
+    kout = np.empty_like(real)
+    gout = np.empty_like(real)
+    for city, pos in pd.Series(np.arange(len(long))).groupby(cities.to_numpy(), sort=False):
+        p = pos.to_numpy()
+        order = p[np.argsort(years[p].to_numpy(), kind="stable")]
+        _consecutive(years[order].to_numpy(), city)
+        k, g_used = _pim(real[order], delta, _city_growth(growth, city), city)
+        kout[order] = k
+        gout[order] = g_used
     if wide:
-        long = _wide_to_long(investment)  # (city, year)
+        ks = pd.Series(kout, index=long.index)
+        return ks.unstack(0).reindex(index=investment.index.copy(), columns=investment.columns.copy())
+    return pd.DataFrame(
+        {"real_investment": real, "capital_stock": kout, "growth": gout}, index=long.index.copy()
+    )
+
+
+def _investment_long(investment: Table) -> pd.Series:
+    """The investment as a Series indexed (city, year), checked for shape and duplicates."""
+    if isinstance(investment, pd.DataFrame):
+        long = _wide_to_long(investment)
     elif isinstance(investment, pd.Series):
         if not (isinstance(investment.index, pd.MultiIndex) and investment.index.nlevels == 2):
             raise DataError(
@@ -516,57 +543,46 @@ def capital_stock(
     if long.index.has_duplicates:
         dups = format_keys(long.index[long.index.duplicated()])
         raise DataError(f"capital_stock: duplicated (city, year) {dups}")
-    labels = _labels(long.index)
-    inv = as_float_array(long, what="capital_stock investment", labels=labels)
-    check_values(inv, what="capital_stock investment", labels=labels, positive=True)
-    years = long.index.get_level_values(1)
+    return long
+
+
+def _deflator_prices(
+    deflator: Table | Mapping[Any, float] | None, long: pd.Series, *, wide: bool, labels: Any
+) -> np.ndarray:
+    """The price index aligned to ``long`` (ones when no deflator), checked positive and finite."""
     if deflator is None:
-        price = np.ones_like(inv)
+        return np.ones(len(long), dtype=float)
+    if wide and isinstance(deflator, pd.DataFrame):
+        dl = _wide_to_long(deflator)
     else:
-        if wide and isinstance(deflator, pd.DataFrame):
-            dl = _wide_to_long(deflator)
+        dl = _per_time(deflator, "deflator")
+    try:
+        if isinstance(dl.index, pd.MultiIndex):
+            dv = dl.reindex(long.index)
         else:
-            dl = _per_time(deflator, "deflator")
-        try:
-            if isinstance(dl.index, pd.MultiIndex):
-                dv = dl.reindex(long.index)
-            else:
-                dv = dl.reindex(years)
-        except (TypeError, ValueError) as exc:
-            raise DataError(f"capital_stock: cannot align the deflator: {exc}") from exc
-        price = as_float_array(pd.Series(dv.to_numpy()), what="capital_stock deflator", labels=labels)
-        check_values(
-            price,
-            what="capital_stock deflator (missing = not given for that city/year)",
-            labels=labels,
-            positive=True,
-        )
-    real = inv / price
-    cities = long.index.get_level_values(0)
-    kout = np.empty_like(real)
-    gout = np.empty_like(real)
-    for city, pos in pd.Series(np.arange(len(long))).groupby(cities.to_numpy(), sort=False):
-        p = pos.to_numpy()
-        order = p[np.argsort(years[p].to_numpy(), kind="stable")]
-        _consecutive(years[order].to_numpy(), city)
-        if growth is None:
-            g = None
-        elif isinstance(growth, pd.Series | Mapping):
-            gs = growth if isinstance(growth, pd.Series) else pd.Series(growth)
-            if city not in gs.index:
-                raise DataError(f"capital_stock: growth has no value for city {city!r}")
-            g = check_real(gs[city], name=f"growth[{city!r}]", where="capital_stock")
-        else:
-            g = growth
-        k, g_used = _pim(real[order], delta, g, city)
-        kout[order] = k
-        gout[order] = g_used
-    if wide:
-        ks = pd.Series(kout, index=long.index)
-        return ks.unstack(0).reindex(index=investment.index.copy(), columns=investment.columns.copy())
-    return pd.DataFrame(
-        {"real_investment": real, "capital_stock": kout, "growth": gout}, index=long.index.copy()
+            dv = dl.reindex(long.index.get_level_values(1))
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"capital_stock: cannot align the deflator: {exc}") from exc
+    price = as_float_array(pd.Series(dv.to_numpy()), what="capital_stock deflator", labels=labels)
+    check_values(
+        price,
+        what="capital_stock deflator (missing = not given for that city/year)",
+        labels=labels,
+        positive=True,
     )
+    return price
+
+
+def _city_growth(growth: float | pd.Series | Mapping[Any, float] | None, city: Any) -> float | None:
+    """The ``g`` of one city: None (estimate it), the shared scalar, or the city's keyed value."""
+    if growth is None:
+        return None
+    if isinstance(growth, pd.Series | Mapping):
+        gs = growth if isinstance(growth, pd.Series) else pd.Series(growth)
+        if city not in gs.index:
+            raise DataError(f"capital_stock: growth has no value for city {city!r}")
+        return check_real(gs[city], name=f"growth[{city!r}]", where="capital_stock")
+    return float(growth)
 
 
 def _wide_to_long(df: pd.DataFrame) -> pd.Series:

@@ -1160,6 +1160,88 @@ _DIRECTIONS = {"+": 1, "-": -1, "−": -1, "positive": 1, "negative": -1}
 _SCOPES = ("all", "time")
 
 
+def _integration_spec(
+    indicators: Mapping[Hashable, tuple[Hashable, str]], *, where: str
+) -> dict[Hashable, tuple[Hashable, int]]:
+    """``{column: (dimension, direction)}`` checked, directions as +1 / -1."""
+    spec: dict[Hashable, tuple[Hashable, int]] = {}
+    for col, item in indicators.items():
+        if not (isinstance(item, tuple | list) and len(item) == 2):
+            raise DataError(f"indicators[{col!r}] must be a (dimension, direction) pair, got {item!r}")
+        dim, direction = item
+        _check_scheme(direction, _DIRECTIONS, name=f"indicators[{col!r}] direction", where=where)
+        spec[col] = (dim, _DIRECTIONS[direction])
+    return spec
+
+
+def _block_cv_level(
+    x: np.ndarray, blocks: dict[Any, np.ndarray], keys: list[Any], cols: list[Hashable], *, zero_mean: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per block (UA × year): cv (population SD / mean) and mean level of each indicator."""
+    nb, ni = len(keys), len(cols)
+    cv = np.empty((nb, ni))
+    level = np.empty((nb, ni))
+    zero = []
+    for b, key in enumerate(keys):
+        block = x[blocks[key]]
+        # scale each column by a power of two (exact) so that squares cannot overflow
+        expo = np.frexp(block.max(axis=0))[1]
+        scaled = np.ldexp(block, -expo)
+        mu = scaled.mean(axis=0)
+        sd = scaled.std(axis=0, ddof=0)
+        for i in np.flatnonzero(mu == 0):
+            zero.append((_block_label(key), cols[i]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cv[b] = np.where(mu == 0, 0.0, sd / mu)  # mu == 0: all values 0 (non-negative data)
+        level[b] = np.ldexp(mu, expo)
+    if zero and zero_mean == "raise":
+        raise DataError(
+            f"coefficient of variation undefined (zero mean) for (UA, indicator) {format_keys(zero)}; "
+            "pass zero_mean='zero' to treat an all-zero indicator as having no gap (cv = 0)"
+        )
+    return cv, level
+
+
+def _time_selections(times: list[Any]) -> list[np.ndarray]:
+    """Block positions grouped by year, in order of first appearance (one group without years)."""
+    by: dict[Any, list[int]] = {}
+    for b, tt in enumerate(times):
+        by.setdefault(tt, []).append(b)
+    return [np.asarray(v, dtype=np.intp) for v in by.values()]
+
+
+def _gap_scores(cv: np.ndarray, selections: list[np.ndarray]) -> np.ndarray:
+    """k = 100 (max cv − cv) / (max cv − min cv) within each selection; 100 where max = min."""
+    k = np.empty_like(cv)
+    for sel in selections:
+        mx, mn = cv[sel].max(axis=0), cv[sel].min(axis=0)
+        rng = mx - mn
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k[sel] = np.where(rng > 0, (mx - cv[sel]) / rng * 100.0, 100.0)
+    return k
+
+
+def _level_scores(level: np.ndarray, sign: np.ndarray, selections: list[np.ndarray]) -> np.ndarray:
+    """f: min-max normalised level (positive) or the geometric mean of both directions (negative)."""
+    f = np.ones_like(level)
+    for sel in selections:
+        mx, mn = level[sel].max(axis=0), level[sel].min(axis=0)
+        rng = mx - mn
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fwd = np.where(rng > 0, (level[sel] - mn) / rng, 1.0)
+            rev = np.where(rng > 0, (mx - level[sel]) / rng, 1.0)
+        f[sel] = np.where(sign > 0, fwd, np.sqrt(fwd * rev))
+    return f
+
+
+def _cv_between(a: np.ndarray, ddof: int) -> np.ndarray:
+    """Coefficient of variation of each column across rows; NaN where the mean is 0."""
+    mu = a.mean(axis=0)
+    sd = a.std(axis=0, ddof=ddof) if len(a) > ddof else np.full(a.shape[1], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(mu != 0, sd / mu, np.nan)
+
+
 class IntegrationIndex:
     r"""Integration index of urban agglomerations, computed on construction.
 
@@ -1294,13 +1376,7 @@ class IntegrationIndex:
         _check_bool(size_adjust, name="size_adjust", where=where)
         _check_bool(level_adjust, name="level_adjust", where=where)
         between_ddof = check_int(between_ddof, name="between_ddof", minimum=0, where=where)
-        spec: dict[Hashable, tuple[Hashable, int]] = {}
-        for col, item in indicators.items():
-            if not (isinstance(item, tuple | list) and len(item) == 2):
-                raise DataError(f"indicators[{col!r}] must be a (dimension, direction) pair, got {item!r}")
-            dim, direction = item
-            _check_scheme(direction, _DIRECTIONS, name=f"indicators[{col!r}] direction", where=where)
-            spec[col] = (dim, _DIRECTIONS[direction])
+        spec = _integration_spec(indicators, where=where)
         cols = list(spec)
         adc, t, tname, labels = _row_keys(df, time, unique=False)
         g, gname = _per_row(group, df, adc, labels, what="group")
@@ -1318,60 +1394,19 @@ class IntegrationIndex:
             raise DataError(
                 f"integration index needs at least 2 cities per UA; single city in {format_keys(singles)}"
             )
-        nb, ni = len(keys), len(cols)
-        cv = np.empty((nb, ni))
-        level = np.empty((nb, ni))
-        zero = []
-        for b, key in enumerate(keys):
-            block = x[blocks[key]]
-            # scale each column by a power of two (exact) so that squares cannot overflow
-            expo = np.frexp(block.max(axis=0))[1]
-            scaled = np.ldexp(block, -expo)
-            mu = scaled.mean(axis=0)
-            sd = scaled.std(axis=0, ddof=0)
-            for i in np.flatnonzero(mu == 0):
-                zero.append((_block_label(key), cols[i]))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cv[b] = np.where(mu == 0, 0.0, sd / mu)  # mu == 0: all values 0 (non-negative data)
-            level[b] = np.ldexp(mu, expo)
-        if zero and zero_mean == "raise":
-            raise DataError(
-                f"coefficient of variation undefined (zero mean) for (UA, indicator) {format_keys(zero)}; "
-                "pass zero_mean='zero' to treat an all-zero indicator as having no gap (cv = 0)"
-            )
-
+        cv, level = _block_cv_level(x, blocks, keys, cols, zero_mean=zero_mean)
         times = [k[1] if t is not None else None for k in keys]
         n_cities = np.array([len(blocks[k]) for k in keys], dtype=np.int64)
-
-        def scopes(scope: Scope) -> list[np.ndarray]:
-            if scope == "all" or t is None:
-                return [np.arange(nb)]
-            by: dict[Any, list[int]] = {}
-            for b, tt in enumerate(times):
-                by.setdefault(tt, []).append(b)
-            return [np.asarray(v, dtype=np.intp) for v in by.values()]
-
-        k = np.empty_like(cv)
-        for sel in scopes(cv_scope):
-            mx, mn = cv[sel].max(axis=0), cv[sel].min(axis=0)
-            rng = mx - mn
-            with np.errstate(divide="ignore", invalid="ignore"):
-                k[sel] = np.where(rng > 0, (mx - cv[sel]) / rng * 100.0, 100.0)
-
+        by_time = _time_selections(times)
+        every = [np.arange(len(keys))]
+        k = _gap_scores(cv, every if cv_scope == "all" else by_time)
         f = np.ones_like(level)
         if level_adjust:
             sign = np.array([spec[c][1] for c in cols])
-            for sel in scopes(level_scope):
-                mx, mn = level[sel].max(axis=0), level[sel].min(axis=0)
-                rng = mx - mn
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    fwd = np.where(rng > 0, (level[sel] - mn) / rng, 1.0)
-                    rev = np.where(rng > 0, (mx - level[sel]) / rng, 1.0)
-                f[sel] = np.where(sign > 0, fwd, np.sqrt(fwd * rev))
-
-        r = np.ones(nb)
+            f = _level_scores(level, sign, every if level_scope == "all" else by_time)
+        r = np.ones(len(keys))
         if size_adjust:
-            for sel in scopes("time"):
+            for sel in by_time:
                 r[sel] = n_cities[sel] / n_cities[sel].sum()
 
         if t is None:
@@ -1384,13 +1419,11 @@ class IntegrationIndex:
             return pd.DataFrame(a, index=index.copy(), columns=col_index.copy())
 
         K = k * r[:, None] * f
-        dims: list[Hashable] = []
-        for c in cols:
-            if spec[c][0] not in dims:
-                dims.append(spec[c][0])
+        dims = list(dict.fromkeys(spec[c][0] for c in cols))
         dim_scores = np.column_stack(
             [K[:, [j for j, c in enumerate(cols) if spec[c][0] == d]].mean(axis=1) for d in dims]
         )
+        dim_index = pd.Index(dims, dtype=object, name="dimension")
 
         self.indicators: dict[Hashable, tuple[Hashable, int]] = spec
         self.cv: pd.DataFrame = frame(cv)
@@ -1400,28 +1433,18 @@ class IntegrationIndex:
         self.K: pd.DataFrame = frame(K)
         self.R: pd.Series = pd.Series(r, index=index.copy(), name="R")
         self.n_cities: pd.Series = pd.Series(n_cities, index=index.copy(), name="n_cities")
-        self.dimensions: pd.DataFrame = pd.DataFrame(
-            dim_scores, index=index.copy(), columns=pd.Index(dims, dtype=object, name="dimension")
-        )
+        self.dimensions: pd.DataFrame = pd.DataFrame(dim_scores, index=index.copy(), columns=dim_index)
         self.overall: pd.Series = pd.Series(dim_scores.mean(axis=1), index=index.copy(), name="overall")
-
-        def between(a: np.ndarray) -> np.ndarray:
-            mu = a.mean(axis=0)
-            sd = a.std(axis=0, ddof=between_ddof) if len(a) > between_ddof else np.full(a.shape[1], np.nan)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return np.where(mu != 0, sd / mu, np.nan)
-
+        self.cv_between: pd.DataFrame | pd.Series
         if t is None:
-            self.cv_between: pd.DataFrame | pd.Series = pd.Series(
-                between(dim_scores), index=pd.Index(dims, dtype=object, name="dimension"), name="cv_between"
+            self.cv_between = pd.Series(
+                _cv_between(dim_scores, between_ddof), index=dim_index.copy(), name="cv_between"
             )
         else:
-            sels = scopes("time")
-            tvals = [times[int(sel[0])] for sel in sels]
             self.cv_between = pd.DataFrame(
-                np.vstack([between(dim_scores[sel]) for sel in sels]),
-                index=pd.Index(tvals, name=tname),
-                columns=pd.Index(dims, dtype=object, name="dimension"),
+                np.vstack([_cv_between(dim_scores[sel], between_ddof) for sel in by_time]),
+                index=pd.Index([times[int(sel[0])] for sel in by_time], name=tname),
+                columns=dim_index.copy(),
             )
 
     def __repr__(self) -> str:
