@@ -20,13 +20,19 @@ from .errors import DataError, OptionError, ParameterTypeError, format_keys
 
 __all__ = [
     "as_float_array",
+    "as_labels",
+    "check_bool",
     "check_int",
     "check_option",
     "check_real",
     "check_seed",
     "check_values",
+    "has_key",
+    "key_values",
+    "level_values",
     "numeric_frame",
     "require_columns",
+    "require_key",
 ]
 
 
@@ -166,13 +172,23 @@ def numeric_frame(
     return out
 
 
-def check_option(value: Any, valid: Iterable[Any], *, name: str, where: str = "") -> Any:
+def check_option(
+    value: Any,
+    valid: Iterable[Any],
+    *,
+    name: str,
+    where: str = "",
+    error: type[OptionError] = OptionError,
+) -> Any:
     """The one option validator: return ``value`` if it is one of ``valid``, else raise OptionError.
 
     Every public keyword with a fixed set of values (``errors=``, ``rule=``,
     ``method=``, ``islands=`` ...) is checked here, so a bad option always
     raises :class:`geoaggl.errors.OptionError` naming the parameter, the value
     given and the valid ones.  Unhashable values are rejected the same way.
+    ``error`` picks an OptionError subclass (keywords that raised
+    :class:`~geoaggl.errors.UnknownSchemeError` before this validator existed
+    keep raising it).
 
     Examples
     --------
@@ -191,8 +207,85 @@ def check_option(value: Any, valid: Iterable[Any], *, name: str, where: str = ""
     if not ok:
         prefix = f"{where}: " if where else ""
         shown = ", ".join(repr(v) for v in options)
-        raise OptionError(f"{prefix}{name} must be one of {shown}; got {value!r}")
+        raise error(f"{prefix}{name} must be one of {shown}; got {value!r}")
     return value
+
+
+def check_bool(value: Any, *, name: str, where: str = "") -> bool:
+    """``value`` as a bool; anything but True/False (NumPy's included) raises ParameterTypeError."""
+    if not isinstance(value, bool | np.bool_):
+        prefix = f"{where}: " if where else ""
+        raise ParameterTypeError(f"{prefix}{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def as_labels(spec: Any, *, tuple_is_label: bool = False) -> list[Hashable]:
+    """One column label or a list-like of labels, as a list (None: empty list).
+
+    A ``str`` (and, with ``tuple_is_label``, a tuple: a MultiIndex column label) is
+    one label; any other sequence or Index is a list of labels.
+    """
+    if spec is None:
+        return []
+    single = (str, bytes, tuple) if tuple_is_label else (str, bytes)
+    if isinstance(spec, single) or not isinstance(spec, Sequence | pd.Index):
+        return [spec]
+    return list(spec)
+
+
+def _is_level(index: pd.Index, name: Hashable) -> bool:
+    try:
+        return name is not None and name in [n for n in index.names if n is not None]
+    except TypeError:  # an unhashable label compared with names
+        return False
+
+
+def level_values(index: pd.Index, name: Hashable) -> np.ndarray | None:
+    """Values of the index level called ``name`` (None labels never match), or None."""
+    if not _is_level(index, name):
+        return None
+    # pandas accepts any hashable level name; the stubs only list int | str
+    return index.get_level_values(name).to_numpy()  # type: ignore[arg-type]
+
+
+def key_values(obj: pd.DataFrame | pd.Series, name: Hashable) -> np.ndarray | None:
+    """THE column-or-index-level lookup: the values of column ``name`` of a DataFrame, else of
+    its (or a Series') index level ``name``; None when neither exists.
+
+    A column label that appears twice raises DataError.
+    """
+    if isinstance(obj, pd.DataFrame):
+        try:
+            in_columns = name in obj.columns
+        except TypeError:  # unhashable label
+            in_columns = False
+        if in_columns:
+            col = obj[name]
+            if isinstance(col, pd.DataFrame):
+                raise DataError(f"column {name!r} appears more than once")
+            return col.to_numpy()
+    return level_values(obj.index, name)
+
+
+def require_key(obj: pd.DataFrame | pd.Series, name: Hashable, *, what: str) -> np.ndarray:
+    """:func:`key_values`, raising DataError naming ``what`` and ``name`` when neither exists."""
+    vals = key_values(obj, name)
+    if vals is None:
+        raise DataError(f"{what} {name!r} is neither a column nor an index level of the data")
+    return vals
+
+
+def has_key(obj: pd.DataFrame | pd.Series, name: Hashable | None) -> bool:
+    """Whether ``name`` is a column (DataFrame) or an index level of ``obj``."""
+    if name is None:
+        return False
+    if isinstance(obj, pd.DataFrame):
+        try:
+            if name in obj.columns:
+                return True
+        except TypeError:
+            return False
+    return _is_level(obj.index, name)
 
 
 def check_int(

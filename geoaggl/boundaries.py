@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from ._validate import check_option
-from .errors import DataError, OptionError, ParameterTypeError, UnknownSchemeError
+from .errors import DataError, ParameterTypeError, UnknownSchemeError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -104,10 +104,8 @@ def prefectures(
     -----
     A fresh copy is returned on every call, so callers may modify it freely.
     """
-    try:
-        check_option(resolution, RESOLUTIONS, name="resolution", where="prefectures")
-    except OptionError as exc:  # an unknown named option keeps its documented class
-        raise UnknownSchemeError(str(exc)) from None
+    # an unknown named option keeps its documented class
+    check_option(resolution, RESOLUTIONS, name="resolution", where="prefectures", error=UnknownSchemeError)
     if not isinstance(include_sar, bool):
         raise ParameterTypeError(f"include_sar must be a bool, got {type(include_sar).__name__}")
     gdf = _load_simplified() if resolution == "simplified" else _load_full()

@@ -51,8 +51,18 @@ import numpy as np
 import pandas as pd
 
 from ._lp import Family, solve_family
-from ._validate import as_float_array, check_option, check_real, check_values, numeric_frame, require_columns
-from .errors import DataError, GeoagglWarning, OptionError, UnknownSchemeError, format_keys
+from ._validate import (
+    as_float_array,
+    as_labels,
+    check_option,
+    check_real,
+    check_values,
+    level_values,
+    numeric_frame,
+    require_columns,
+    require_key,
+)
+from .errors import DataError, GeoagglWarning, UnknownSchemeError, format_keys
 
 __all__ = ["capital_stock", "malmquist_luenberger", "sbm"]
 
@@ -71,20 +81,6 @@ def _frame(obj: Table, what: str) -> pd.DataFrame:
     raise DataError(f"{what}: expected a pandas DataFrame or Series, got {type(obj).__name__}")
 
 
-def _columns(cols: Columns) -> list[Hashable]:
-    if isinstance(cols, str | bytes | tuple) or not isinstance(cols, Sequence):
-        return [cols]
-    return list(cols)
-
-
-def _level_or_column(df: pd.DataFrame, name: Hashable, what: str) -> np.ndarray:
-    if name in df.columns:
-        return df[name].to_numpy()
-    if name in (df.index.names or []):
-        return df.index.get_level_values(name).to_numpy()
-    raise DataError(f"{what}: {name!r} is neither a column nor an index level")
-
-
 def _time_values(index: pd.Index, time: Hashable | Sequence[Any] | np.ndarray | pd.Series) -> np.ndarray:
     if isinstance(time, pd.Series):
         if not time.index.equals(index):
@@ -98,8 +94,9 @@ def _time_values(index: pd.Index, time: Hashable | Sequence[Any] | np.ndarray | 
         if arr.shape != (len(index),):
             raise DataError(f"sbm: time has {arr.shape[0]} values for {len(index)} DMUs")
         return arr
-    if time in (index.names or []):
-        return index.get_level_values(time).to_numpy()
+    vals = level_values(index, time)
+    if vals is not None:
+        return vals
     if isinstance(index, pd.MultiIndex) and index.nlevels == 2 and time == "year":
         return index.get_level_values(1).to_numpy()
     raise DataError(
@@ -136,14 +133,6 @@ def _groups(values: np.ndarray) -> list[tuple[Any, np.ndarray]]:
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     return [(uniques[g], order[bounds[g] : bounds[g + 1]]) for g in range(len(uniques))]
-
-
-def _check_scheme(value: Any, valid: Sequence[Any], *, name: str, where: str) -> Any:
-    """:func:`check_option`, raising its :class:`UnknownSchemeError` subclass (kept for compatibility)."""
-    try:
-        return check_option(value, valid, name=name, where=where)
-    except OptionError as exc:
-        raise UnknownSchemeError(str(exc)) from None
 
 
 def _check_range(obs: np.ndarray, ref: np.ndarray, cols: Sequence[Any], where: str) -> None:
@@ -348,8 +337,8 @@ def sbm(
     UnknownSchemeError
         Unknown ``rts`` or ``frontier``.
     """
-    _check_scheme(rts, ("crs", "vrs"), name="rts", where="sbm")
-    _check_scheme(frontier, ("pooled", "year"), name="frontier", where="sbm")
+    check_option(rts, ("crs", "vrs"), name="rts", where="sbm", error=UnknownSchemeError)
+    check_option(frontier, ("pooled", "year"), name="frontier", where="sbm", error=UnknownSchemeError)
     xf = _frame(inputs, "input")
     gf = _frame(good, "good")
     bf = None if bad is None else _frame(bad, "bad")
@@ -704,12 +693,12 @@ def malmquist_luenberger(
     """
     if not isinstance(panel, pd.DataFrame):
         raise DataError(f"malmquist_luenberger: expected a DataFrame, got {type(panel).__name__}")
-    xs, gs, bs = _columns(inputs), _columns(good), _columns(bad)
+    xs, gs, bs = (as_labels(c, tuple_is_label=True) for c in (inputs, good, bad))
     if not xs or not gs:
         raise DataError("malmquist_luenberger: at least one input and one good output are needed")
     require_columns(panel, xs + gs + bs, what="malmquist_luenberger")
-    ent = _level_or_column(panel, entity, "malmquist_luenberger entity")
-    per = _level_or_column(panel, time, "malmquist_luenberger time")
+    ent = require_key(panel, entity, what="malmquist_luenberger entity")
+    per = require_key(panel, time, what="malmquist_luenberger time")
     keys = pd.MultiIndex.from_arrays([ent, per], names=[entity, time])
     if keys.has_duplicates:
         dups = format_keys(keys[keys.duplicated()])

@@ -73,14 +73,17 @@ import pandas as pd
 from ._membership import DUPLICATES, apply_duplicates
 from ._validate import (
     as_float_array,
+    as_labels,
+    check_bool,
     check_int,
     check_option,
     check_real,
     check_values,
+    key_values,
     numeric_frame,
     require_columns,
 )
-from .errors import DataError, OptionError, ParameterTypeError, UnknownSchemeError, format_keys
+from .errors import DataError, ParameterTypeError, UnknownSchemeError, format_keys
 
 __all__ = [
     "IntegrationIndex",
@@ -108,22 +111,9 @@ Scope = Literal["all", "time"]
 # --------------------------------------------------------------------------- row keys
 
 
-def _axis(obj: pd.DataFrame | pd.Series, name: Hashable) -> np.ndarray | None:
-    """Values of column ``name`` (DataFrame) or else index level ``name``, or None."""
-    if isinstance(obj, pd.DataFrame) and name in obj.columns:
-        col = obj[name]
-        if isinstance(col, pd.DataFrame):
-            raise DataError(f"column {name!r} appears more than once")
-        return col.to_numpy()
-    names = [n for n in obj.index.names if n is not None]
-    if name in names:
-        return obj.index.get_level_values(name).to_numpy()
-    return None
-
-
 def _adcodes(obj: pd.DataFrame | pd.Series) -> np.ndarray:
     """Each row's adcode (see the module's panel convention)."""
-    a = _axis(obj, ADCODE)
+    a = key_values(obj, ADCODE)
     if a is not None:
         return a
     idx = obj.index
@@ -133,11 +123,11 @@ def _adcodes(obj: pd.DataFrame | pd.Series) -> np.ndarray:
 def _time(obj: pd.DataFrame | pd.Series, time: Hashable | None) -> tuple[np.ndarray | None, Hashable | None]:
     """Each row's year (or None for a cross-section) and the name it was found under."""
     if time is not None:
-        t = _axis(obj, time)
+        t = key_values(obj, time)
         if t is None:
             raise DataError(f"time {time!r} is neither a column nor an index level of the data")
         return t, time
-    t = _axis(obj, YEAR)
+    t = key_values(obj, YEAR)
     if t is not None:
         return t, YEAR
     idx = obj.index
@@ -284,7 +274,7 @@ def _per_row(
             raise DataError(f"{what}: {len(spec)} values for {n} rows")
         vals = np.asarray(spec, dtype=object)
     else:
-        col = _axis(obj, spec) if isinstance(spec, Hashable) else None
+        col = key_values(obj, spec) if isinstance(spec, Hashable) else None
         if col is None:
             raise DataError(f"{what} {spec!r} is neither a column nor an index level of the data")
         vals, name = col, spec
@@ -339,29 +329,14 @@ def _block_label(key: tuple[Any, ...]) -> Any:
 
 def _columns(spec: Columns, what: str) -> list[Hashable]:
     """A column name or a list of column names, as a non-empty list."""
-    if isinstance(spec, str) or not isinstance(spec, Sequence | pd.Index):
+    if spec is None:
         return [spec]
-    cols = list(spec)
+    cols = as_labels(spec)
     if not cols:
         raise DataError(f"{what}: empty list of columns")
     if len(set(cols)) != len(cols):
         raise DataError(f"{what}: duplicated columns {format_keys(c for c in cols if cols.count(c) > 1)}")
     return cols
-
-
-def _check_scheme(value: Any, valid: Iterable[Any], *, name: str, where: str) -> Any:
-    """:func:`check_option`, raising its :class:`UnknownSchemeError` subclass (kept for compatibility)."""
-    try:
-        return check_option(value, valid, name=name, where=where)
-    except OptionError as exc:
-        raise UnknownSchemeError(str(exc)) from None
-
-
-def _check_bool(value: Any, *, name: str, where: str) -> bool:
-    """``value`` as a bool; anything but True/False raises ParameterTypeError naming ``name``."""
-    if not isinstance(value, bool | np.bool_):
-        raise ParameterTypeError(f"{where}: {name} must be True or False; got {value!r}")
-    return bool(value)
 
 
 def _sorted_keys(keys: Iterable[Any]) -> list[Any]:
@@ -1169,7 +1144,13 @@ def _integration_spec(
         if not (isinstance(item, tuple | list) and len(item) == 2):
             raise DataError(f"indicators[{col!r}] must be a (dimension, direction) pair, got {item!r}")
         dim, direction = item
-        _check_scheme(direction, _DIRECTIONS, name=f"indicators[{col!r}] direction", where=where)
+        check_option(
+            direction,
+            _DIRECTIONS,
+            name=f"indicators[{col!r}] direction",
+            where=where,
+            error=UnknownSchemeError,
+        )
         spec[col] = (dim, _DIRECTIONS[direction])
     return spec
 
@@ -1370,11 +1351,11 @@ class IntegrationIndex:
         if not isinstance(indicators, Mapping) or not indicators:
             raise DataError("indicators must be a non-empty mapping {column: (dimension, direction)}")
         where = "integration_index"
-        _check_scheme(cv_scope, _SCOPES, name="cv_scope", where=where)
-        _check_scheme(level_scope, _SCOPES, name="level_scope", where=where)
-        _check_scheme(zero_mean, ("raise", "zero"), name="zero_mean", where=where)
-        _check_bool(size_adjust, name="size_adjust", where=where)
-        _check_bool(level_adjust, name="level_adjust", where=where)
+        check_option(cv_scope, _SCOPES, name="cv_scope", where=where, error=UnknownSchemeError)
+        check_option(level_scope, _SCOPES, name="level_scope", where=where, error=UnknownSchemeError)
+        check_option(zero_mean, ("raise", "zero"), name="zero_mean", where=where, error=UnknownSchemeError)
+        check_bool(size_adjust, name="size_adjust", where=where)
+        check_bool(level_adjust, name="level_adjust", where=where)
         between_ddof = check_int(between_ddof, name="between_ddof", minimum=0, where=where)
         spec = _integration_spec(indicators, where=where)
         cols = list(spec)

@@ -50,6 +50,7 @@ from ._validate import (
     check_real,
     check_seed,
     check_values,
+    key_values,
     numeric_frame,
     require_columns,
 )
@@ -743,13 +744,10 @@ def _unit_rows(
     """Rows to use under the duplicates policy (boolean mask), or None for every row."""
     if unit is None:
         return None
-    if unit in df.columns:
-        u = df[unit].to_numpy()
-    elif unit in [n for n in df.index.names if n is not None]:
-        u = df.index.get_level_values(unit).to_numpy()
-    elif unit == "adcode":
-        return None
-    else:
+    u = key_values(df, unit)
+    if u is None:
+        if unit == "adcode":
+            return None
         raise DataError(f"{where}: unit {unit!r} is neither a column nor an index level of df")
     u = np.asarray(u.tolist(), dtype=object)
     na = pd.isna(u)

@@ -984,10 +984,6 @@ def _apply_abolished(
     return gone
 
 
-def _as_list(s: pd.Series) -> list[str | None]:
-    return [v if isinstance(v, str) else None for v in s.tolist()]
-
-
 def _assemble(
     table: _Table,
     *,

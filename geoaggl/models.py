@@ -65,7 +65,17 @@ import numpy as np
 import pandas as pd
 
 from ._membership import DUPLICATES, apply_duplicates
-from ._validate import as_float_array, check_int, check_option, check_real, check_seed, require_columns
+from ._validate import (
+    as_float_array,
+    as_labels,
+    check_int,
+    check_option,
+    check_real,
+    check_seed,
+    has_key,
+    require_columns,
+    require_key,
+)
 from .errors import DataError, GeoagglWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
 __all__ = [
@@ -205,31 +215,6 @@ def _stars(p: float) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- data
-def _as_list(v: Hashable | Sequence[Hashable] | None) -> list[Hashable]:
-    if v is None:
-        return []
-    if isinstance(v, str) or not isinstance(v, Sequence):
-        return [v]
-    return list(v)
-
-
-def _has_key(df: pd.DataFrame, name: Hashable | None) -> bool:
-    if name is None:
-        return False
-    try:
-        return name in df.columns or name in [n for n in (df.index.names or []) if n is not None]
-    except TypeError:  # unhashable label
-        return False
-
-
-def _key(df: pd.DataFrame, name: Hashable, what: str) -> np.ndarray:
-    if name in df.columns:
-        return df[name].to_numpy()
-    if name in (df.index.names or []):
-        return df.index.get_level_values(name).to_numpy()
-    raise DataError(f"{what} {name!r}: neither a column nor an index level of the data")
-
-
 def _resolve_keys(
     df: pd.DataFrame, entity: Hashable | None, time: Hashable | None, *, effects: bool, where: str, how: str
 ) -> tuple[Hashable | None, Hashable | None]:
@@ -237,7 +222,7 @@ def _resolve_keys(
 
     ``how`` says, in the caller's keywords, how to ask for a cross-section (for the error message).
     """
-    ent_ok, tim_ok = _has_key(df, entity), _has_key(df, time)
+    ent_ok, tim_ok = has_key(df, entity), has_key(df, time)
     if (entity is None or ent_ok) and (time is None or tim_ok):
         if entity is None and time is not None:
             raise DataError(
@@ -334,8 +319,8 @@ def _frame(
     bad_log = [c for c in log if c not in cols]
     if bad_log:
         raise DataError(f"log: column(s) not used in the model: {format_keys(bad_log)}")
-    ent = _key(df, entity, "entity") if entity is not None else np.asarray(df.index, dtype=object)
-    tim = _key(df, time, "time") if time is not None else np.zeros(len(df), dtype=np.int64)
+    ent = require_key(df, entity, what="entity") if entity is not None else np.asarray(df.index, dtype=object)
+    tim = require_key(df, time, what="time") if time is not None else np.zeros(len(df), dtype=np.int64)
     _check_keys(df, ent, tim, entity=entity, time=time)
     idx = pd.MultiIndex.from_arrays(
         [ent, tim], names=[entity if entity is not None else "unit", time if time is not None else "period"]
@@ -747,7 +732,7 @@ def panel_fe(
     (2.0, ['coef', 'se', 't', 'p'])
     """
     check_option(cluster, _CLUSTERS, name="cluster", where="panel_fe")
-    xs = _as_list(x) + _as_list(controls)
+    xs = as_labels(x) + as_labels(controls)
     if not xs:
         raise DataError("x: at least one regressor is needed")
     fx = bool(entity_effects) or bool(time_effects)
@@ -771,7 +756,7 @@ def panel_fe(
         [y, *xs],
         entity=entity,
         time=time,
-        log=_as_list(log),
+        log=as_labels(log),
         entity_fx=bool(entity_effects),
         time_fx=bool(time_effects),
     )
@@ -1117,7 +1102,7 @@ def mediation(
     alpha = check_real(alpha, name="alpha", minimum=0, maximum=1, strict_min=True, where="mediation")
     check_option(cluster, _CLUSTERS, name="cluster", where="mediation")
     rng = check_seed(seed, where="mediation")
-    ctrl = _as_list(controls)
+    ctrl = as_labels(controls)
     entity, time = _resolve_keys(
         df,
         entity,
@@ -1129,7 +1114,7 @@ def mediation(
     cross = time is None
     fx = bool(fixed_effects) and not cross
     frame = _frame(
-        df, [y, m, x, *ctrl], entity=entity, time=time, log=_as_list(log), entity_fx=fx, time_fx=fx
+        df, [y, m, x, *ctrl], entity=entity, time=time, log=as_labels(log), entity_fx=fx, time_fx=fx
     )
     if cross and frame.index.get_level_values(0).has_duplicates:
         dup = frame.index.get_level_values(0)

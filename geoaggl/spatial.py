@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._graphs import graph_links, warn_structure
 from ._validate import as_float_array, check_int, check_option, check_real, require_columns
 from .errors import DataError, GeoagglWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
@@ -193,26 +194,6 @@ def _align(
             )
         g = g.subgraph(common)
     return common, g
-
-
-def _warn_structure(g: Graph, name: str, *, stacklevel: int = 4) -> None:
-    iso = list(g.isolates)
-    if iso:
-        warnings.warn(
-            f"weights {name!r}: {len(iso)} isolate(s) without neighbours: {format_keys(iso)}; their spatial "
-            "lag is 0, which biases the statistics (use weights.contiguity(islands='nearest') or drop them)",
-            GeoagglWarning,
-            stacklevel=stacklevel,
-        )
-    ncomp = int(g.n_components)
-    if ncomp > 1:
-        sizes = pd.Series(g.component_labels).value_counts().tolist()
-        warnings.warn(
-            f"weights {name!r}: the graph is disconnected ({ncomp} components, sizes {sizes[:10]}); "
-            "Moran's I can fall outside [-1, 1] and permutation inference mixes unrelated components",
-            GeoagglWarning,
-            stacklevel=stacklevel,
-        )
 
 
 def _scaled(vals: np.ndarray) -> np.ndarray:
@@ -555,7 +536,7 @@ def check(
             key = (wname, len(y))
             if key not in warned:
                 warned.add(key)
-                _warn_structure(gsub, wname)
+                warn_structure(*graph_links(gsub), name=wname, stacklevel=4)
                 label = _island_label(g, gsub, wname, data, names, stacklevel=3)
             else:
                 with warnings.catch_warnings():
@@ -641,7 +622,7 @@ def lisa(
     g = _as_graph(w, "w")
     col = y.name if y.name is not None else "y"
     vals, gsub, ids = _prepare(y, g, column=col, name="w", stacklevel=3)
-    _warn_structure(gsub, "w", stacklevel=3)
+    warn_structure(*graph_links(gsub), name="w", stacklevel=3)
     with _seeded(seed_i):  # esda seeds the global generator itself: restore it afterwards
         lm = esda.Moran_Local(vals, gsub, permutations=permutations, seed=seed_i)
     p = np.asarray(lm.p_sim, dtype=np.float64)
