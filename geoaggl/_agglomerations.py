@@ -171,7 +171,7 @@ COLUMNS: Final[tuple[str, ...]] = (
     "source",
 )
 # columns of the packaged CSV (``central`` is computed, ``province`` only validated)
-_STORED = ("agglomeration", "agglomeration_en", "adcode", "name", "province", "partial")
+_STORED: tuple[str, ...] = ("agglomeration", "agglomeration_en", "adcode", "name", "province", "partial")
 _STORED = (*_STORED, "partial_note", "source")
 
 

@@ -41,7 +41,7 @@ import difflib
 import re
 import unicodedata
 import warnings
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -423,8 +423,8 @@ _MISSING_OUT: _Outcome = (None, "missing", "", (), _MISSING_HIT, "", False)
 def resolve(
     keys: list[Any],
     *,
-    years: list[int | None] | None = None,
-    provinces: list[str | None] | None = None,
+    years: Sequence[int | None] | None = None,
+    provinces: Sequence[str | None] | None = None,
     units: Iterable[str] | None = None,
     by: str = "auto",
     abolished: str = "missing",

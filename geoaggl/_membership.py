@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable
+from typing import Any
 
 import pandas as pd
 
@@ -40,7 +41,7 @@ def duplicated_units(frame: pd.DataFrame, *, unit: Hashable, group: Hashable) ->
     if len(multi) == 0:
         return {}
     sub = pairs[pairs[unit].isin(multi)]
-    return {u: list(g) for u, g in sub.groupby(unit, sort=False)[group]}
+    return {u: list(g) for u, g in sub[group].groupby(sub[unit], sort=False)}
 
 
 def apply_duplicates(
@@ -78,7 +79,7 @@ def apply_duplicates(
         return frame
     prefix = f"{where}: " if where else ""
 
-    def label(u: object) -> str:
+    def label(u: Any) -> str:
         if names is not None and u in names.index:
             return f"{u} {names[u]}"
         return str(u)

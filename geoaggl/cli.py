@@ -455,7 +455,7 @@ def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet:
     members = agglomerations("national11")
     prefs.drop(columns="geometry").to_csv(out / "prefectures.csv", encoding="utf-8")
     members.to_csv(out / "agglomerations_national11.csv", index=False, encoding="utf-8")
-    kw = {"tiles": "OpenStreetMap"}
+    kw: dict[str, Any] = {"tiles": "OpenStreetMap"}
     _save(
         maps.choropleth(prefs, "kind", outlines="national11", name="Prefecture-level units", **kw),
         out / "prefectures.html",

@@ -235,7 +235,12 @@ def _sbm_family(z: np.ndarray, ref: np.ndarray, m: int, s1: int, s2: int, vrs: b
 
 
 def _sbm_block(
-    x: np.ndarray, yg: np.ndarray, yb: np.ndarray, vrs: bool, labels: Sequence[Any], cols: Sequence[Any] = ()
+    x: np.ndarray,
+    yg: np.ndarray,
+    yb: np.ndarray,
+    vrs: bool,
+    labels: Sequence[Any] | np.ndarray,
+    cols: Sequence[Any] = (),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Solve the SBM LP of every DMU of one frontier; return ρ, slacks and Σλ.
 
@@ -711,7 +716,7 @@ def malmquist_luenberger(
     if len(groups) < 2:
         raise DataError("malmquist_luenberger: need at least two periods")
     ent_s = pd.Series(ent)
-    rows: list[dict[str, Any]] = []
+    rows: list[pd.DataFrame] = []
     trouble: list[Any] = []
     own: dict[int, np.ndarray] = {}
     for gi, (_, idx) in enumerate(groups):

@@ -465,8 +465,9 @@ def location_quotient(
         if missing:
             raise DataError(f"reference: no value for column(s) {format_keys(missing)}")
         keys = [*cols, total]
+        lookup: Any = reference  # a Series or a mapping: both index by label
         vals = as_float_array(
-            pd.Series([reference[c] for c in keys], dtype=object), what="reference", labels=keys
+            pd.Series({i: lookup[c] for i, c in enumerate(keys)}, dtype=object), what="reference", labels=keys
         )
         check_values(vals, what="reference", labels=keys)
         if vals[-1] <= 0 or vals[:-1].sum() <= 0:
@@ -629,6 +630,7 @@ def krugman_specialization(
         where="krugman_specialization",
         stacklevel=3,
     )
+    cols: list[Hashable]
     if sectors is None:
         skip = {ADCODE, tname}
         if isinstance(group, Hashable) and not isinstance(group, pd.Series) and group in employment.columns:

@@ -345,7 +345,7 @@ def read_yearbook(
 def _load_bytes(path: str | os.PathLike[str] | IO[bytes]) -> tuple[bytes, str]:
     """Return the file's bytes and a label for messages; check it exists and its suffix."""
     if hasattr(path, "read"):
-        data = path.read()  # type: ignore[union-attr]
+        data = path.read()
         if not isinstance(data, bytes):
             raise ParameterTypeError(
                 "a file object passed to read_yearbook must be opened in binary mode ('rb')"
@@ -456,7 +456,7 @@ def _xls_sheets(data: bytes) -> list[_Sheet]:
         sh = book.sheet_by_index(i)
         rows = []
         for r in range(sh.nrows):
-            row = []
+            row: list[Any] = []
             for c in range(sh.ncols):
                 ctype = sh.cell_type(r, c)
                 if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
@@ -465,7 +465,7 @@ def _xls_sheets(data: bytes) -> list[_Sheet]:
                     row.append(sh.cell_value(r, c))
             rows.append(row)
         merges = [tuple(m) for m in sh.merged_cells] if book.formatting_info else None
-        sheets.append(_Sheet(name=sh.name, rows=rows, merges=merges))  # type: ignore[arg-type]
+        sheets.append(_Sheet(name=sh.name, rows=rows, merges=merges))
     return sheets
 
 
@@ -815,7 +815,7 @@ def _parse_table(sheet: _Sheet, name_col: int, *, area: str) -> _Table:
         data_idx = [i for i in data_idx if _clean_label(names[i]) not in header_names]
 
     numeric, name_en, province_col = _type_columns(rows, data_idx, width, name_col)
-    areas = {labels[j][1] for j in numeric} - {None}
+    areas = {a for j in numeric if (a := labels[j][1]) is not None}
     columns = _value_columns(numeric, labels, area)
     if areas and area != "both" and area not in areas:
         raise DataError(f"sheet {sheet.name!r}: no {area!r} columns; the table has {sorted(areas)}")
@@ -1058,7 +1058,7 @@ def _assemble(
     codes = df["adcode"].dropna()
     dup = codes[codes.duplicated(keep=False)]
     if len(dup):
-        pairs = [f"{df.at[i, 'name']}->{c}" for i, c in dup.items()]
+        pairs = [f"{df.at[i, 'name']!s}->{c!s}" for i, c in dup.items()]
         warnings.warn(
             f"{label}: several rows resolve to the same adcode ({', '.join(pairs)}); "
             "a former unit printed beside its successor?",

@@ -142,7 +142,7 @@ def _attach_polygons(data: pd.DataFrame, time: Hashable | None) -> gpd.GeoDataFr
     year = time if (time is not None and time in table.columns) else _NO_YEAR
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        joined = attach(base, table, on=on, year=year, errors="warn")  # type: ignore[arg-type]
+        joined = attach(base, table, on=on, year=year, errors="warn")
     hit = joined[_ROW].notna().to_numpy()
     if not hit.any():
         raise DataError(
@@ -457,7 +457,7 @@ def _finish(
     if legend is not None:
         m.add_child(legend)
     else:
-        m.get_root().header.add_child(css_element(), name="geoaggl_css")
+        m.get_root().header.add_child(css_element(), name="geoaggl_css")  # type: ignore[attr-defined]  # the root of a Map is a Figure
     if time_layers and len(layers) > 1:
         m.add_child(ExclusiveLayers(layers))
     if (time_layers or outlines_layer is not None) and not any(
@@ -599,7 +599,7 @@ def _draw(
         leg,
         outlines_layer=outline,
         time_layers=time is not None,
-        fit=fit,  # type: ignore[arg-type]
+        fit=fit,
         new_map=new_map,
     )
 
@@ -876,7 +876,7 @@ def choropleth(
             classes=np.full(len(y), -1),
             colors=None,
             fill=fill,
-            entries=[],  # type: ignore[arg-type]
+            entries=[],
             value_text=value_text,
             value_label=title,
             value_column=column,
@@ -1067,7 +1067,7 @@ _LISA_ALIASES = {
 
 
 def _lisa_labels(s: pd.Series) -> pd.Series:
-    out = []
+    out: list[str | None] = []
     bad = []
     for v in s.to_numpy(dtype=object):
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:

@@ -215,6 +215,14 @@ def _stars(p: float) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- data
+def _codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Entity and period codes of a panel frame indexed (entity, time) by :func:`_frame`."""
+    index = frame.index
+    if not isinstance(index, pd.MultiIndex):  # pragma: no cover - the panel frames are built here
+        raise DataError("internal: expected an (entity, time) MultiIndex")
+    return np.asarray(index.codes[0]), np.asarray(index.codes[1])
+
+
 def _resolve_keys(
     df: pd.DataFrame, entity: Hashable | None, time: Hashable | None, *, effects: bool, where: str, how: str
 ) -> tuple[Hashable | None, Hashable | None]:
@@ -361,7 +369,7 @@ def _drop_singletons(out: pd.DataFrame, *, entity_fx: bool, time_fx: bool) -> pd
     if not (entity_fx or time_fx) or out.empty:
         return out
     keep = np.ones(len(out), dtype=bool)
-    codes = [out.index.codes[i] for i, on in ((0, entity_fx), (1, time_fx)) if on]
+    codes = [_codes(out)[i] for i, on in ((0, entity_fx), (1, time_fx)) if on]
     while True:
         drop = np.zeros(len(out), dtype=bool)
         for c in codes:
@@ -389,7 +397,7 @@ def _check_design(
 ) -> None:
     """Name regressors with no (within) variation and detect exact collinearity before fitting."""
     Z = frame[[y, *xs]].to_numpy()
-    Zt = _demean(Z, frame.index.codes[0], frame.index.codes[1], entity_fx=entity_fx, time_fx=time_fx)
+    Zt = _demean(Z, *_codes(frame), entity_fx=entity_fx, time_fx=time_fx)
     scale = np.abs(Z).max(axis=0) + 1.0
     flat = [c for c, s, sc in zip([y, *xs], Zt.std(axis=0), scale, strict=True) if s <= 1e-10 * sc]
     if flat:
@@ -441,7 +449,7 @@ def _demean(
 # ---------------------------------------------------------------------------------------------- fitting
 def _absorbed_rank(frame: pd.DataFrame, *, entity_fx: bool, time_fx: bool) -> int:
     """Rank of the absorbed effects including the constant (entities + periods − components when both)."""
-    ent, tim = frame.index.codes[0], frame.index.codes[1]
+    ent, tim = _codes(frame)
     n_ent, n_per = len(np.unique(ent)), len(np.unique(tim))
     if entity_fx and time_fx:
         import scipy.sparse as sp
@@ -567,7 +575,7 @@ def _stata_constant(
     b = fitted.params.to_numpy(dtype=np.float64)
     xbar = X.mean(axis=0)
     coef = float(frame[y].to_numpy(dtype=np.float64).mean() - xbar @ b)
-    ent, tim = frame.index.codes[0], frame.index.codes[1]
+    ent, tim = _codes(frame)
     Xw = _demean(X, ent, tim, entity_fx=entity_fx, time_fx=time_fx)
     e = np.asarray(fitted.resids, dtype=np.float64)
     Xa = np.column_stack([np.ones(len(X)), Xw + xbar])
@@ -791,8 +799,7 @@ def _boot_indirect(
     needs only :math:`\sum_g w_g Q_g`, the weighted sum of per-entity
     cross-product matrices, so all draws are one matrix product.
     """
-    ent = frame.index.codes[0]
-    tim = frame.index.codes[1]
+    ent, tim = _codes(frame)
     G = int(ent.max()) + 1
     Z = frame[[y, m, x, *controls]].to_numpy(dtype=np.float64)
     n_per = int(tim.max()) + 1

@@ -406,7 +406,7 @@ def _split_key(table: pd.DataFrame, on: str) -> tuple[list[Any], pd.DataFrame]:
     raise _ColumnError(f"attach: {on!r} is neither a column nor an index level of the table")
 
 
-def _long_years(data: pd.DataFrame, year: str) -> list[int]:
+def _long_years(data: pd.DataFrame, year: Hashable) -> list[int]:
     """The year column as ints (mixed int/str/float years normalised); DataError names bad rows."""
     out: list[int] = []
     bad: list[tuple[int, Any]] = []
@@ -453,7 +453,9 @@ def _agree(col: str, t: Any, u: Any, code: str) -> bool:
     return str(t).strip() == str(u).strip()
 
 
-def _reconcile(base: pd.DataFrame, data: pd.DataFrame, codes: list[str], year: str | None) -> pd.DataFrame:
+def _reconcile(
+    base: pd.DataFrame, data: pd.DataFrame, codes: list[str], year: Hashable | None
+) -> pd.DataFrame:
     """Drop table columns that repeat the unit's attributes; suffix ``_table`` those that differ."""
     clash = [c for c in data.columns if c in base.columns and c != year]
     drop, rename = [], {}
@@ -476,7 +478,7 @@ def attach(
     *,
     on: str = ...,
     by: Literal["auto", "adcode", "name"] = ...,
-    year: str = ...,
+    year: Hashable = ...,
     province: str | None = ...,
     errors: Errors = ...,
     abolished: Abolished = ...,
@@ -490,7 +492,7 @@ def attach(
     *,
     on: str = ...,
     by: Literal["auto", "adcode", "name"] = ...,
-    year: str = ...,
+    year: Hashable = ...,
     province: str | None = ...,
     errors: Errors = ...,
     abolished: Abolished = ...,
@@ -503,7 +505,7 @@ def attach(
     *,
     on: str = "adcode",
     by: Literal["auto", "adcode", "name"] = "auto",
-    year: str = "year",
+    year: Hashable = "year",
     province: str | None = None,
     errors: Errors = "raise",
     abolished: Abolished = "missing",
@@ -636,7 +638,7 @@ def _join(
     codes: list[str | None],
     keys: list[Any],
     years: list[int] | None,
-    year: str,
+    year: Hashable,
 ) -> Any:
     import geopandas as gpd
 

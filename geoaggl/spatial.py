@@ -61,7 +61,7 @@ and leaves NumPy's global state as it found it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +149,7 @@ def _names(data: Any) -> pd.Series | None:
     return None
 
 
-def _show(ids: Sequence[Any], names: pd.Series | None, limit: int = 20) -> str:
+def _show(ids: Iterable[Any], names: pd.Series | None, limit: int = 20) -> str:
     if names is None:
         return format_keys(ids, limit=limit)
     return format_keys((f"{i} {names[i]}" if i in names.index else i for i in ids), limit=limit)
@@ -259,7 +259,7 @@ def _data_columns(
         raise ParameterTypeError(f"data: expected a DataFrame or Series, got {type(data).__name__}")
     if columns is None:
         geom = getattr(data, "_geometry_column_name", None)
-        cols = [
+        cols: list[Hashable] = [
             c
             for c in data.columns
             if c != geom
