@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import user_stacklevel
 from .errors import (
     DataError,
     ParameterTypeError,
@@ -513,7 +514,7 @@ def emit(res: Resolution, *, errors: str, abolished: str, what: str, where: str,
         warnings.warn(
             msg + "; their rows are left unmatched (pass abolished='successor' to use the successor)",
             ReassignedKeysWarning,
-            stacklevel=stacklevel,
+            stacklevel=user_stacklevel(),  # the user's line, whatever wraps this call
         )
     if res.unmatched:
         report_unmatched(res, errors=errors, what=what, where=where, stacklevel=stacklevel + 1)
@@ -539,7 +540,7 @@ def report_unmatched(res: Resolution, *, errors: str, what: str, where: str, sta
     if errors == "raise":
         raise UnmatchedNamesError(msg, res.unmatched)
     if errors == "warn":
-        warnings.warn(msg, UnmatchedKeysWarning, stacklevel=stacklevel)
+        warnings.warn(msg, UnmatchedKeysWarning, stacklevel=user_stacklevel())
 
 
 def _join(items: list[str], limit: int = 20) -> str:

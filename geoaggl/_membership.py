@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._validate import check_option
+from ._validate import check_option, user_stacklevel
 from .errors import DataError, DuplicateMembershipWarning, format_keys
 
 __all__ = ["DUPLICATES", "apply_duplicates", "duplicated_units"]
@@ -52,7 +52,7 @@ def apply_duplicates(
     duplicates: str = "both",
     where: str = "",
     names: pd.Series | None = None,
-    stacklevel: int = 3,
+    stacklevel: int = 3,  # unused: warnings point at the caller outside geoaggl (kept for callers)
 ) -> pd.DataFrame:
     """Apply the duplicates policy to ``frame`` (rows = (unit, group) listings, maybe with years).
 
@@ -94,7 +94,7 @@ def apply_duplicates(
         warnings.warn(
             f"{prefix}{len(dup)} cities counted in more than one agglomeration (duplicates='both'): {listed}",
             DuplicateMembershipWarning,
-            stacklevel=stacklevel,
+            stacklevel=user_stacklevel(),  # the user's line, whatever wraps this call
         )
         return frame
     first = {u: g[0] for u, g in dup.items()}
@@ -103,6 +103,6 @@ def apply_duplicates(
         f"{prefix}{len(dup)} cities listed in more than one agglomeration kept only in the first "
         f"(duplicates='first'): {listed}",
         DuplicateMembershipWarning,
-        stacklevel=stacklevel,
+        stacklevel=user_stacklevel(),
     )
     return frame.loc[keep]

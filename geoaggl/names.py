@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import pandas as pd
 
 from . import _keys
-from ._validate import check_option
+from ._validate import check_option, renamed_kwargs
 from .errors import DataError, ParameterTypeError, format_keys
 
 if TYPE_CHECKING:
@@ -478,7 +478,7 @@ def attach(
     *,
     on: str = ...,
     by: Literal["auto", "adcode", "name"] = ...,
-    year: Hashable = ...,
+    time: Hashable = ...,
     province: str | None = ...,
     errors: Errors = ...,
     abolished: Abolished = ...,
@@ -492,20 +492,21 @@ def attach(
     *,
     on: str = ...,
     by: Literal["auto", "adcode", "name"] = ...,
-    year: Hashable = ...,
+    time: Hashable = ...,
     province: str | None = ...,
     errors: Errors = ...,
     abolished: Abolished = ...,
     county: County = ...,
     report: Literal[True],
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]: ...
+@renamed_kwargs(year="time")
 def attach(
     gdf: gpd.GeoDataFrame,
     table: pd.DataFrame,
     *,
     on: str = "adcode",
     by: Literal["auto", "adcode", "name"] = "auto",
-    year: Hashable = "year",
+    time: Hashable = "year",
     province: str | None = None,
     errors: Errors = "raise",
     abolished: Abolished = "missing",
@@ -534,10 +535,11 @@ def attach(
         How to read the keys: ``"auto"`` reads each key by its own form (code-like
         keys as adcodes, text as Chinese or English names); ``"adcode"`` accepts
         only codes, ``"name"`` only names (other keys are unmatched).
-    year : str, default "year"
+    time : hashable, default "year"
         Name of the year column that makes ``table`` long (ints, integral floats
         or digit strings, mixed types are normalised to int).  If the column is
-        absent the table is wide.
+        absent the table is wide.  (Formerly ``year=``, still accepted with a
+        deprecation warning.)
     province : str, optional
         Name of a column of ``table`` with each row's province, used to
         disambiguate names.
@@ -603,15 +605,15 @@ def attach(
         (county, _keys.COUNTY, "county"), (report, (False, True), "report"),
     ):  # fmt: skip
         check_option(opt, valid, name=nm, where="attach")
-    for nm, val in (("on", on), ("year", year), ("province", province)):
+    for nm, val in (("on", on), ("time", time), ("province", province)):
         if not isinstance(val, Hashable):
             raise ParameterTypeError(f"attach: {nm} must be a column name, got {type(val).__name__}: {val!r}")
     base = _units(gdf)
     if not isinstance(table, pd.DataFrame):
         raise ParameterTypeError(f"attach: table must be a DataFrame, not {type(table).__name__}")
     keys, data = _split_key(table, on)
-    long = year in data.columns
-    years = _long_years(data, year) if long else None
+    long = time in data.columns
+    years = _long_years(data, time) if long else None
     provs = None
     if province is not None:
         if province not in data.columns:
@@ -628,7 +630,7 @@ def attach(
     if county == "raise" and any(r == "county" for r in res.reasons.values()):
         errors = "raise"
     _keys.emit(res, errors=errors, abolished=abolished, what="table rows", where="attach")
-    out = _join(base, data, res.codes, keys, years, year)
+    out = _join(base, data, res.codes, keys, years, time)
     return (out, res.report) if report else out
 
 

@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 
 from ._graphs import graph_links, warn_structure
-from ._validate import as_float_array, check_int, check_option, check_real, require_columns
+from ._validate import as_float_array, check_int, check_option, check_real, require_columns, setting
 from .errors import DataError, GeoagglWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -452,7 +452,7 @@ def check(
     w: WeightsSpec,
     *,
     columns: Sequence[Hashable] | Hashable | None = None,
-    permutations: int = 999,
+    permutations: int | None = None,
     seed: int | None = None,
     statistics: Sequence[str] = _STATISTICS,
 ) -> pd.DataFrame:
@@ -476,8 +476,9 @@ def check(
         checked side by side.  A single graph is named ``"w"``.
     columns : label or sequence of labels, optional
         Columns of a DataFrame to check; default all numeric, non-boolean columns.
-    permutations : int, default 999
-        Random permutations for the pseudo p-values (0: analytical inference only).
+    permutations : int, optional
+        Random permutations for the pseudo p-values (0: analytical inference only); default
+        ``geoaggl.settings.permutations`` (999), read at call time.
     seed : int or numpy.random.Generator, optional
         Seed for the permutations (an int in [0, 2**32 - 1]; a Generator draws
         one); see the module docstring (global state restored).
@@ -519,7 +520,9 @@ def check(
     stats = list(statistics) if not isinstance(statistics, str) else [statistics]
     for st in stats:
         check_option(st, _STATISTICS, name="statistics", where="check")
-    permutations = check_int(permutations, name="permutations", minimum=0, where="check")
+    permutations = check_int(
+        setting(permutations, "permutations"), name="permutations", minimum=0, where="check"
+    )
     seed_i = _legacy_seed(seed, "check")
     graphs = _graphs(w)
     cols = _data_columns(data, columns)
@@ -558,7 +561,7 @@ def lisa(
     y: pd.Series,
     w: Any,
     *,
-    permutations: int = 999,
+    permutations: int | None = None,
     alpha: float = 0.05,
     fdr: bool = False,
     seed: int | None = None,
@@ -582,8 +585,8 @@ def lisa(
         Values indexed by the graph's ids.
     w : libpysal.graph.Graph or W
         Weights (ids must equal ``y.index`` as a set).
-    permutations : int, default 999
-        Conditional permutations per unit.
+    permutations : int, optional
+        Conditional permutations per unit; default ``geoaggl.settings.permutations`` (999).
     alpha : float, default 0.05
         Significance level.
     fdr : bool, default False
@@ -617,7 +620,9 @@ def lisa(
     alpha = check_real(alpha, name="alpha", minimum=0, maximum=1, strict_min=True, where="lisa")
     if alpha >= 1:
         raise DataError(f"lisa: alpha must lie in (0, 1); got {alpha}")
-    permutations = check_int(permutations, name="permutations", minimum=1, where="lisa")
+    permutations = check_int(
+        setting(permutations, "permutations"), name="permutations", minimum=1, where="lisa"
+    )
     seed_i = _legacy_seed(seed, "lisa")
     g = _as_graph(w, "w")
     col = y.name if y.name is not None else "y"
@@ -691,7 +696,7 @@ def residual_check(
     w: Any,
     *,
     time: Hashable | int | None = None,
-    permutations: int = 999,
+    permutations: int | None = None,
     seed: int | None = None,
 ) -> pd.DataFrame:
     r"""Moran's I of a fitted model's residuals, per period for panels.
