@@ -70,7 +70,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._validate import check_int
+from ._validate import check_int, check_option
 from .errors import DataError, ParameterTypeError, UnknownSchemeError, format_keys
 
 __all__ = [
@@ -324,8 +324,9 @@ def published(name: str, *, wide: bool = False) -> pd.DataFrame:
     >>> published("mono_index", wide=True).loc["京津冀", 2008]
     np.float64(0.23)
     """
-    if not isinstance(name, str) or name not in PUBLISHED:
-        raise UnknownSchemeError(f"unknown published table {name!r}; valid names: {format_keys(PUBLISHED)}")
+    check_option(
+        name, tuple(PUBLISHED), name="name (published table)", where="published", error=UnknownSchemeError
+    )
     if not isinstance(wide, bool):
         raise ParameterTypeError(f"wide must be a bool, got {type(wide).__name__}")
     raw = _read(name)

@@ -390,11 +390,8 @@ def _missing_style(missing_kwds: Mapping[str, Any] | None) -> tuple[dict[str, An
 
     kw = dict(MISSING_STYLE)
     if missing_kwds:
-        unknown = set(missing_kwds) - set(_MISSING_KEYS)
-        if unknown:
-            raise UnknownSchemeError(
-                f"unknown missing_kwds keys {sorted(unknown)}; valid: {', '.join(_MISSING_KEYS)}"
-            )
+        for key in missing_kwds:
+            check_option(key, tuple(_MISSING_KEYS), name="missing_kwds key", error=UnknownSchemeError)
         kw.update(missing_kwds)
     for key in ("fillColor", "color"):  # validated: they reach the legend's markup (D16)
         kw[key] = check_color(kw[key], name=f"missing_kwds[{key!r}]")
@@ -427,11 +424,8 @@ _POSITIONS = ("bottomright", "bottomleft", "topright", "topleft")
 
 def _check_legend_kwds(legend_kwds: Mapping[str, Any] | None) -> dict[str, Any]:
     kw = dict(legend_kwds or {})
-    unknown = set(kw) - set(_LEGEND_KEYS)
-    if unknown:
-        raise UnknownSchemeError(
-            f"unknown legend_kwds keys {sorted(unknown)}; valid: {', '.join(_LEGEND_KEYS)}"
-        )
+    for key in kw:
+        check_option(key, tuple(_LEGEND_KEYS), name="legend_kwds key", error=UnknownSchemeError)
     if "position" in kw:
         check_option(kw["position"], _POSITIONS, name="legend_kwds['position']")
     return kw
