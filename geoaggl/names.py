@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import pandas as pd
 
 from . import _keys
-from ._validate import check_option, renamed_kwargs
+from ._validate import check_option, has_key, renamed_kwargs
 from .errors import DataError, ParameterTypeError, format_keys
 
 if TYPE_CHECKING:
@@ -398,12 +398,10 @@ def _units(gdf: Any) -> Any:
 
 def _split_key(table: pd.DataFrame, on: str) -> tuple[list[Any], pd.DataFrame]:
     """The key values and the rest of the table (a new frame, positional index)."""
-    if on in table.columns:
-        return table[on].tolist(), table.drop(columns=on).reset_index(drop=True)
-    if on in [n for n in table.index.names if n is not None]:
-        flat = table.reset_index()
-        return flat[on].tolist(), flat.drop(columns=on).reset_index(drop=True)
-    raise _ColumnError(f"attach: {on!r} is neither a column nor an index level of the table")
+    if not has_key(table, on):
+        raise _ColumnError(f"attach: {on!r} is neither a column nor an index level of the table")
+    flat = table if on in table.columns else table.reset_index()
+    return flat[on].tolist(), flat.drop(columns=on).reset_index(drop=True)
 
 
 def _long_years(data: pd.DataFrame, year: Hashable) -> list[int]:
