@@ -112,24 +112,7 @@ def validate(table: pd.DataFrame, units: pd.DataFrame) -> list[str]:
     if missing:
         return [f"missing columns {missing}"]
     for i, row in table.iterrows():
-        where = f"row {i} ({row['agglomeration']} {row['adcode']} {row['name']})"
-        ad = row["adcode"]
-        if not (len(ad) == 6 and ad.isdigit()):
-            problems.append(f"{where}: adcode is not 6 digits")
-            continue
-        if ad not in units.index:
-            problems.append(f"{where}: adcode not among the shipped prefectures")
-            continue
-        if row["name"] != units.at[ad, "name"]:
-            problems.append(f"{where}: name differs from prefectures() ({units.at[ad, 'name']})")
-        if row["province"] != units.at[ad, "province"]:
-            problems.append(f"{where}: province differs from prefectures() ({units.at[ad, 'province']})")
-        if row["partial"] not in ("true", "false"):
-            problems.append(f"{where}: partial must be 'true' or 'false', got {row['partial']!r}")
-        elif row["partial"] == "true" and not row["partial_note"].strip():
-            problems.append(f"{where}: partial member without partial_note")
-        if not row["source"].strip() or not row["agglomeration_en"].strip():
-            problems.append(f"{where}: empty source or agglomeration_en")
+        problems.extend(_row_problems(i, row, units))
     dup = table[table.duplicated(["agglomeration", "adcode"], keep=False)]
     if len(dup):
         pairs = sorted(set(zip(dup["agglomeration"], dup["adcode"], strict=True)))
@@ -148,6 +131,28 @@ def validate(table: pd.DataFrame, units: pd.DataFrame) -> list[str]:
     for ua, n in PLAN_COUNTS.items():
         if counts.get(ua, 0) != n:
             problems.append(f"{ua}: {counts.get(ua, 0)} members, the plan has {n}")
+    return problems
+
+
+def _row_problems(i: object, row: pd.Series, units: pd.DataFrame) -> list[str]:
+    """Problems of one authored row (adcode, name, province, partial flag, source)."""
+    where = f"row {i} ({row['agglomeration']} {row['adcode']} {row['name']})"
+    ad = row["adcode"]
+    if not (len(ad) == 6 and ad.isdigit()):
+        return [f"{where}: adcode is not 6 digits"]
+    if ad not in units.index:
+        return [f"{where}: adcode not among the shipped prefectures"]
+    problems = []
+    if row["name"] != units.at[ad, "name"]:
+        problems.append(f"{where}: name differs from prefectures() ({units.at[ad, 'name']})")
+    if row["province"] != units.at[ad, "province"]:
+        problems.append(f"{where}: province differs from prefectures() ({units.at[ad, 'province']})")
+    if row["partial"] not in ("true", "false"):
+        problems.append(f"{where}: partial must be 'true' or 'false', got {row['partial']!r}")
+    elif row["partial"] == "true" and not row["partial_note"].strip():
+        problems.append(f"{where}: partial member without partial_note")
+    if not row["source"].strip() or not row["agglomeration_en"].strip():
+        problems.append(f"{where}: empty source or agglomeration_en")
     return problems
 
 

@@ -33,6 +33,7 @@ from typing import Final
 
 import pandas as pd
 
+from ._validate import check_option
 from .errors import DataError, UnknownSchemeError
 
 __all__ = [
@@ -171,7 +172,7 @@ COLUMNS: Final[tuple[str, ...]] = (
     "source",
 )
 # columns of the packaged CSV (``central`` is computed, ``province`` only validated)
-_STORED = ("agglomeration", "agglomeration_en", "adcode", "name", "province", "partial")
+_STORED: tuple[str, ...] = ("agglomeration", "agglomeration_en", "adcode", "name", "province", "partial")
 _STORED = (*_STORED, "partial_note", "source")
 
 
@@ -286,9 +287,13 @@ def agglomerations(scheme: str = "national11") -> pd.DataFrame:
     >>> sorted(df.loc[df.agglomeration.eq("长三角") & df.central, "name"])
     ['上海市', '南京市', '合肥市', '宁波市', '杭州市']
     """
-    if not isinstance(scheme, str) or scheme not in SCHEMES:
-        valid = ", ".join(repr(s) for s in SCHEMES)
-        raise UnknownSchemeError(f"unknown agglomeration scheme {scheme!r}; valid schemes: {valid}")
+    check_option(
+        scheme,
+        tuple(SCHEMES),
+        name="scheme (agglomeration scheme)",
+        where="agglomerations",
+        error=UnknownSchemeError,
+    )
     uas = SCHEMES[scheme]
     table = _load()
     rank = {ua: i for i, ua in enumerate(uas)}

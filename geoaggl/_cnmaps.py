@@ -6,7 +6,6 @@ so that the shipped and the full-resolution polygons come from one reader.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sqlite3
 from pathlib import Path
@@ -21,15 +20,10 @@ _AMAP_ALIASES = {"500100": "500000"}  # Chongqing is stored under its province c
 
 
 def package_dir(name: str) -> Path:
-    """Locate an installed package without importing it."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.origin is None:
-        from .errors import OptionalDependencyError
+    """Locate an installed package without importing it (OptionalDependencyError naming the extra)."""
+    from ._compat import find_optional
 
-        raise OptionalDependencyError(
-            f"{name} is not installed: pip install 'geoaggl[build]' (or 'geoaggl[full]')"
-        )
-    return Path(spec.origin).parent
+    return find_optional(name, extra="full")
 
 
 def source_adcode(adcode: str) -> str:

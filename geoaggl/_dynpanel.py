@@ -463,10 +463,10 @@ class DynamicPanel:
 
     def __repr__(self) -> str:
         return (
-            f"DynamicPanel({self.method} GMM, {self.steps}-step, y={self.dependent}, n_obs={self.n_obs}, "
+            f"DynamicPanel({self.method} GMM, {self.steps}-step, y={self.dependent!s}, n_obs={self.n_obs}, "
             f"n_entities={self.n_entities}, n_instruments={self.n_instruments}, "
             f"Hansen={self.hansen.statistic:.3f} (p={self.hansen.pvalue:.3f}), "
-            f"AR(2) p={self.ar.loc['AR(2)', 'p']:.3f})"
+            f"AR(2) p={float(self.ar['p']['AR(2)']):.3f})"
         )
 
     def summary(self, *, digits: int = 4) -> pd.DataFrame:

@@ -41,7 +41,7 @@ import difflib
 import re
 import unicodedata
 import warnings
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import user_stacklevel
 from .errors import (
     DataError,
     ParameterTypeError,
@@ -423,8 +424,8 @@ _MISSING_OUT: _Outcome = (None, "missing", "", (), _MISSING_HIT, "", False)
 def resolve(
     keys: list[Any],
     *,
-    years: list[int | None] | None = None,
-    provinces: list[str | None] | None = None,
+    years: Sequence[int | None] | None = None,
+    provinces: Sequence[str | None] | None = None,
     units: Iterable[str] | None = None,
     by: str = "auto",
     abolished: str = "missing",
@@ -513,7 +514,7 @@ def emit(res: Resolution, *, errors: str, abolished: str, what: str, where: str,
         warnings.warn(
             msg + "; their rows are left unmatched (pass abolished='successor' to use the successor)",
             ReassignedKeysWarning,
-            stacklevel=stacklevel,
+            stacklevel=user_stacklevel(),  # the user's line, whatever wraps this call
         )
     if res.unmatched:
         report_unmatched(res, errors=errors, what=what, where=where, stacklevel=stacklevel + 1)
@@ -539,7 +540,7 @@ def report_unmatched(res: Resolution, *, errors: str, what: str, where: str, sta
     if errors == "raise":
         raise UnmatchedNamesError(msg, res.unmatched)
     if errors == "warn":
-        warnings.warn(msg, UnmatchedKeysWarning, stacklevel=stacklevel)
+        warnings.warn(msg, UnmatchedKeysWarning, stacklevel=user_stacklevel())
 
 
 def _join(items: list[str], limit: int = 20) -> str:

@@ -107,7 +107,7 @@ def _solve(
 ) -> tuple[int, np.ndarray | None]:
     k, nv = c.shape
     try:
-        res = linprog(
+        res = linprog(  # type: ignore[call-overload]  # scipy-stubs: no overload takes None for A_ub/A_eq with csr_array
             c.reshape(-1),
             A_ub=None if a_ub is None else block_diag_csr(a_ub),
             b_ub=None if b_ub is None else b_ub.reshape(-1),
@@ -194,13 +194,13 @@ def solve_batched(
 def _highs_module() -> tuple[Any, Any] | None:
     """(bindings module, Highs class): the ones scipy ships, else ``highspy``, else None."""
     try:
-        from scipy.optimize._highspy import _core  # scipy >= 1.15 (private, hence the fallbacks)
+        from scipy.optimize._highspy import _core  # type: ignore[import-not-found]  # private, untyped
 
         return _core, _core._Highs
     except (ImportError, AttributeError):
         pass
     try:
-        import highspy  # type: ignore[import-not-found]
+        import highspy
 
         return highspy, highspy.Highs
     except (ImportError, AttributeError):

@@ -527,7 +527,7 @@ class SharedGeometries(MacroElement):
         """
     )
 
-    def __init__(self, geometries: Sequence[Mapping[str, Any]]) -> None:
+    def __init__(self, geometries: Sequence[Mapping[str, Any] | None]) -> None:
         super().__init__()
         self._name = "GeoagglGeometries"
         self.geometries = list(geometries)

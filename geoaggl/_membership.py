@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable
+from typing import Any
 
 import pandas as pd
 
-from ._validate import check_option
+from ._validate import check_option, user_stacklevel
 from .errors import DataError, DuplicateMembershipWarning, format_keys
 
 __all__ = ["DUPLICATES", "apply_duplicates", "duplicated_units"]
@@ -40,7 +41,7 @@ def duplicated_units(frame: pd.DataFrame, *, unit: Hashable, group: Hashable) ->
     if len(multi) == 0:
         return {}
     sub = pairs[pairs[unit].isin(multi)]
-    return {u: list(g) for u, g in sub.groupby(unit, sort=False)[group]}
+    return {u: list(g) for u, g in sub[group].groupby(sub[unit], sort=False)}
 
 
 def apply_duplicates(
@@ -51,7 +52,7 @@ def apply_duplicates(
     duplicates: str = "both",
     where: str = "",
     names: pd.Series | None = None,
-    stacklevel: int = 3,
+    stacklevel: int = 3,  # unused: warnings point at the caller outside geoaggl (kept for callers)
 ) -> pd.DataFrame:
     """Apply the duplicates policy to ``frame`` (rows = (unit, group) listings, maybe with years).
 
@@ -78,7 +79,7 @@ def apply_duplicates(
         return frame
     prefix = f"{where}: " if where else ""
 
-    def label(u: object) -> str:
+    def label(u: Any) -> str:
         if names is not None and u in names.index:
             return f"{u} {names[u]}"
         return str(u)
@@ -93,7 +94,7 @@ def apply_duplicates(
         warnings.warn(
             f"{prefix}{len(dup)} cities counted in more than one agglomeration (duplicates='both'): {listed}",
             DuplicateMembershipWarning,
-            stacklevel=stacklevel,
+            stacklevel=user_stacklevel(),  # the user's line, whatever wraps this call
         )
         return frame
     first = {u: g[0] for u, g in dup.items()}
@@ -102,6 +103,6 @@ def apply_duplicates(
         f"{prefix}{len(dup)} cities listed in more than one agglomeration kept only in the first "
         f"(duplicates='first'): {listed}",
         DuplicateMembershipWarning,
-        stacklevel=stacklevel,
+        stacklevel=user_stacklevel(),
     )
     return frame.loc[keep]

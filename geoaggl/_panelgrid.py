@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, require_columns
+from ._validate import as_float_array, require_columns, require_key
 from .errors import DataError, DataWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
 _LAG_RE = re.compile(r"^L(\d+)\.(.+)$")
@@ -63,14 +63,6 @@ class Grid:
 
 def _py(v: object) -> object:
     return v.item() if isinstance(v, np.generic) else v
-
-
-def _key(df: pd.DataFrame, name: Hashable, what: str) -> np.ndarray:
-    if name in df.columns:
-        return df[name].to_numpy()
-    if name in (df.index.names or []):
-        return df.index.get_level_values(name).to_numpy()
-    raise DataError(f"{what} {name!r}: neither a column nor an index level of the data")
 
 
 def base_columns(df: pd.DataFrame, names: Sequence[Hashable]) -> list[Hashable]:
@@ -120,8 +112,8 @@ def make_grid(
     if len(df) == 0:
         raise DataError(f"{where}: the table has no rows")
     require_columns(df, cols, what=f"{where}: df")
-    ent = _key(df, entity, f"{where}: entity")
-    tim = _key(df, time, f"{where}: time")
+    ent = require_key(df, entity, what=f"{where}: entity")
+    tim = require_key(df, time, what=f"{where}: time")
     if pd.isna(ent).any() or pd.isna(tim).any():
         raise DataError(
             f"{where}: missing entity or time keys in {int((pd.isna(ent) | pd.isna(tim)).sum())} row(s)"

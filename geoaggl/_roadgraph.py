@@ -296,4 +296,5 @@ def dijkstra_limited(csr: sp.csr_matrix, source: int, limit: float) -> NDArray[n
     """Distances from one node, ``inf`` beyond ``limit`` (scipy's ``limit`` option)."""
     from scipy.sparse.csgraph import dijkstra
 
-    return np.asarray(dijkstra(csr, directed=True, indices=int(source), limit=float(limit)), dtype=np.float64)
+    dist = dijkstra(csr, directed=True, indices=int(source), limit=float(limit))  # type: ignore[call-overload]
+    return np.asarray(dist, dtype=np.float64)

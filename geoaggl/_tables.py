@@ -39,6 +39,7 @@ class RegressionTable(pd.DataFrame):
     """
 
     _metadata: ClassVar[list[str]] = ["notes"]
+    notes: str
 
     @property
     def _constructor(self) -> type[RegressionTable]:
@@ -251,8 +252,9 @@ def table(
         if se != "none":
             body[f"{term} (se)"] = []
         for params, sev, pv, _ in parts:
-            has = term in [str(t) for t in params.index]
-            key = params.index[[str(t) for t in params.index].index(term)] if has else None
+            shown = [str(t) for t in params.index]
+            has = term in shown
+            key = params.index[shown.index(term)] if has else params.index[0]  # key unused when not has
             body[term].append(f.format(params[key]) + _stars(float(pv[key]), levels) if has else "")
             if se != "none":
                 s = f.format(sev[key]) if has and np.isfinite(sev[key]) else ""

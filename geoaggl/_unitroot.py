@@ -383,7 +383,7 @@ def _max_lags(
     series: dict[object, np.ndarray],
     max_lags: int | None,
     crit: str | None,
-    lags: object,
+    lags: int | str,
     ips_trend: str | None,
 ) -> int:
     tmin = min(len(v) for v in series.values())
@@ -393,7 +393,7 @@ def _max_lags(
             pmax -= 1  # the IPS moments are tabulated for fewer lags in short series
     else:
         pmax = check_int(max_lags, name="max_lags", minimum=0, where=_WHERE)
-    p_used = pmax if crit is not None else int(lags)  # type: ignore[arg-type]
+    p_used = pmax if crit is not None else int(lags)
     k_det = 2
     short = [e for e, v in series.items() if len(v) - p_used - 1 < p_used + 1 + k_det + 2]
     if short:
@@ -405,18 +405,18 @@ def _max_lags(
 
 
 def _run(
-    series: dict[object, np.ndarray], test: str, crit: str | None, lags: object, pmax: int, trend: str
+    series: dict[object, np.ndarray], test: str, crit: str | None, lags: int | str, pmax: int, trend: str
 ) -> UnitRoot:
     ents, ps, ts, pvs, lens = [], [], [], [], []
     for e, y in series.items():
-        p = _select_lag(y, pmax, trend, crit, e) if crit is not None else int(lags)  # type: ignore[arg-type]
-        X, dy = _adf_design(y, p, p + 1, trend)
+        lag = _select_lag(y, pmax, trend, crit, e) if crit is not None else int(lags)
+        X, dy = _adf_design(y, lag, lag + 1, trend)
         coef, se, _ = _ols(X, dy)
         if not (np.isfinite(se[0]) and se[0] > 0):
             raise _exact_fit(e)
         t = float(coef[0] / se[0])
         ents.append(e)
-        ps.append(p)
+        ps.append(lag)
         ts.append(t)
         pvs.append(mackinnon_p(t, trend))
         lens.append(len(y))

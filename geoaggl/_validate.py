@@ -9,24 +9,39 @@ best named by index label, adcode or ``(adcode, year)``.
 
 from __future__ import annotations
 
+import functools
 import numbers
-from collections.abc import Hashable, Iterable, Sequence
-from typing import Any
+import os
+import sys
+import warnings
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, OptionError, ParameterTypeError, format_keys
+from .errors import DataError, GeoagglDeprecationWarning, OptionError, ParameterTypeError, format_keys
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = [
     "as_float_array",
+    "as_labels",
+    "check_bool",
     "check_int",
     "check_option",
     "check_real",
     "check_seed",
     "check_values",
+    "has_key",
+    "key_values",
+    "level_values",
     "numeric_frame",
+    "renamed_kwargs",
     "require_columns",
+    "require_key",
+    "setting",
+    "user_stacklevel",
 ]
 
 
@@ -166,13 +181,23 @@ def numeric_frame(
     return out
 
 
-def check_option(value: Any, valid: Iterable[Any], *, name: str, where: str = "") -> Any:
+def check_option(
+    value: Any,
+    valid: Iterable[Any],
+    *,
+    name: str,
+    where: str = "",
+    error: type[OptionError] = OptionError,
+) -> Any:
     """The one option validator: return ``value`` if it is one of ``valid``, else raise OptionError.
 
     Every public keyword with a fixed set of values (``errors=``, ``rule=``,
     ``method=``, ``islands=`` ...) is checked here, so a bad option always
     raises :class:`geoaggl.errors.OptionError` naming the parameter, the value
     given and the valid ones.  Unhashable values are rejected the same way.
+    ``error`` picks an OptionError subclass (keywords that raised
+    :class:`~geoaggl.errors.UnknownSchemeError` before this validator existed
+    keep raising it).
 
     Examples
     --------
@@ -191,8 +216,85 @@ def check_option(value: Any, valid: Iterable[Any], *, name: str, where: str = ""
     if not ok:
         prefix = f"{where}: " if where else ""
         shown = ", ".join(repr(v) for v in options)
-        raise OptionError(f"{prefix}{name} must be one of {shown}; got {value!r}")
+        raise error(f"{prefix}{name} must be one of {shown}; got {value!r}")
     return value
+
+
+def check_bool(value: Any, *, name: str, where: str = "") -> bool:
+    """``value`` as a bool; anything but True/False (NumPy's included) raises ParameterTypeError."""
+    if not isinstance(value, bool | np.bool_):
+        prefix = f"{where}: " if where else ""
+        raise ParameterTypeError(f"{prefix}{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def as_labels(spec: Any, *, tuple_is_label: bool = False) -> list[Hashable]:
+    """One column label or a list-like of labels, as a list (None: empty list).
+
+    A ``str`` (and, with ``tuple_is_label``, a tuple: a MultiIndex column label) is
+    one label; any other sequence or Index is a list of labels.
+    """
+    if spec is None:
+        return []
+    single = (str, bytes, tuple) if tuple_is_label else (str, bytes)
+    if isinstance(spec, single) or not isinstance(spec, Sequence | pd.Index):
+        return [spec]
+    return list(spec)
+
+
+def _is_level(index: pd.Index, name: Hashable) -> bool:
+    try:
+        return name is not None and name in [n for n in index.names if n is not None]
+    except TypeError:  # an unhashable label compared with names
+        return False
+
+
+def level_values(index: pd.Index, name: Hashable) -> np.ndarray | None:
+    """Values of the index level called ``name`` (None labels never match), or None."""
+    if not _is_level(index, name):
+        return None
+    # pandas accepts any hashable level name; the stubs only list int | str
+    return index.get_level_values(name).to_numpy()  # type: ignore[arg-type]
+
+
+def key_values(obj: pd.DataFrame | pd.Series, name: Hashable) -> np.ndarray | None:
+    """THE column-or-index-level lookup: the values of column ``name`` of a DataFrame, else of
+    its (or a Series') index level ``name``; None when neither exists.
+
+    A column label that appears twice raises DataError.
+    """
+    if isinstance(obj, pd.DataFrame):
+        try:
+            in_columns = name in obj.columns
+        except TypeError:  # unhashable label
+            in_columns = False
+        if in_columns:
+            col = obj[name]
+            if isinstance(col, pd.DataFrame):
+                raise DataError(f"column {name!r} appears more than once")
+            return col.to_numpy()
+    return level_values(obj.index, name)
+
+
+def require_key(obj: pd.DataFrame | pd.Series, name: Hashable, *, what: str) -> np.ndarray:
+    """:func:`key_values`, raising DataError naming ``what`` and ``name`` when neither exists."""
+    vals = key_values(obj, name)
+    if vals is None:
+        raise DataError(f"{what} {name!r} is neither a column nor an index level of the data")
+    return vals
+
+
+def has_key(obj: pd.DataFrame | pd.Series, name: Hashable | None) -> bool:
+    """Whether ``name`` is a column (DataFrame) or an index level of ``obj``."""
+    if name is None:
+        return False
+    if isinstance(obj, pd.DataFrame):
+        try:
+            if name in obj.columns:
+                return True
+        except TypeError:
+            return False
+    return _is_level(obj.index, name)
 
 
 def check_int(
@@ -274,3 +376,79 @@ def check_seed(seed: Any, *, name: str = "seed", where: str = "") -> np.random.G
         return seed
     v = check_int(seed, name=name, minimum=0, maximum=2**63 - 1, where=where)
     return np.random.default_rng(v)
+
+
+def renamed_kwargs(**renames: str) -> Callable[[_F], _F]:
+    """Decorator keeping renamed keywords working: ``@renamed_kwargs(groups="group")``.
+
+    A call that passes an old spelling as a keyword gets it under the new name, with one
+    :class:`~geoaggl.errors.GeoagglDeprecationWarning` naming both; passing both spellings
+    raises ParameterTypeError.  Positional calls are untouched (a renamed parameter keeps its
+    position), and ``inspect.signature`` shows the new names only.
+
+    Examples
+    --------
+    >>> @renamed_kwargs(n="n_boot")
+    ... def draws(n_boot=9):
+    ...     return n_boot
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     draws(n=5), w[0].category.__name__
+    (5, 'GeoagglDeprecationWarning')
+    """
+    for old, new in renames.items():
+        if not (isinstance(new, str) and new.isidentifier()) or old == new:
+            raise ValueError(f"renamed_kwargs: bad rename {old!r} -> {new!r}")  # a programming error
+
+    def decorate(func: _F) -> _F:
+        where = func.__qualname__.replace(".__init__", "")
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in renames.items():
+                if old not in kwargs:
+                    continue
+                if new in kwargs:
+                    raise ParameterTypeError(
+                        f"{where}: got both {new}= and its deprecated spelling {old}=; pass {new}= only"
+                    )
+                warnings.warn(
+                    f"{where}: the keyword {old}= is deprecated and will be removed in a future release; "
+                    f"use {new}= (same meaning)",
+                    GeoagglDeprecationWarning,
+                    stacklevel=2,
+                )
+                kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return cast(_F, wrapper)
+
+    return decorate
+
+
+def setting(value: Any, name: str, *, unset: Any = None) -> Any:
+    """``value``, or ``geoaggl.settings.<name>`` read now when ``value`` is ``unset`` (None by default)."""
+    if value is unset or (isinstance(unset, str) and isinstance(value, str) and value == unset):
+        from . import settings
+
+        return getattr(settings, name)
+    return value
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning issued by the caller point at the user's code.
+
+    Counts the frames from the function calling this one up to the first frame outside the
+    geoaggl package, so wrappers (e.g. :func:`renamed_kwargs`) and internal helpers in between
+    never shift the reported line.
+    """
+    frame = sys._getframe(1)  # the function that will call warnings.warn: stacklevel 1
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level

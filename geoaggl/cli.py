@@ -348,7 +348,7 @@ def _join_cities(table: Any, key: str, values: Any, label: str, *, skip_unmatche
     small = pd.DataFrame({_KEY: keys[present], _VALUE: np.asarray(values)[present]})
     units = prefectures()
     try:
-        return attach(units, small, on=_KEY, year=_NO_YEAR, errors="raise")
+        return attach(units, small, on=_KEY, time=_NO_YEAR, errors="raise")
     except UnmatchedNamesError as exc:
         unmatched = list(exc.unmatched)
         if not skip_unmatched or len(unmatched) >= len(small):
@@ -365,7 +365,7 @@ def _join_cities(table: Any, key: str, values: Any, label: str, *, skip_unmatche
         )
     except DataError as exc:
         raise DataError(f"{label}: {exc}".replace(" gdf", " the prefectures")) from None
-    return attach(units, small, on=_KEY, year=_NO_YEAR, errors="ignore")
+    return attach(units, small, on=_KEY, time=_NO_YEAR, errors="ignore")
 
 
 def _attached_column(
@@ -462,7 +462,7 @@ def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet:
     members = agglomerations("national11")
     prefs.drop(columns="geometry").to_csv(out / "prefectures.csv", encoding="utf-8")
     members.to_csv(out / "agglomerations_national11.csv", index=False, encoding="utf-8")
-    kw = {"tiles": "OpenStreetMap"}
+    kw: dict[str, Any] = {"tiles": "OpenStreetMap"}
     _save(
         maps.choropleth(prefs, "kind", outlines="national11", name="Prefecture-level units", **kw),
         out / "prefectures.html",
@@ -710,7 +710,7 @@ def check(
     *,
     weights: Sequence[str] = ("queen", "road"),
     year: int | None = None,
-    permutations: int = 999,
+    permutations: int | None = None,
     seed: int | None = 0,
     key: str | None = None,
     skip_unmatched: bool = False,
@@ -1088,7 +1088,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "--weights", action="append", choices=["queen", "road"], help="weights (repeatable; default both)"
     )
     p.add_argument(
-        "--permutations", type=int, default=999, help="permutations for the p-values (default 999)"
+        "--permutations",
+        type=int,
+        default=None,
+        help="permutations for the p-values (default: geoaggl.settings.permutations, 999)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed of the permutations (default 0)")
     p.add_argument("--out", default=None, help="also write the table to this CSV")

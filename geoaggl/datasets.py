@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import copy
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -70,7 +70,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._validate import check_int
+from ._validate import check_int, check_option
 from .errors import DataError, ParameterTypeError, UnknownSchemeError, format_keys
 
 __all__ = [
@@ -223,20 +223,28 @@ def _wide(name: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float] 
     raise AssertionError(name)  # pragma: no cover
 
 
+def _stacked(wide: pd.DataFrame) -> pd.DataFrame:
+    """``wide`` stacked on its (single) column level, the values in a ``value`` column."""
+    s = wide.stack()
+    if isinstance(s, pd.DataFrame):  # pragma: no cover - the printed tables have one column level
+        raise AssertionError("expected a single column level")
+    return s.rename("value").reset_index()
+
+
 def _long(name: str, wide: pd.DataFrame) -> pd.DataFrame:
     """Tidy long form of a typed printed-layout table (row order: printed order)."""
     if name in ("coagglomeration_level", "dagum_within", "sigma", "integration_cv"):
         key = "dimension" if name == "integration_cv" else "agglomeration"
-        out = wide.stack().rename("value").reset_index()
+        out = _stacked(wide)
         return out[["year", key, "value"]]
     if name == "dagum_sources":
-        out = wide.stack().rename("value").reset_index()
+        out = _stacked(wide)
         col = out.pop(out.columns[1])
         out.insert(1, "component", col.str.removesuffix("_pct"))
         out.insert(2, "statistic", np.where(col.str.endswith("_pct"), "contribution_pct", "gini"))
         return out
     if name == "dagum_between":
-        out = wide.stack().rename("value").reset_index()
+        out = _stacked(wide)
         return out.rename(columns={out.columns[2]: "statistic"})
     if name == "mono_index":
         year_cols = [c for c in wide.columns if isinstance(c, int)]
@@ -352,14 +360,17 @@ def published(name: str, *, wide: bool = False) -> pd.DataFrame:
     >>> published("mono_index", wide=True).loc["京津冀", 2008]
     np.float64(0.23)
     """
-    if not isinstance(name, str) or name not in PUBLISHED:
-        raise UnknownSchemeError(f"unknown published table {name!r}; valid names: {format_keys(PUBLISHED)}")
+    check_option(
+        name, tuple(PUBLISHED), name="name (published table)", where="published", error=UnknownSchemeError
+    )
     if not isinstance(wide, bool):
         raise ParameterTypeError(f"wide must be a bool, got {type(wide).__name__}")
     raw = _read(name)
     table, means = _wide(name, raw.table.copy())
     out = table if wide else _long(name, table).reset_index(drop=True)
-    attrs: dict[str, Any] = {"name": name, **copy.deepcopy(raw.meta), "shape": "wide" if wide else "long"}
+    attrs: dict[Hashable, Any] = {"name": name}
+    attrs.update(copy.deepcopy(raw.meta))
+    attrs["shape"] = "wide" if wide else "long"
     if means is not None:
         attrs["printed_means"] = means
     out.attrs = attrs
@@ -681,8 +692,8 @@ def synthetic_yearbook(
     members = agglomerations(scheme)
     members = members[~members["adcode"].astype(str).isin(_SAR)]  # not in the mainland yearbook
     first = members.drop_duplicates("adcode", keep="first")
-    mapping = {
-        ua: grp["adcode"].astype(str).tolist() for ua, grp in first.groupby("agglomeration", sort=False)
+    mapping: dict[str, list[str]] = {
+        str(ua): grp["adcode"].astype(str).tolist() for ua, grp in first.groupby("agglomeration", sort=False)
     }
     # employment shares and dynamics: synthetic_employment itself (validates years and seed)
     emp = synthetic_employment(mapping, years=years, seed=int(seed))

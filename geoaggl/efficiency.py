@@ -52,8 +52,18 @@ import pandas as pd
 
 from ._engine import get_client, map_blocks
 from ._lp import BatchResult, Family, solve_family
-from ._validate import as_float_array, check_option, check_real, check_values, numeric_frame, require_columns
-from .errors import DataError, GeoagglWarning, OptionError, UnknownSchemeError, format_keys
+from ._validate import (
+    as_float_array,
+    as_labels,
+    check_option,
+    check_real,
+    check_values,
+    level_values,
+    numeric_frame,
+    require_columns,
+    require_key,
+)
+from .errors import DataError, GeoagglWarning, UnknownSchemeError, format_keys
 
 __all__ = ["capital_stock", "malmquist_luenberger", "sbm"]
 
@@ -72,20 +82,6 @@ def _frame(obj: Table, what: str) -> pd.DataFrame:
     raise DataError(f"{what}: expected a pandas DataFrame or Series, got {type(obj).__name__}")
 
 
-def _columns(cols: Columns) -> list[Hashable]:
-    if isinstance(cols, str | bytes | tuple) or not isinstance(cols, Sequence):
-        return [cols]
-    return list(cols)
-
-
-def _level_or_column(df: pd.DataFrame, name: Hashable, what: str) -> np.ndarray:
-    if name in df.columns:
-        return df[name].to_numpy()
-    if name in (df.index.names or []):
-        return df.index.get_level_values(name).to_numpy()
-    raise DataError(f"{what}: {name!r} is neither a column nor an index level")
-
-
 def _time_values(index: pd.Index, time: Hashable | Sequence[Any] | np.ndarray | pd.Series) -> np.ndarray:
     if isinstance(time, pd.Series):
         if not time.index.equals(index):
@@ -99,8 +95,9 @@ def _time_values(index: pd.Index, time: Hashable | Sequence[Any] | np.ndarray | 
         if arr.shape != (len(index),):
             raise DataError(f"sbm: time has {arr.shape[0]} values for {len(index)} DMUs")
         return arr
-    if time in (index.names or []):
-        return index.get_level_values(time).to_numpy()
+    vals = level_values(index, time)
+    if vals is not None:
+        return vals
     if isinstance(index, pd.MultiIndex) and index.nlevels == 2 and time == "year":
         return index.get_level_values(1).to_numpy()
     raise DataError(
@@ -137,14 +134,6 @@ def _groups(values: np.ndarray) -> list[tuple[Any, np.ndarray]]:
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     return [(uniques[g], order[bounds[g] : bounds[g + 1]]) for g in range(len(uniques))]
-
-
-def _check_scheme(value: Any, valid: Sequence[Any], *, name: str, where: str) -> Any:
-    """:func:`check_option`, raising its :class:`UnknownSchemeError` subclass (kept for compatibility)."""
-    try:
-        return check_option(value, valid, name=name, where=where)
-    except OptionError as exc:
-        raise UnknownSchemeError(str(exc)) from None
 
 
 def _check_range(obs: np.ndarray, ref: np.ndarray, cols: Sequence[Any], where: str) -> None:
@@ -470,8 +459,8 @@ def sbm(
     >>> sbm(x, y)["efficiency"].to_dict()
     {'a': 1.0, 'b': 0.5, 'c': 1.0}
     """
-    _check_scheme(rts, ("crs", "vrs"), name="rts", where="sbm")
-    _check_scheme(frontier, ("pooled", "year"), name="frontier", where="sbm")
+    check_option(rts, ("crs", "vrs"), name="rts", where="sbm", error=UnknownSchemeError)
+    check_option(frontier, ("pooled", "year"), name="frontier", where="sbm", error=UnknownSchemeError)
     xf = _frame(inputs, "input")
     gf = _frame(good, "good")
     bf = None if bad is None else _frame(bad, "bad")
@@ -647,8 +636,35 @@ def capital_stock(
     if growth is not None and not isinstance(growth, pd.Series | Mapping):
         growth = check_real(growth, name="growth", where="capital_stock")
     wide = isinstance(investment, pd.DataFrame)
+    long = _investment_long(investment)
+    labels = _labels(long.index)
+    inv = as_float_array(long, what="capital_stock investment", labels=labels)
+    check_values(inv, what="capital_stock investment", labels=labels, positive=True)
+    years = long.index.get_level_values(1)
+    price = _deflator_prices(deflator, long, wide=wide, labels=labels)
+    real = inv / price
+    cities = long.index.get_level_values(0)
+    kout = np.empty_like(real)
+    gout = np.empty_like(real)
+    for city, pos in pd.Series(np.arange(len(long))).groupby(cities.to_numpy(), sort=False):
+        p = pos.to_numpy()
+        order = p[np.argsort(years[p].to_numpy(), kind="stable")]
+        _consecutive(years[order].to_numpy(), city)
+        k, g_used = _pim(real[order], delta, _city_growth(growth, city), city)
+        kout[order] = k
+        gout[order] = g_used
     if wide:
-        long = _wide_to_long(investment)  # (city, year)
+        ks = pd.Series(kout, index=long.index)
+        return ks.unstack(0).reindex(index=investment.index.copy(), columns=investment.columns.copy())
+    return pd.DataFrame(
+        {"real_investment": real, "capital_stock": kout, "growth": gout}, index=long.index.copy()
+    )
+
+
+def _investment_long(investment: Table) -> pd.Series:
+    """The investment as a Series indexed (city, year), checked for shape and duplicates."""
+    if isinstance(investment, pd.DataFrame):
+        long = _wide_to_long(investment)
     elif isinstance(investment, pd.Series):
         if not (isinstance(investment.index, pd.MultiIndex) and investment.index.nlevels == 2):
             raise DataError(
@@ -661,57 +677,46 @@ def capital_stock(
     if long.index.has_duplicates:
         dups = format_keys(long.index[long.index.duplicated()])
         raise DataError(f"capital_stock: duplicated (city, year) {dups}")
-    labels = _labels(long.index)
-    inv = as_float_array(long, what="capital_stock investment", labels=labels)
-    check_values(inv, what="capital_stock investment", labels=labels, positive=True)
-    years = long.index.get_level_values(1)
+    return long
+
+
+def _deflator_prices(
+    deflator: Table | Mapping[Any, float] | None, long: pd.Series, *, wide: bool, labels: Any
+) -> np.ndarray:
+    """The price index aligned to ``long`` (ones when no deflator), checked positive and finite."""
     if deflator is None:
-        price = np.ones_like(inv)
+        return np.ones(len(long), dtype=float)
+    if wide and isinstance(deflator, pd.DataFrame):
+        dl = _wide_to_long(deflator)
     else:
-        if wide and isinstance(deflator, pd.DataFrame):
-            dl = _wide_to_long(deflator)
+        dl = _per_time(deflator, "deflator")
+    try:
+        if isinstance(dl.index, pd.MultiIndex):
+            dv = dl.reindex(long.index)
         else:
-            dl = _per_time(deflator, "deflator")
-        try:
-            if isinstance(dl.index, pd.MultiIndex):
-                dv = dl.reindex(long.index)
-            else:
-                dv = dl.reindex(years)
-        except (TypeError, ValueError) as exc:
-            raise DataError(f"capital_stock: cannot align the deflator: {exc}") from exc
-        price = as_float_array(pd.Series(dv.to_numpy()), what="capital_stock deflator", labels=labels)
-        check_values(
-            price,
-            what="capital_stock deflator (missing = not given for that city/year)",
-            labels=labels,
-            positive=True,
-        )
-    real = inv / price
-    cities = long.index.get_level_values(0)
-    kout = np.empty_like(real)
-    gout = np.empty_like(real)
-    for city, pos in pd.Series(np.arange(len(long))).groupby(cities.to_numpy(), sort=False):
-        p = pos.to_numpy()
-        order = p[np.argsort(years[p].to_numpy(), kind="stable")]
-        _consecutive(years[order].to_numpy(), city)
-        if growth is None:
-            g = None
-        elif isinstance(growth, pd.Series | Mapping):
-            gs = growth if isinstance(growth, pd.Series) else pd.Series(growth)
-            if city not in gs.index:
-                raise DataError(f"capital_stock: growth has no value for city {city!r}")
-            g = check_real(gs[city], name=f"growth[{city!r}]", where="capital_stock")
-        else:
-            g = growth
-        k, g_used = _pim(real[order], delta, g, city)
-        kout[order] = k
-        gout[order] = g_used
-    if wide:
-        ks = pd.Series(kout, index=long.index)
-        return ks.unstack(0).reindex(index=investment.index.copy(), columns=investment.columns.copy())
-    return pd.DataFrame(
-        {"real_investment": real, "capital_stock": kout, "growth": gout}, index=long.index.copy()
+            dv = dl.reindex(long.index.get_level_values(1))
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"capital_stock: cannot align the deflator: {exc}") from exc
+    price = as_float_array(pd.Series(dv.to_numpy()), what="capital_stock deflator", labels=labels)
+    check_values(
+        price,
+        what="capital_stock deflator (missing = not given for that city/year)",
+        labels=labels,
+        positive=True,
     )
+    return price
+
+
+def _city_growth(growth: float | pd.Series | Mapping[Any, float] | None, city: Any) -> float | None:
+    """The ``g`` of one city: None (estimate it), the shared scalar, or the city's keyed value."""
+    if growth is None:
+        return None
+    if isinstance(growth, pd.Series | Mapping):
+        gs = growth if isinstance(growth, pd.Series) else pd.Series(growth)
+        if city not in gs.index:
+            raise DataError(f"capital_stock: growth has no value for city {city!r}")
+        return check_real(gs[city], name=f"growth[{city!r}]", where="capital_stock")
+    return float(growth)
 
 
 def _wide_to_long(df: pd.DataFrame) -> pd.Series:
@@ -871,12 +876,12 @@ def malmquist_luenberger(
     """
     if not isinstance(panel, pd.DataFrame):
         raise DataError(f"malmquist_luenberger: expected a DataFrame, got {type(panel).__name__}")
-    xs, gs, bs = _columns(inputs), _columns(good), _columns(bad)
+    xs, gs, bs = (as_labels(c, tuple_is_label=True) for c in (inputs, good, bad))
     if not xs or not gs:
         raise DataError("malmquist_luenberger: at least one input and one good output are needed")
     require_columns(panel, xs + gs + bs, what="malmquist_luenberger")
-    ent = _level_or_column(panel, entity, "malmquist_luenberger entity")
-    per = _level_or_column(panel, time, "malmquist_luenberger time")
+    ent = require_key(panel, entity, what="malmquist_luenberger entity")
+    per = require_key(panel, time, what="malmquist_luenberger time")
     keys = pd.MultiIndex.from_arrays([ent, per], names=[entity, time])
     if keys.has_duplicates:
         dups = format_keys(keys[keys.duplicated()])
@@ -889,7 +894,7 @@ def malmquist_luenberger(
     if len(groups) < 2:
         raise DataError("malmquist_luenberger: need at least two periods")
     ent_s = pd.Series(ent)
-    rows: list[dict[str, Any]] = []
+    rows: list[pd.DataFrame] = []
     trouble: list[Any] = []
     fams = [_ddf_family(z[idx], z[idx], m, s1, cols) for _, idx in groups]
     pairs: list[tuple[int, pd.Index, np.ndarray, np.ndarray]] = []

@@ -73,14 +73,17 @@ import pandas as pd
 from ._membership import DUPLICATES, apply_duplicates
 from ._validate import (
     as_float_array,
+    as_labels,
+    check_bool,
     check_int,
     check_option,
     check_real,
     check_values,
+    key_values,
     numeric_frame,
     require_columns,
 )
-from .errors import DataError, OptionError, ParameterTypeError, UnknownSchemeError, format_keys
+from .errors import DataError, ParameterTypeError, UnknownSchemeError, format_keys
 
 __all__ = [
     "IntegrationIndex",
@@ -108,22 +111,9 @@ Scope = Literal["all", "time"]
 # --------------------------------------------------------------------------- row keys
 
 
-def _axis(obj: pd.DataFrame | pd.Series, name: Hashable) -> np.ndarray | None:
-    """Values of column ``name`` (DataFrame) or else index level ``name``, or None."""
-    if isinstance(obj, pd.DataFrame) and name in obj.columns:
-        col = obj[name]
-        if isinstance(col, pd.DataFrame):
-            raise DataError(f"column {name!r} appears more than once")
-        return col.to_numpy()
-    names = [n for n in obj.index.names if n is not None]
-    if name in names:
-        return obj.index.get_level_values(name).to_numpy()
-    return None
-
-
 def _adcodes(obj: pd.DataFrame | pd.Series) -> np.ndarray:
     """Each row's adcode (see the module's panel convention)."""
-    a = _axis(obj, ADCODE)
+    a = key_values(obj, ADCODE)
     if a is not None:
         return a
     idx = obj.index
@@ -133,11 +123,11 @@ def _adcodes(obj: pd.DataFrame | pd.Series) -> np.ndarray:
 def _time(obj: pd.DataFrame | pd.Series, time: Hashable | None) -> tuple[np.ndarray | None, Hashable | None]:
     """Each row's year (or None for a cross-section) and the name it was found under."""
     if time is not None:
-        t = _axis(obj, time)
+        t = key_values(obj, time)
         if t is None:
             raise DataError(f"time {time!r} is neither a column nor an index level of the data")
         return t, time
-    t = _axis(obj, YEAR)
+    t = key_values(obj, YEAR)
     if t is not None:
         return t, YEAR
     idx = obj.index
@@ -284,7 +274,7 @@ def _per_row(
             raise DataError(f"{what}: {len(spec)} values for {n} rows")
         vals = np.asarray(spec, dtype=object)
     else:
-        col = _axis(obj, spec) if isinstance(spec, Hashable) else None
+        col = key_values(obj, spec) if isinstance(spec, Hashable) else None
         if col is None:
             raise DataError(f"{what} {spec!r} is neither a column nor an index level of the data")
         vals, name = col, spec
@@ -339,29 +329,14 @@ def _block_label(key: tuple[Any, ...]) -> Any:
 
 def _columns(spec: Columns, what: str) -> list[Hashable]:
     """A column name or a list of column names, as a non-empty list."""
-    if isinstance(spec, str) or not isinstance(spec, Sequence | pd.Index):
+    if spec is None:
         return [spec]
-    cols = list(spec)
+    cols = as_labels(spec)
     if not cols:
         raise DataError(f"{what}: empty list of columns")
     if len(set(cols)) != len(cols):
         raise DataError(f"{what}: duplicated columns {format_keys(c for c in cols if cols.count(c) > 1)}")
     return cols
-
-
-def _check_scheme(value: Any, valid: Iterable[Any], *, name: str, where: str) -> Any:
-    """:func:`check_option`, raising its :class:`UnknownSchemeError` subclass (kept for compatibility)."""
-    try:
-        return check_option(value, valid, name=name, where=where)
-    except OptionError as exc:
-        raise UnknownSchemeError(str(exc)) from None
-
-
-def _check_bool(value: Any, *, name: str, where: str) -> bool:
-    """``value`` as a bool; anything but True/False raises ParameterTypeError naming ``name``."""
-    if not isinstance(value, bool | np.bool_):
-        raise ParameterTypeError(f"{where}: {name} must be True or False; got {value!r}")
-    return bool(value)
 
 
 def _sorted_keys(keys: Iterable[Any]) -> list[Any]:
@@ -500,8 +475,9 @@ def location_quotient(
         if missing:
             raise DataError(f"reference: no value for column(s) {format_keys(missing)}")
         keys = [*cols, total]
+        lookup: Any = reference  # a Series or a mapping: both index by label
         vals = as_float_array(
-            pd.Series([reference[c] for c in keys], dtype=object), what="reference", labels=keys
+            pd.Series({i: lookup[c] for i, c in enumerate(keys)}, dtype=object), what="reference", labels=keys
         )
         check_values(vals, what="reference", labels=keys)
         if vals[-1] <= 0 or vals[:-1].sum() <= 0:
@@ -679,6 +655,7 @@ def krugman_specialization(
         where="krugman_specialization",
         stacklevel=3,
     )
+    cols: list[Hashable]
     if sectors is None:
         skip = {ADCODE, tname}
         if isinstance(group, Hashable) and not isinstance(group, pd.Series) and group in employment.columns:
@@ -1259,6 +1236,94 @@ _DIRECTIONS = {"+": 1, "-": -1, "−": -1, "positive": 1, "negative": -1}
 _SCOPES = ("all", "time")
 
 
+def _integration_spec(
+    indicators: Mapping[Hashable, tuple[Hashable, str]], *, where: str
+) -> dict[Hashable, tuple[Hashable, int]]:
+    """``{column: (dimension, direction)}`` checked, directions as +1 / -1."""
+    spec: dict[Hashable, tuple[Hashable, int]] = {}
+    for col, item in indicators.items():
+        if not (isinstance(item, tuple | list) and len(item) == 2):
+            raise DataError(f"indicators[{col!r}] must be a (dimension, direction) pair, got {item!r}")
+        dim, direction = item
+        check_option(
+            direction,
+            _DIRECTIONS,
+            name=f"indicators[{col!r}] direction",
+            where=where,
+            error=UnknownSchemeError,
+        )
+        spec[col] = (dim, _DIRECTIONS[direction])
+    return spec
+
+
+def _block_cv_level(
+    x: np.ndarray, blocks: dict[Any, np.ndarray], keys: list[Any], cols: list[Hashable], *, zero_mean: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per block (UA × year): cv (population SD / mean) and mean level of each indicator."""
+    nb, ni = len(keys), len(cols)
+    cv = np.empty((nb, ni))
+    level = np.empty((nb, ni))
+    zero = []
+    for b, key in enumerate(keys):
+        block = x[blocks[key]]
+        # scale each column by a power of two (exact) so that squares cannot overflow
+        expo = np.frexp(block.max(axis=0))[1]
+        scaled = np.ldexp(block, -expo)
+        mu = scaled.mean(axis=0)
+        sd = scaled.std(axis=0, ddof=0)
+        for i in np.flatnonzero(mu == 0):
+            zero.append((_block_label(key), cols[i]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cv[b] = np.where(mu == 0, 0.0, sd / mu)  # mu == 0: all values 0 (non-negative data)
+        level[b] = np.ldexp(mu, expo)
+    if zero and zero_mean == "raise":
+        raise DataError(
+            f"coefficient of variation undefined (zero mean) for (UA, indicator) {format_keys(zero)}; "
+            "pass zero_mean='zero' to treat an all-zero indicator as having no gap (cv = 0)"
+        )
+    return cv, level
+
+
+def _time_selections(times: list[Any]) -> list[np.ndarray]:
+    """Block positions grouped by year, in order of first appearance (one group without years)."""
+    by: dict[Any, list[int]] = {}
+    for b, tt in enumerate(times):
+        by.setdefault(tt, []).append(b)
+    return [np.asarray(v, dtype=np.intp) for v in by.values()]
+
+
+def _gap_scores(cv: np.ndarray, selections: list[np.ndarray]) -> np.ndarray:
+    """k = 100 (max cv − cv) / (max cv − min cv) within each selection; 100 where max = min."""
+    k = np.empty_like(cv)
+    for sel in selections:
+        mx, mn = cv[sel].max(axis=0), cv[sel].min(axis=0)
+        rng = mx - mn
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k[sel] = np.where(rng > 0, (mx - cv[sel]) / rng * 100.0, 100.0)
+    return k
+
+
+def _level_scores(level: np.ndarray, sign: np.ndarray, selections: list[np.ndarray]) -> np.ndarray:
+    """f: min-max normalised level (positive) or the geometric mean of both directions (negative)."""
+    f = np.ones_like(level)
+    for sel in selections:
+        mx, mn = level[sel].max(axis=0), level[sel].min(axis=0)
+        rng = mx - mn
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fwd = np.where(rng > 0, (level[sel] - mn) / rng, 1.0)
+            rev = np.where(rng > 0, (mx - level[sel]) / rng, 1.0)
+        f[sel] = np.where(sign > 0, fwd, np.sqrt(fwd * rev))
+    return f
+
+
+def _cv_between(a: np.ndarray, ddof: int) -> np.ndarray:
+    """Coefficient of variation of each column across rows; NaN where the mean is 0."""
+    mu = a.mean(axis=0)
+    sd = a.std(axis=0, ddof=ddof) if len(a) > ddof else np.full(a.shape[1], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(mu != 0, sd / mu, np.nan)
+
+
 class IntegrationIndex:
     r"""Integration index of urban agglomerations, computed on construction.
 
@@ -1407,19 +1472,13 @@ class IntegrationIndex:
         if not isinstance(indicators, Mapping) or not indicators:
             raise DataError("indicators must be a non-empty mapping {column: (dimension, direction)}")
         where = "integration_index"
-        _check_scheme(cv_scope, _SCOPES, name="cv_scope", where=where)
-        _check_scheme(level_scope, _SCOPES, name="level_scope", where=where)
-        _check_scheme(zero_mean, ("raise", "zero"), name="zero_mean", where=where)
-        _check_bool(size_adjust, name="size_adjust", where=where)
-        _check_bool(level_adjust, name="level_adjust", where=where)
+        check_option(cv_scope, _SCOPES, name="cv_scope", where=where, error=UnknownSchemeError)
+        check_option(level_scope, _SCOPES, name="level_scope", where=where, error=UnknownSchemeError)
+        check_option(zero_mean, ("raise", "zero"), name="zero_mean", where=where, error=UnknownSchemeError)
+        check_bool(size_adjust, name="size_adjust", where=where)
+        check_bool(level_adjust, name="level_adjust", where=where)
         between_ddof = check_int(between_ddof, name="between_ddof", minimum=0, where=where)
-        spec: dict[Hashable, tuple[Hashable, int]] = {}
-        for col, item in indicators.items():
-            if not (isinstance(item, tuple | list) and len(item) == 2):
-                raise DataError(f"indicators[{col!r}] must be a (dimension, direction) pair, got {item!r}")
-            dim, direction = item
-            _check_scheme(direction, _DIRECTIONS, name=f"indicators[{col!r}] direction", where=where)
-            spec[col] = (dim, _DIRECTIONS[direction])
+        spec = _integration_spec(indicators, where=where)
         cols = list(spec)
         adc, t, tname, labels = _row_keys(df, time, unique=False)
         g, gname = _per_row(group, df, adc, labels, what="group")
@@ -1437,60 +1496,19 @@ class IntegrationIndex:
             raise DataError(
                 f"integration index needs at least 2 cities per UA; single city in {format_keys(singles)}"
             )
-        nb, ni = len(keys), len(cols)
-        cv = np.empty((nb, ni))
-        level = np.empty((nb, ni))
-        zero = []
-        for b, key in enumerate(keys):
-            block = x[blocks[key]]
-            # scale each column by a power of two (exact) so that squares cannot overflow
-            expo = np.frexp(block.max(axis=0))[1]
-            scaled = np.ldexp(block, -expo)
-            mu = scaled.mean(axis=0)
-            sd = scaled.std(axis=0, ddof=0)
-            for i in np.flatnonzero(mu == 0):
-                zero.append((_block_label(key), cols[i]))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cv[b] = np.where(mu == 0, 0.0, sd / mu)  # mu == 0: all values 0 (non-negative data)
-            level[b] = np.ldexp(mu, expo)
-        if zero and zero_mean == "raise":
-            raise DataError(
-                f"coefficient of variation undefined (zero mean) for (UA, indicator) {format_keys(zero)}; "
-                "pass zero_mean='zero' to treat an all-zero indicator as having no gap (cv = 0)"
-            )
-
+        cv, level = _block_cv_level(x, blocks, keys, cols, zero_mean=zero_mean)
         times = [k[1] if t is not None else None for k in keys]
         n_cities = np.array([len(blocks[k]) for k in keys], dtype=np.int64)
-
-        def scopes(scope: Scope) -> list[np.ndarray]:
-            if scope == "all" or t is None:
-                return [np.arange(nb)]
-            by: dict[Any, list[int]] = {}
-            for b, tt in enumerate(times):
-                by.setdefault(tt, []).append(b)
-            return [np.asarray(v, dtype=np.intp) for v in by.values()]
-
-        k = np.empty_like(cv)
-        for sel in scopes(cv_scope):
-            mx, mn = cv[sel].max(axis=0), cv[sel].min(axis=0)
-            rng = mx - mn
-            with np.errstate(divide="ignore", invalid="ignore"):
-                k[sel] = np.where(rng > 0, (mx - cv[sel]) / rng * 100.0, 100.0)
-
+        by_time = _time_selections(times)
+        every = [np.arange(len(keys))]
+        k = _gap_scores(cv, every if cv_scope == "all" else by_time)
         f = np.ones_like(level)
         if level_adjust:
             sign = np.array([spec[c][1] for c in cols])
-            for sel in scopes(level_scope):
-                mx, mn = level[sel].max(axis=0), level[sel].min(axis=0)
-                rng = mx - mn
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    fwd = np.where(rng > 0, (level[sel] - mn) / rng, 1.0)
-                    rev = np.where(rng > 0, (mx - level[sel]) / rng, 1.0)
-                f[sel] = np.where(sign > 0, fwd, np.sqrt(fwd * rev))
-
-        r = np.ones(nb)
+            f = _level_scores(level, sign, every if level_scope == "all" else by_time)
+        r = np.ones(len(keys))
         if size_adjust:
-            for sel in scopes("time"):
+            for sel in by_time:
                 r[sel] = n_cities[sel] / n_cities[sel].sum()
 
         if t is None:
@@ -1503,13 +1521,11 @@ class IntegrationIndex:
             return pd.DataFrame(a, index=index.copy(), columns=col_index.copy())
 
         K = k * r[:, None] * f
-        dims: list[Hashable] = []
-        for c in cols:
-            if spec[c][0] not in dims:
-                dims.append(spec[c][0])
+        dims = list(dict.fromkeys(spec[c][0] for c in cols))
         dim_scores = np.column_stack(
             [K[:, [j for j, c in enumerate(cols) if spec[c][0] == d]].mean(axis=1) for d in dims]
         )
+        dim_index = pd.Index(dims, dtype=object, name="dimension")
 
         self.indicators: dict[Hashable, tuple[Hashable, int]] = spec
         self.cv: pd.DataFrame = frame(cv)
@@ -1519,28 +1535,18 @@ class IntegrationIndex:
         self.K: pd.DataFrame = frame(K)
         self.R: pd.Series = pd.Series(r, index=index.copy(), name="R")
         self.n_cities: pd.Series = pd.Series(n_cities, index=index.copy(), name="n_cities")
-        self.dimensions: pd.DataFrame = pd.DataFrame(
-            dim_scores, index=index.copy(), columns=pd.Index(dims, dtype=object, name="dimension")
-        )
+        self.dimensions: pd.DataFrame = pd.DataFrame(dim_scores, index=index.copy(), columns=dim_index)
         self.overall: pd.Series = pd.Series(dim_scores.mean(axis=1), index=index.copy(), name="overall")
-
-        def between(a: np.ndarray) -> np.ndarray:
-            mu = a.mean(axis=0)
-            sd = a.std(axis=0, ddof=between_ddof) if len(a) > between_ddof else np.full(a.shape[1], np.nan)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return np.where(mu != 0, sd / mu, np.nan)
-
+        self.cv_between: pd.DataFrame | pd.Series
         if t is None:
-            self.cv_between: pd.DataFrame | pd.Series = pd.Series(
-                between(dim_scores), index=pd.Index(dims, dtype=object, name="dimension"), name="cv_between"
+            self.cv_between = pd.Series(
+                _cv_between(dim_scores, between_ddof), index=dim_index.copy(), name="cv_between"
             )
         else:
-            sels = scopes("time")
-            tvals = [times[int(sel[0])] for sel in sels]
             self.cv_between = pd.DataFrame(
-                np.vstack([between(dim_scores[sel]) for sel in sels]),
-                index=pd.Index(tvals, name=tname),
-                columns=pd.Index(dims, dtype=object, name="dimension"),
+                np.vstack([_cv_between(dim_scores[sel], between_ddof) for sel in by_time]),
+                index=pd.Index([times[int(sel[0])] for sel in by_time], name=tname),
+                columns=dim_index.copy(),
             )
 
     def __repr__(self) -> str:

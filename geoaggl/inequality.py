@@ -51,8 +51,12 @@ from ._validate import (
     check_real,
     check_seed,
     check_values,
+    key_values,
     numeric_frame,
+    renamed_kwargs,
     require_columns,
+    setting,
+    user_stacklevel,
 )
 from .errors import DataError, DataWarning, ParameterTypeError, format_keys
 from .indices import _membership
@@ -250,9 +254,10 @@ class DagumGini:
     ----------
     y : Series or array-like
         Non-negative values, one per unit (e.g. a city's co-agglomeration index).
-    groups : Series or array-like
+    group : Series or array-like
         Group label of each unit (e.g. its urban agglomeration).  When both ``y``
-        and ``groups`` are Series they are aligned by index label.
+        and ``group`` are Series they are aligned by index label.  (Formerly
+        ``groups=``, still accepted with a deprecation warning.)
     duplicates : {"both", "first", "raise"}, default "both"
         Policy for a unit listed under two groups, applied when the index has a
         level named ``adcode`` (see :func:`dagum_gini`).
@@ -366,8 +371,9 @@ class DagumGini:
     p: pd.Series
     s: pd.Series
 
-    def __init__(self, y: ArrayLike, groups: ArrayLike, *, duplicates: str = "both") -> None:
-        sy, sg = _align(y, groups, ("y", "groups"))
+    @renamed_kwargs(groups="group")
+    def __init__(self, y: ArrayLike, group: ArrayLike, *, duplicates: str = "both") -> None:
+        sy, sg = _align(y, group, ("y", "group"))
         check_option(duplicates, DUPLICATES, name="duplicates", where="dagum_gini")
         if len(sy) == 0:
             raise DataError("y is empty")
@@ -582,9 +588,10 @@ class DagumGini:
         m = excess_sums(np.take_along_axis(sample, order, axis=1), codes_row[order], k)
         return self._components(_derive(m, self._sizes, sums, totals))[1]
 
+    @renamed_kwargs(n="n_boot")
     def bootstrap(
         self,
-        n: int = 999,
+        n_boot: int | None = None,
         *,
         seed: int | np.random.Generator | None = None,
         level: float | None = None,
@@ -602,8 +609,9 @@ class DagumGini:
 
         Parameters
         ----------
-        n : int, default 999
-            Number of replicates.
+        n_boot : int, optional
+            Number of replicates; default ``geoaggl.settings.n_boot`` (999).
+            (Formerly ``n=``, still accepted with a deprecation warning.)
         seed : int, numpy.random.Generator or None
             Random seed (an integer >= 0) or generator; the same seed gives the
             same intervals.  A private generator is used: NumPy's global state is
@@ -626,9 +634,9 @@ class DagumGini:
         Raises
         ------
         ParameterTypeError
-            A non-integer ``n`` or ``seed``, a non-numeric ``level`` / ``alpha``.
+            A non-integer ``n_boot`` or ``seed``, a non-numeric ``level`` / ``alpha``.
         DataError
-            ``n < 1``, a negative seed, a level outside (0, 1).
+            ``n_boot < 1``, a negative seed, a level outside (0, 1).
 
         Warns
         -----
@@ -646,7 +654,7 @@ class DagumGini:
         >>> b.level, b.n, bool(b.lower["G"] <= r.G <= b.upper["G"])
         (0.95, 200, True)
         """
-        n = check_int(n, name="n", minimum=1, where="bootstrap")
+        n = check_int(setting(n_boot, "n_boot"), name="n_boot", minimum=1, where="bootstrap")
         if level is not None:
             level = check_real(
                 level, name="level", minimum=0.0, maximum=1.0, strict_min=True, where="bootstrap"
@@ -677,7 +685,7 @@ class DagumGini:
                 "Gini is undefined); they are NaN in .replicates and left out of the intervals"
                 + (" - every replicate is invalid, so the intervals are NaN" if invalid == n else ""),
                 DataWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
         return DagumBootstrap(names, est[0], reps, level=conf, seed=seed)
 
@@ -781,8 +789,9 @@ class DagumBootstrap:
         )
 
 
-def dagum_gini(y: ArrayLike, groups: ArrayLike, *, duplicates: str = "both") -> DagumGini:
-    """Dagum Gini decomposition of ``y`` by ``groups``; see :class:`DagumGini` for the formulas.
+@renamed_kwargs(groups="group")
+def dagum_gini(y: ArrayLike, group: ArrayLike, *, duplicates: str = "both") -> DagumGini:
+    """Dagum Gini decomposition of ``y`` by ``group``; see :class:`DagumGini` for the formulas.
 
     ``G = Σ_j Σ_h Σ_i Σ_r |y_ji - y_hr| / (2 n² μ) = Gw + Gnb + Gt``.
 
@@ -790,8 +799,9 @@ def dagum_gini(y: ArrayLike, groups: ArrayLike, *, duplicates: str = "both") -> 
     ----------
     y : Series or array-like
         Non-negative values, one per unit.
-    groups : Series or array-like
-        Group label of each unit; aligned with ``y`` by index when both are Series.
+    group : Series or array-like
+        Group label of each unit; aligned with ``y`` by index when both are Series
+        (formerly ``groups=``, still accepted with a deprecation warning).
     duplicates : {"both", "first", "raise"}, default "both"
         Used only when the index has a level named ``adcode``: a unit listed
         under two groups (as after merging ``agglomerations("national11")``)
@@ -834,7 +844,7 @@ def dagum_gini(y: ArrayLike, groups: ArrayLike, *, duplicates: str = "both") -> 
     >>> round(r.G, 6), round(r.Gw, 6), round(r.Gnb, 6), round(r.Gt, 6)
     (0.35, 0.138889, 0.194444, 0.016667)
     """
-    return DagumGini(y, groups, duplicates=duplicates)
+    return DagumGini(y, group, duplicates=duplicates)
 
 
 def _frame_inputs(df: pd.DataFrame, cols: dict[str, Hashable | None]) -> pd.Index:
@@ -858,13 +868,10 @@ def _unit_rows(
     """Rows to use under the duplicates policy (boolean mask), or None for every row."""
     if unit is None:
         return None
-    if unit in df.columns:
-        u = df[unit].to_numpy()
-    elif unit in [n for n in df.index.names if n is not None]:
-        u = df.index.get_level_values(unit).to_numpy()
-    elif unit == "adcode":
-        return None
-    else:
+    u = key_values(df, unit)
+    if u is None:
+        if unit == "adcode":
+            return None
         raise DataError(f"{where}: unit {unit!r} is neither a column nor an index level of df")
     u = np.asarray(u.tolist(), dtype=object)
     na = pd.isna(u)
@@ -901,6 +908,7 @@ def _time_codes(s: pd.Series, *, keys: Keys, what: str) -> tuple[np.ndarray, lis
     return _encode(s, what=what, keys=keys)
 
 
+@renamed_kwargs(unit="entity")
 def dagum_gini_panel(
     df: pd.DataFrame,
     *,
@@ -908,7 +916,7 @@ def dagum_gini_panel(
     group: Hashable,
     time: Hashable,
     years: Sequence[Any] | None = None,
-    unit: Hashable | None = "adcode",
+    entity: Hashable | None = "adcode",
     duplicates: str = "both",
 ) -> pd.DataFrame:
     """The Dagum decomposition of each year of a long panel (Chen & Wang, Tables 2-4).
@@ -926,10 +934,11 @@ def dagum_gini_panel(
     years : sequence, optional
         Time values to report, in this order (default: every time value present,
         sorted).  A requested time value with no rows raises DataError.
-    unit : hashable or None, default "adcode"
+    entity : hashable or None, default "adcode"
         Column or index level naming each unit (city), used only to find units
         listed under two groups in the same year.  With the default, a table
         without an ``adcode`` column or level is taken as one row per unit.
+        (Formerly ``unit=``, still accepted with a deprecation warning.)
     duplicates : {"both", "first", "raise"}, default "both"
         A unit listed under two groups in one year (邯郸, 邢台 in 京津冀 and 中原;
         运城 in 中原 and 关中平原 after merging ``agglomerations("national11")``):
@@ -986,7 +995,7 @@ def dagum_gini_panel(
     check_option(duplicates, DUPLICATES, name="duplicates", where="dagum_gini_panel")
     if len(df) == 0:
         raise DataError("df is empty")
-    keep = _unit_rows(df, unit, time, group, duplicates=duplicates, where="dagum_gini_panel", stacklevel=3)
+    keep = _unit_rows(df, entity, time, group, duplicates=duplicates, where="dagum_gini_panel", stacklevel=3)
     if keep is not None:
         df = df.loc[keep]
         keys = df.index
@@ -1085,7 +1094,7 @@ class SigmaConvergence:
         Divide by the mean (coefficient of variation, as Chen & Wang).  ``False``
         gives the plain standard deviation (e.g. of log income) and accepts
         negative values.
-    unit, duplicates
+    entity, duplicates
         As in :func:`sigma_convergence`.
 
     Attributes
@@ -1151,6 +1160,7 @@ class SigmaConvergence:
     converging: pd.Series
     alpha: float
 
+    @renamed_kwargs(unit="entity")
     def __init__(
         self,
         df: pd.DataFrame,
@@ -1160,7 +1170,7 @@ class SigmaConvergence:
         group: Hashable | None = None,
         alpha: float = 0.05,
         relative: bool = True,
-        unit: Hashable | None = "adcode",
+        entity: Hashable | None = "adcode",
         duplicates: str = "both",
     ) -> None:
         alpha = check_real(
@@ -1176,7 +1186,7 @@ class SigmaConvergence:
             raise DataError("df is empty")
         if group is not None:
             keep = _unit_rows(
-                df, unit, time, group, duplicates=duplicates, where="sigma_convergence", stacklevel=4
+                df, entity, time, group, duplicates=duplicates, where="sigma_convergence", stacklevel=4
             )
             if keep is not None:
                 df = df.loc[keep]
@@ -1261,6 +1271,7 @@ def _dispersion(
     return n.astype(np.int64), mean, sd
 
 
+@renamed_kwargs(unit="entity")
 def sigma_convergence(
     df: pd.DataFrame,
     *,
@@ -1269,7 +1280,7 @@ def sigma_convergence(
     group: Hashable | None = None,
     alpha: float = 0.05,
     relative: bool = True,
-    unit: Hashable | None = "adcode",
+    entity: Hashable | None = "adcode",
     duplicates: str = "both",
 ) -> SigmaConvergence:
     """Sigma convergence ``σ_jt = sqrt(Σ_i (y_jit - μ_jt)² / n_jt) / μ_jt``; see :class:`SigmaConvergence`.
@@ -1287,10 +1298,11 @@ def sigma_convergence(
         with two-sided ``p < alpha``.
     relative : bool, default True
         Coefficient of variation (``True``) or plain population SD.
-    unit : hashable or None, default "adcode"
+    entity : hashable or None, default "adcode"
         Column or index level naming each unit (city), used only to find units
         listed under two groups in the same year.  With the default, a table
         without an ``adcode`` column or level is taken as one row per unit.
+        (Formerly ``unit=``, still accepted with a deprecation warning.)
     duplicates : {"both", "first", "raise"}, default "both"
         A unit listed under two groups in one year (邯郸, 邢台 in 京津冀 and 中原;
         运城 in 中原 and 关中平原 after merging ``agglomerations("national11")``):
@@ -1339,7 +1351,7 @@ def sigma_convergence(
         group=group,
         alpha=alpha,
         relative=relative,
-        unit=unit,
+        entity=entity,
         duplicates=duplicates,
     )
 

@@ -350,7 +350,7 @@ def read_yearbook(
 def _load_bytes(path: str | os.PathLike[str] | IO[bytes]) -> tuple[bytes, str]:
     """Return the file's bytes and a label for messages; check it exists and its suffix."""
     if hasattr(path, "read"):
-        data = path.read()  # type: ignore[union-attr]
+        data = path.read()
         if not isinstance(data, bytes):
             raise ParameterTypeError(
                 "a file object passed to read_yearbook must be opened in binary mode ('rb')"
@@ -461,7 +461,7 @@ def _xls_sheets(data: bytes) -> list[_Sheet]:
         sh = book.sheet_by_index(i)
         rows = []
         for r in range(sh.nrows):
-            row = []
+            row: list[Any] = []
             for c in range(sh.ncols):
                 ctype = sh.cell_type(r, c)
                 if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
@@ -470,7 +470,7 @@ def _xls_sheets(data: bytes) -> list[_Sheet]:
                     row.append(sh.cell_value(r, c))
             rows.append(row)
         merges = [tuple(m) for m in sh.merged_cells] if book.formatting_info else None
-        sheets.append(_Sheet(name=sh.name, rows=rows, merges=merges))  # type: ignore[arg-type]
+        sheets.append(_Sheet(name=sh.name, rows=rows, merges=merges))
     return sheets
 
 
@@ -751,37 +751,54 @@ def _flatten_header(
     sub-label there.
     """
     grid = [[_clean_label(rows[h][j]) if j < len(rows[h]) else "" for j in range(width)] for h in header]
-    pos = {h: k for k, h in enumerate(header)}
     if merges is not None:
-        for r0, r1, c0, c1 in merges:
-            if r0 not in pos:
-                continue
-            top = _clean_label(rows[r0][c0]) if c0 < len(rows[r0]) else ""
-            for r in range(r0, r1):
-                if r in pos:
-                    for c in range(c0, min(c1, width)):
-                        grid[pos[r]][c] = top
+        _fill_merged(grid, rows, header, merges, width)
     elif len(grid) > 1:
-        last = grid[-1]
-        for k in range(len(grid) - 1):
-            for j in range(name_col + 2, width):
-                if not grid[k][j] and last[j] and grid[k][j - 1]:
-                    grid[k][j] = grid[k][j - 1]
-    out = []
-    for j in range(width):
-        parts: list[str] = []
-        area = None
-        for k in range(len(grid)):
-            part = grid[k][j]
-            if not part:
-                continue
-            a = _area_of(part)
-            if a is not None:
-                area = a
-            elif not parts or parts[-1] != part:
-                parts.append(part)
-        out.append(("|".join(parts), area))
-    return out
+        _fill_spanned(grid, width, name_col)
+    return [_column_label([grid[k][j] for k in range(len(grid))]) for j in range(width)]
+
+
+def _fill_merged(
+    grid: list[list[str]],
+    rows: list[list[Any]],
+    header: list[int],
+    merges: list[tuple[int, int, int, int]],
+    width: int,
+) -> None:
+    """Fill each merged header range with its top-left value (in place)."""
+    pos = {h: k for k, h in enumerate(header)}
+    for r0, r1, c0, c1 in merges:
+        if r0 not in pos:
+            continue
+        top = _clean_label(rows[r0][c0]) if c0 < len(rows[r0]) else ""
+        for r in range(r0, r1):
+            if r in pos:
+                for c in range(c0, min(c1, width)):
+                    grid[pos[r]][c] = top
+
+
+def _fill_spanned(grid: list[list[str]], width: int, name_col: int) -> None:
+    """Without merge information: a blank upper cell above a sub-label takes the value to its left."""
+    last = grid[-1]
+    for k in range(len(grid) - 1):
+        for j in range(name_col + 2, width):
+            if not grid[k][j] and last[j] and grid[k][j - 1]:
+                grid[k][j] = grid[k][j - 1]
+
+
+def _column_label(parts_top_down: list[str]) -> tuple[str, str | None]:
+    """``(label, area)`` of one column from its header cells, top to bottom."""
+    parts: list[str] = []
+    area = None
+    for part in parts_top_down:
+        if not part:
+            continue
+        a = _area_of(part)
+        if a is not None:
+            area = a
+        elif not parts or parts[-1] != part:
+            parts.append(part)
+    return "|".join(parts), area
 
 
 def _parse_table(sheet: _Sheet, name_col: int, *, area: str) -> _Table:
@@ -802,7 +819,35 @@ def _parse_table(sheet: _Sheet, name_col: int, *, area: str) -> _Table:
     if header_names:
         data_idx = [i for i in data_idx if _clean_label(names[i]) not in header_names]
 
-    # value columns: everything but the name column, typed by the data cells
+    numeric, name_en, province_col = _type_columns(rows, data_idx, width, name_col)
+    areas = {a for j in numeric if (a := labels[j][1]) is not None}
+    columns = _value_columns(numeric, labels, area)
+    if areas and area != "both" and area not in areas:
+        raise DataError(f"sheet {sheet.name!r}: no {area!r} columns; the table has {sorted(areas)}")
+    _dedupe_labels(columns)
+    sections, codes = _province_sections(names, kinds, data_idx)
+
+    return _Table(
+        names=[names[i] for i in data_idx],
+        kinds=[kinds[i] for i in data_idx],  # type: ignore[misc]
+        sections=sections,
+        section_codes=codes,
+        columns=columns,
+        numeric=numeric,
+        cells={j: [rows[i][j] for i in data_idx] for j in range(width) if j != name_col},
+        name_en=name_en,
+        province_col=province_col,
+        area=area if areas else None,
+    )
+
+
+def _type_columns(
+    rows: list[list[Any]], data_idx: list[int], width: int, name_col: int
+) -> tuple[dict[int, bool], int | None, int | None]:
+    """Type the columns by their data cells: ``{column: numeric?}``, English-name and province columns.
+
+    Empty spacer columns and the name column are left out.
+    """
     numeric: dict[int, bool] = {}
     name_en = province_col = None
     for j in range(width):
@@ -824,8 +869,13 @@ def _parse_table(sheet: _Sheet, name_col: int, *, area: str) -> _Table:
             province_col = j
         else:
             numeric[j] = False
+    return numeric, name_en, province_col
 
-    areas = {labels[j][1] for j in numeric} - {None}
+
+def _value_columns(
+    numeric: dict[int, bool], labels: list[tuple[str, str | None]], area: str
+) -> list[_Column]:
+    """The value columns kept for ``area`` with their labels (area-suffixed when ``area="both"``)."""
     columns = []
     for j in numeric:
         label, col_area = labels[j]
@@ -836,11 +886,13 @@ def _parse_table(sheet: _Sheet, name_col: int, *, area: str) -> _Table:
         if col_area is not None and area == "both":
             label = f"{label}|{col_area}"
         columns.append(_Column(index=j, label=label, area=col_area))
-    if areas and area != "both" and area not in areas:
-        raise DataError(f"sheet {sheet.name!r}: no {area!r} columns; the table has {sorted(areas)}")
-    _dedupe_labels(columns)
+    return columns
 
-    # province sections
+
+def _province_sections(
+    names: list[str], kinds: list[str | None], data_idx: list[int]
+) -> tuple[list[str | None], list[str | None]]:
+    """The province section (printed name and code) each data row falls in; None for totals."""
     sections: list[str | None] = []
     codes: list[str | None] = []
     cur: str | None = None
@@ -854,19 +906,7 @@ def _parse_table(sheet: _Sheet, name_col: int, *, area: str) -> _Table:
             cur, cur_code = None, None  # a municipality ends the previous province's list
         sections.append(cur if kind != "total" else None)
         codes.append(cur_code if kind != "total" else None)
-
-    return _Table(
-        names=[names[i] for i in data_idx],
-        kinds=[kinds[i] for i in data_idx],  # type: ignore[misc]
-        sections=sections,
-        section_codes=codes,
-        columns=columns,
-        numeric=numeric,
-        cells={j: [rows[i][j] for i in data_idx] for j in range(width) if j != name_col},
-        name_en=name_en,
-        province_col=province_col,
-        area=area if areas else None,
-    )
+    return sections, codes
 
 
 def _dedupe_labels(columns: list[_Column]) -> None:
@@ -949,10 +989,6 @@ def _apply_abolished(
     return gone
 
 
-def _as_list(s: pd.Series) -> list[str | None]:
-    return [v if isinstance(v, str) else None for v in s.tolist()]
-
-
 def _assemble(
     table: _Table,
     *,
@@ -1027,7 +1063,7 @@ def _assemble(
     codes = df["adcode"].dropna()
     dup = codes[codes.duplicated(keep=False)]
     if len(dup):
-        pairs = [f"{df.at[i, 'name']}->{c}" for i, c in dup.items()]
+        pairs = [f"{df.at[i, 'name']!s}->{c!s}" for i, c in dup.items()]
         warnings.warn(
             f"{label}: several rows resolve to the same adcode ({', '.join(pairs)}); "
             "a former unit printed beside its successor?",

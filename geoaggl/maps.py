@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._validate import check_int, check_option, check_real
+from ._validate import check_int, check_option, check_real, setting
 from .errors import (
     ColumnNotFoundError,
     CRSError,
@@ -142,7 +142,7 @@ def _attach_polygons(data: pd.DataFrame, time: Hashable | None) -> gpd.GeoDataFr
     year = time if (time is not None and time in table.columns) else _NO_YEAR
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        joined = attach(base, table, on=on, year=year, errors="warn")  # type: ignore[arg-type]
+        joined = attach(base, table, on=on, time=year, errors="warn")
     hit = joined[_ROW].notna().to_numpy()
     if not hit.any():
         raise DataError(
@@ -289,6 +289,7 @@ def _classify(y: np.ndarray, scheme: str, k: int, kwds: dict[str, Any]) -> tuple
 
 # ---------------------------------------------------------------------------------------------- drawing
 def _new_map(tiles: Any, attr: str | None) -> tuple[folium.Map, bool]:
+    tiles = setting(tiles, "tiles", unset="default")
     import folium
 
     from ._mapstyle import tile_layer
@@ -389,11 +390,8 @@ def _missing_style(missing_kwds: Mapping[str, Any] | None) -> tuple[dict[str, An
 
     kw = dict(MISSING_STYLE)
     if missing_kwds:
-        unknown = set(missing_kwds) - set(_MISSING_KEYS)
-        if unknown:
-            raise UnknownSchemeError(
-                f"unknown missing_kwds keys {sorted(unknown)}; valid: {', '.join(_MISSING_KEYS)}"
-            )
+        for key in missing_kwds:
+            check_option(key, tuple(_MISSING_KEYS), name="missing_kwds key", error=UnknownSchemeError)
         kw.update(missing_kwds)
     for key in ("fillColor", "color"):  # validated: they reach the legend's markup (D16)
         kw[key] = check_color(kw[key], name=f"missing_kwds[{key!r}]")
@@ -426,11 +424,8 @@ _POSITIONS = ("bottomright", "bottomleft", "topright", "topleft")
 
 def _check_legend_kwds(legend_kwds: Mapping[str, Any] | None) -> dict[str, Any]:
     kw = dict(legend_kwds or {})
-    unknown = set(kw) - set(_LEGEND_KEYS)
-    if unknown:
-        raise UnknownSchemeError(
-            f"unknown legend_kwds keys {sorted(unknown)}; valid: {', '.join(_LEGEND_KEYS)}"
-        )
+    for key in kw:
+        check_option(key, tuple(_LEGEND_KEYS), name="legend_kwds key", error=UnknownSchemeError)
     if "position" in kw:
         check_option(kw["position"], _POSITIONS, name="legend_kwds['position']")
     return kw
@@ -457,7 +452,7 @@ def _finish(
     if legend is not None:
         m.add_child(legend)
     else:
-        m.get_root().header.add_child(css_element(), name="geoaggl_css")
+        m.get_root().header.add_child(css_element(), name="geoaggl_css")  # type: ignore[attr-defined]  # the root of a Map is a Figure
     if time_layers and len(layers) > 1:
         m.add_child(ExclusiveLayers(layers))
     if (time_layers or outlines_layer is not None) and not any(
@@ -520,7 +515,7 @@ def _draw(
     """Shared drawing: ``classes[i]`` indexes ``colors`` (or ``fill[i]`` is the colour), -1 = missing."""
     import shapely
 
-    from ._mapstyle import Legend, LegendEntry
+    from ._mapstyle import Legend
 
     if not isinstance(precision, int) or not 0 <= precision <= 15:
         raise DataError(f"precision must be an int in [0, 15], got {precision!r}")
@@ -535,103 +530,56 @@ def _draw(
             raise TypeError(f"m must be a folium.Map, got {type(m).__name__}")
         gcj = _map_is_gcj(m)
     mstyle, mlabel, mhatch, mcolor = _missing_style(missing_kwds)
-    base = {**_BASE_STYLE, **dict(style_kwds or {})}
-    styles: list[dict[str, Any]] = []
-    for i in range(len(frame)):
-        if missing[i]:
-            styles.append(dict(mstyle))
-        else:
-            c = fill[i] if fill is not None else colors[int(classes[i])]  # type: ignore[index]
-            styles.append({**base, "fillColor": c})
+    styles = _styles(classes, colors, fill, missing, mstyle, style_kwds)
     geoms_all = _round_coords(frame.geometry.to_numpy(), precision, gcj)
-    tips: list[str] | None = None
-    if tooltip is not False:
-        zh, en = _names(frame)
-        tips = []
-        extra_cols: list[Hashable] = []
-        if tooltip not in (None, True):
-            extra_cols = [tooltip] if isinstance(tooltip, str) else list(tooltip)
-            for c in extra_cols:
-                if c not in frame.columns:
-                    raise ColumnNotFoundError(f"tooltip column {c!r} not found")
-        tcol = frame[time].to_numpy() if time is not None else None
-        for i in range(len(frame)):
-            rows: list[tuple[str, str]] = []
-            if tcol is not None:
-                rows.append((str(time), str(tcol[i])))
-            if extra_cols:
-                for c in extra_cols:
-                    v = frame[c].iloc[i]
-                    txt = value_text[i] if c == value_column else ("" if pd.isna(v) else str(v))
-                    rows.append((str(c), txt))
-            else:
-                rows.append((value_label, value_text[i]))
-            tips.append(_tooltip_html(zh[i], en[i] if en else None, rows))
-    layers = []
-    layer_name = name if name is not None else title
-    shared = None
-    gidx: np.ndarray | None = None
-    if time is not None:  # embed each unit's polygon once, shared by the year layers
-        from ._mapstyle import SharedGeometries
-
-        ids = frame["adcode"] if "adcode" in frame.columns else pd.Series(frame.index, index=frame.index)
-        codes, _ = pd.factorize(pd.Series(ids.to_numpy(dtype=object)).astype(str))
-        first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-        shared = SharedGeometries(
-            [
-                geoms_all[j].__geo_interface__
-                if geoms_all[j] is not None and not geoms_all[j].is_empty
-                else None
-                for j in first
-            ]
+    tips = (
+        _tooltips(
+            frame,
+            tooltip,
+            time=time,
+            value_text=value_text,
+            value_label=value_label,
+            value_column=value_column,
         )
-        gidx = codes
-    for tval, pos in groups:
-        lname = layer_name if tval is None else f"{layer_name} {tval}"
-        sub_tips = [tips[p] for p in pos] if tips is not None else None
-        gj = _layer(
+        if tooltip is not False
+        else None
+    )
+    layer_name = name if name is not None else title
+    shared, gidx = _shared_geometries(frame, geoms_all) if time is not None else (None, None)
+    layers = [
+        _layer(
             geoms_all[pos],
             [styles[p] for p in pos],
-            sub_tips,
-            name=html.escape(lname),
+            [tips[p] for p in pos] if tips is not None else None,
+            name=html.escape(layer_name if tval is None else f"{layer_name} {tval}"),
             highlight=highlight,
             class_name="geoaggl-choropleth",
             control=tval is None,
             shared=shared,
             geom_index=gidx[pos] if gidx is not None else None,
         )
-        layers.append(gj)
+        for tval, pos in groups
+    ]
     if time is not None:
-        import folium
-
-        wrapped = []
-        for j, ((tval, _), gj) in enumerate(zip(groups, layers, strict=True)):
-            fg = folium.FeatureGroup(
-                name=html.escape(f"{layer_name} {tval}"), overlay=True, show=j == len(groups) - 1
-            )
-            fg.add_child(gj)
-            wrapped.append(fg)
-        layers = wrapped
+        layers = _year_groups(layers, groups, layer_name)
     outline = _outline_layer(outlines, gcj=gcj, precision=precision) if outlines is not None else None
     leg = None
     if legend:
-        n_missing = int(missing.sum())
-        entries = list(entries)
-        entries.append(
-            LegendEntry(
-                mcolor,
-                legend_kw.get("missing_label", mlabel),
-                n_missing if legend_kw.get("counts", True) else None,
-                hatch=mhatch,
-                border=str(mstyle.get("color")),
-                missing=True,
-            )
+        from ._mapstyle import LegendEntry
+
+        missing_entry = LegendEntry(
+            mcolor,
+            legend_kw.get("missing_label", mlabel),
+            int(missing.sum()) if legend_kw.get("counts", True) else None,
+            hatch=mhatch,
+            border=str(mstyle.get("color")),
+            missing=True,
         )
         if time is not None and note is None:
             note = f"counts are unit-years over {len(groups)} layers of {time!r}"
         leg = Legend(
             str(legend_kw.get("caption", title)),
-            entries,
+            [*entries, missing_entry],
             position=str(legend_kw.get("position", "bottomright")),
             note=note,
             gradient=gradient,
@@ -646,9 +594,93 @@ def _draw(
         leg,
         outlines_layer=outline,
         time_layers=time is not None,
-        fit=fit,  # type: ignore[arg-type]
+        fit=fit,
         new_map=new_map,
     )
+
+
+def _styles(
+    classes: np.ndarray,
+    colors: list[str] | None,
+    fill: list[str | None] | None,
+    missing: np.ndarray,
+    mstyle: Mapping[str, Any],
+    style_kwds: Mapping[str, Any] | None,
+) -> list[dict[str, Any]]:
+    """Leaflet style of each row: the missing style, or the base style with its class colour."""
+    base = {**_BASE_STYLE, **dict(style_kwds or {})}
+    styles: list[dict[str, Any]] = []
+    for i in range(len(classes)):
+        if missing[i]:
+            styles.append(dict(mstyle))
+        else:
+            c = fill[i] if fill is not None else colors[int(classes[i])]  # type: ignore[index]
+            styles.append({**base, "fillColor": c})
+    return styles
+
+
+def _tooltips(
+    frame: gpd.GeoDataFrame,
+    tooltip: Any,
+    *,
+    time: Hashable | None,
+    value_text: list[str],
+    value_label: str,
+    value_column: Hashable | None,
+) -> list[str]:
+    """Tooltip HTML of each row: name, the year, then the value or the ``tooltip`` columns."""
+    zh, en = _names(frame)
+    extra_cols: list[Hashable] = []
+    if tooltip not in (None, True):
+        extra_cols = [tooltip] if isinstance(tooltip, str) else list(tooltip)
+        for c in extra_cols:
+            if c not in frame.columns:
+                raise ColumnNotFoundError(f"tooltip column {c!r} not found")
+    tcol = frame[time].to_numpy() if time is not None else None
+    tips = []
+    for i in range(len(frame)):
+        rows: list[tuple[str, str]] = []
+        if tcol is not None:
+            rows.append((str(time), str(tcol[i])))
+        if extra_cols:
+            for c in extra_cols:
+                v = frame[c].iloc[i]
+                txt = value_text[i] if c == value_column else ("" if pd.isna(v) else str(v))
+                rows.append((str(c), txt))
+        else:
+            rows.append((value_label, value_text[i]))
+        tips.append(_tooltip_html(zh[i], en[i] if en else None, rows))
+    return tips
+
+
+def _shared_geometries(frame: gpd.GeoDataFrame, geoms_all: np.ndarray) -> tuple[Any, np.ndarray]:
+    """Each unit's polygon embedded once (shared by the year layers) and each row's index into it."""
+    from ._mapstyle import SharedGeometries
+
+    ids = frame["adcode"] if "adcode" in frame.columns else pd.Series(frame.index, index=frame.index)
+    codes, _ = pd.factorize(pd.Series(ids.to_numpy(dtype=object)).astype(str))
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    shared = SharedGeometries(
+        [
+            geoms_all[j].__geo_interface__ if geoms_all[j] is not None and not geoms_all[j].is_empty else None
+            for j in first
+        ]
+    )
+    return shared, codes
+
+
+def _year_groups(layers: list[Any], groups: list[tuple[Any, np.ndarray]], layer_name: str) -> list[Any]:
+    """Wrap each year's layer in a feature group; only the last year is shown at first."""
+    import folium
+
+    wrapped = []
+    for j, ((tval, _), gj) in enumerate(zip(groups, layers, strict=True)):
+        fg = folium.FeatureGroup(
+            name=html.escape(f"{layer_name} {tval}"), overlay=True, show=j == len(groups) - 1
+        )
+        fg.add_child(gj)
+        wrapped.append(fg)
+    return wrapped
 
 
 # ---------------------------------------------------------------------------------------------- public
@@ -664,7 +696,7 @@ def choropleth(
     legend_kwds: Mapping[str, Any] | None = None,
     missing_kwds: Mapping[str, Any] | None = None,
     tooltip: bool | str | Sequence[Hashable] | None = None,
-    tiles: Any = "CartoDB positron",
+    tiles: Any = "default",
     outlines: str | gpd.GeoDataFrame | None = None,
     m: folium.Map | None = None,
     time: Hashable | None = None,
@@ -719,7 +751,9 @@ def choropleth(
     tooltip : bool, str or list, optional
         ``None``/``True``: Chinese name, English name and value; ``False``: no tooltip; a column
         name or list of names: those columns.  Every text is HTML-escaped.
-    tiles : str, folium.TileLayer or None, default "CartoDB positron"
+    tiles : str, folium.TileLayer or None, default "default"
+        ``"default"`` reads ``geoaggl.settings.tiles`` at call time (``"CartoDB positron"`` unless
+        changed).
         Base map: ``"CartoDB positron"``, ``"CartoDB dark_matter"``, ``"OpenStreetMap"``,
         ``"amap"``/``"gaode"``, ``"amap satellite"``, a URL template (with ``attr``) or ``None``
         for no tile layer at all (offline use and tests).  **Amap/Gaode tiles (a name or any URL on
@@ -851,7 +885,7 @@ def choropleth(
             classes=np.full(len(y), -1),
             colors=None,
             fill=fill,
-            entries=[],  # type: ignore[arg-type]
+            entries=[],
             value_text=value_text,
             value_label=title,
             value_column=column,
@@ -1082,7 +1116,7 @@ _LISA_ALIASES = {
 
 
 def _lisa_labels(s: pd.Series) -> pd.Series:
-    out = []
+    out: list[str | None] = []
     bad = []
     for v in s.to_numpy(dtype=object):
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
@@ -1111,7 +1145,7 @@ def lisa_map(
     legend_kwds: Mapping[str, Any] | None = None,
     missing_kwds: Mapping[str, Any] | None = None,
     tooltip: bool | str | Sequence[Hashable] | None = None,
-    tiles: Any = "CartoDB positron",
+    tiles: Any = "default",
     outlines: str | gpd.GeoDataFrame | None = None,
     m: folium.Map | None = None,
     time: Hashable | None = None,

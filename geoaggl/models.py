@@ -67,7 +67,19 @@ import pandas as pd
 from ._engine import block_generators, map_blocks, sync_generator
 from ._membership import DUPLICATES, apply_duplicates
 from ._sorted_sums import BUDGET
-from ._validate import as_float_array, check_int, check_option, check_real, check_seed, require_columns
+from ._validate import (
+    as_float_array,
+    as_labels,
+    check_int,
+    check_option,
+    check_real,
+    check_seed,
+    has_key,
+    renamed_kwargs,
+    require_columns,
+    require_key,
+    setting,
+)
 from .errors import DataError, GeoagglWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
 __all__ = [
@@ -248,29 +260,12 @@ def _stars(p: float) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- data
-def _as_list(v: Hashable | Sequence[Hashable] | None) -> list[Hashable]:
-    if v is None:
-        return []
-    if isinstance(v, str) or not isinstance(v, Sequence):
-        return [v]
-    return list(v)
-
-
-def _has_key(df: pd.DataFrame, name: Hashable | None) -> bool:
-    if name is None:
-        return False
-    try:
-        return name in df.columns or name in [n for n in (df.index.names or []) if n is not None]
-    except TypeError:  # unhashable label
-        return False
-
-
-def _key(df: pd.DataFrame, name: Hashable, what: str) -> np.ndarray:
-    if name in df.columns:
-        return df[name].to_numpy()
-    if name in (df.index.names or []):
-        return df.index.get_level_values(name).to_numpy()
-    raise DataError(f"{what} {name!r}: neither a column nor an index level of the data")
+def _codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Entity and period codes of a panel frame indexed (entity, time) by :func:`_frame`."""
+    index = frame.index
+    if not isinstance(index, pd.MultiIndex):  # pragma: no cover - the panel frames are built here
+        raise DataError("internal: expected an (entity, time) MultiIndex")
+    return np.asarray(index.codes[0]), np.asarray(index.codes[1])
 
 
 def _resolve_keys(
@@ -280,7 +275,7 @@ def _resolve_keys(
 
     ``how`` says, in the caller's keywords, how to ask for a cross-section (for the error message).
     """
-    ent_ok, tim_ok = _has_key(df, entity), _has_key(df, time)
+    ent_ok, tim_ok = has_key(df, entity), has_key(df, time)
     if (entity is None or ent_ok) and (time is None or tim_ok):
         if entity is None and time is not None:
             raise DataError(
@@ -377,8 +372,8 @@ def _frame(
     bad_log = [c for c in log if c not in cols]
     if bad_log:
         raise DataError(f"log: column(s) not used in the model: {format_keys(bad_log)}")
-    ent = _key(df, entity, "entity") if entity is not None else np.asarray(df.index, dtype=object)
-    tim = _key(df, time, "time") if time is not None else np.zeros(len(df), dtype=np.int64)
+    ent = require_key(df, entity, what="entity") if entity is not None else np.asarray(df.index, dtype=object)
+    tim = require_key(df, time, what="time") if time is not None else np.zeros(len(df), dtype=np.int64)
     _check_keys(df, ent, tim, entity=entity, time=time)
     idx = pd.MultiIndex.from_arrays(
         [ent, tim], names=[entity if entity is not None else "unit", time if time is not None else "period"]
@@ -419,7 +414,7 @@ def _drop_singletons(out: pd.DataFrame, *, entity_fx: bool, time_fx: bool) -> pd
     if not (entity_fx or time_fx) or out.empty:
         return out
     keep = np.ones(len(out), dtype=bool)
-    codes = [out.index.codes[i] for i, on in ((0, entity_fx), (1, time_fx)) if on]
+    codes = [_codes(out)[i] for i, on in ((0, entity_fx), (1, time_fx)) if on]
     while True:
         drop = np.zeros(len(out), dtype=bool)
         for c in codes:
@@ -447,7 +442,7 @@ def _check_design(
 ) -> None:
     """Name regressors with no (within) variation and detect exact collinearity before fitting."""
     Z = frame[[y, *xs]].to_numpy()
-    Zt = _demean(Z, frame.index.codes[0], frame.index.codes[1], entity_fx=entity_fx, time_fx=time_fx)
+    Zt = _demean(Z, *_codes(frame), entity_fx=entity_fx, time_fx=time_fx)
     scale = np.abs(Z).max(axis=0) + 1.0
     flat = [c for c, s, sc in zip([y, *xs], Zt.std(axis=0), scale, strict=True) if s <= 1e-10 * sc]
     if flat:
@@ -499,7 +494,7 @@ def _demean(
 # ---------------------------------------------------------------------------------------------- fitting
 def _absorbed_rank(frame: pd.DataFrame, *, entity_fx: bool, time_fx: bool) -> int:
     """Rank of the absorbed effects including the constant (entities + periods − components when both)."""
-    ent, tim = frame.index.codes[0], frame.index.codes[1]
+    ent, tim = _codes(frame)
     n_ent, n_per = len(np.unique(ent)), len(np.unique(tim))
     if entity_fx and time_fx:
         import scipy.sparse as sp
@@ -625,7 +620,7 @@ def _stata_constant(
     b = fitted.params.to_numpy(dtype=np.float64)
     xbar = X.mean(axis=0)
     coef = float(frame[y].to_numpy(dtype=np.float64).mean() - xbar @ b)
-    ent, tim = frame.index.codes[0], frame.index.codes[1]
+    ent, tim = _codes(frame)
     Xw = _demean(X, ent, tim, entity_fx=entity_fx, time_fx=time_fx)
     e = np.asarray(fitted.resids, dtype=np.float64)
     Xa = np.column_stack([np.ones(len(X)), Xw + xbar])
@@ -801,7 +796,7 @@ def panel_fe(
     (2.0, ['coef', 'se', 't', 'p'])
     """
     check_option(cluster, _CLUSTERS, name="cluster", where="panel_fe")
-    xs = _as_list(x) + _as_list(controls)
+    xs = as_labels(x) + as_labels(controls)
     if not xs:
         raise DataError("x: at least one regressor is needed")
     fx = bool(entity_effects) or bool(time_effects)
@@ -825,7 +820,7 @@ def panel_fe(
         [y, *xs],
         entity=entity,
         time=time,
-        log=_as_list(log),
+        log=as_labels(log),
         entity_fx=bool(entity_effects),
         time_fx=bool(time_effects),
     )
@@ -864,8 +859,7 @@ def _boot_indirect(
     :func:`~geoaggl._engine.map_blocks` with one generator per block, so the draws are the same
     with or without a Dask ``client``.
     """
-    ent = frame.index.codes[0]
-    tim = frame.index.codes[1]
+    ent, tim = _codes(frame)
     G = int(ent.max()) + 1
     Z = frame[[y, m, x, *controls]].to_numpy(dtype=np.float64)
     n_per = int(tim.max()) + 1
@@ -1156,7 +1150,7 @@ def mediation(
     entity: Hashable | None = "adcode",
     time: Hashable | None = "year",
     fixed_effects: bool = True,
-    n_boot: int = 999,
+    n_boot: int | None = None,
     seed: int | None = None,
     cluster: Cluster = "entity",
     log: Sequence[Hashable] = (),
@@ -1192,8 +1186,8 @@ def mediation(
         keys (``adcode``, ``year``) absent from ``df``, the table is taken as a
         cross-section: one row per unit, named by the row index, and the
         bootstrap resamples rows.
-    n_boot : int, default 999
-        Bootstrap replications (0 skips the bootstrap).
+    n_boot : int, optional
+        Bootstrap replications (0 skips the bootstrap); default ``geoaggl.settings.n_boot`` (999).
     seed : int or numpy.random.Generator, optional
         Seed of the bootstrap's private generator (:func:`numpy.random.default_rng`;
         NumPy's global state is never touched).
@@ -1263,14 +1257,14 @@ def mediation(
     >>> round(med.b, 2), med.nobs
     (1.99, 50)
     """
-    n_boot = check_int(n_boot, name="n_boot", minimum=0, where="mediation")
+    n_boot = check_int(setting(n_boot, "n_boot"), name="n_boot", minimum=0, where="mediation")
     ci_level = check_real(ci_level, name="ci_level", minimum=0, maximum=1, strict_min=True, where="mediation")
     if ci_level >= 1:
         raise DataError(f"mediation: ci_level must lie in (0, 1); got {ci_level}")
     alpha = check_real(alpha, name="alpha", minimum=0, maximum=1, strict_min=True, where="mediation")
     check_option(cluster, _CLUSTERS, name="cluster", where="mediation")
     rng = check_seed(seed, where="mediation")
-    ctrl = _as_list(controls)
+    ctrl = as_labels(controls)
     entity, time = _resolve_keys(
         df,
         entity,
@@ -1282,7 +1276,7 @@ def mediation(
     cross = time is None
     fx = bool(fixed_effects) and not cross
     frame = _frame(
-        df, [y, m, x, *ctrl], entity=entity, time=time, log=_as_list(log), entity_fx=fx, time_fx=fx
+        df, [y, m, x, *ctrl], entity=entity, time=time, log=as_labels(log), entity_fx=fx, time_fx=fx
     )
     if cross and frame.index.get_level_values(0).has_duplicates:
         dup = frame.index.get_level_values(0)
@@ -1479,13 +1473,14 @@ def _flags(values: pd.Series, *, what: str) -> np.ndarray:
     return out
 
 
+@renamed_kwargs(agglomeration="group", adcode="entity")
 def polycentric(
     membership: pd.DataFrame,
     *,
     mono: pd.DataFrame | pd.Series | None = None,
     min_centres: int = 2,
-    agglomeration: str = "agglomeration",
-    adcode: str = "adcode",
+    group: str = "agglomeration",
+    entity: str = "adcode",
     central: str = "central",
     name: str = "core",
     duplicates: str = "both",
@@ -1511,8 +1506,9 @@ def polycentric(
         Mono-index results per UA (see above).
     min_centres : int, default 2
         Central cities needed for "polycentric" under the count rule.
-    agglomeration, adcode, central : str
-        Column names in ``membership``.  ``central`` may be boolean, 0/1 or
+    group, entity, central : str, default "agglomeration", "adcode", "central"
+        Column names in ``membership`` (``group`` and ``entity`` were ``agglomeration=`` and
+        ``adcode=``, still accepted with a deprecation warning).  ``central`` may be boolean, 0/1 or
         'True'/'False' strings (as after ``read_csv(dtype=str)``).
     name : str, default "core"
     duplicates : {"both", "first", "raise"}, default "both"
@@ -1553,27 +1549,27 @@ def polycentric(
         raise ParameterTypeError(f"membership: expected a DataFrame, got {type(membership).__name__}")
     check_int(min_centres, name="min_centres", minimum=1, where="polycentric")
     check_option(duplicates, DUPLICATES, name="duplicates", where="polycentric")
-    require_columns(membership, [agglomeration, adcode], what="membership")
-    for col in (agglomeration, adcode):
+    require_columns(membership, [group, entity], what="membership")
+    for col in (group, entity):
         miss = membership[col].isna().to_numpy()
         if miss.any():
             raise DataError(f"membership: missing {col} in row(s) {format_keys(membership.index[miss])}")
     names = (
-        membership.drop_duplicates(adcode).set_index(adcode)["name"] if "name" in membership.columns else None
+        membership.drop_duplicates(entity).set_index(entity)["name"] if "name" in membership.columns else None
     )
     mem = apply_duplicates(
-        membership, unit=adcode, group=agglomeration, duplicates=duplicates, where="polycentric", names=names
+        membership, unit=entity, group=group, duplicates=duplicates, where="polycentric", names=names
     )
-    ua = mem[agglomeration]
+    ua = mem[group]
     if mono is None:
         require_columns(mem, [central], what="membership")
         flags = pd.Series(_flags(mem[central], what=f"membership column {central!r}"), index=mem.index)
         poly = flags.groupby(ua.to_numpy()).sum() >= min_centres
     else:
         poly = ~_mono_flags(mono, ua)
-    vals = pd.Series(ua.map(poly).astype(np.int64).to_numpy(), index=mem[adcode].to_numpy())
+    vals = pd.Series(ua.map(poly).astype(np.int64).to_numpy(), index=mem[entity].to_numpy())
     out = vals.groupby(level=0, sort=False).max()  # a city in two UAs: 1 if any of them is polycentric
-    out.index = pd.Index(out.index, name=adcode)
+    out.index = pd.Index(out.index, name=entity)
     out.name = name
     return out.astype(np.int64)
 

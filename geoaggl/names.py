@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import pandas as pd
 
 from . import _keys
-from ._validate import check_option
+from ._validate import check_option, has_key, renamed_kwargs
 from .errors import DataError, ParameterTypeError, format_keys
 
 if TYPE_CHECKING:
@@ -437,15 +437,13 @@ def _units(gdf: Any) -> Any:
 
 def _split_key(table: pd.DataFrame, on: str) -> tuple[list[Any], pd.DataFrame]:
     """The key values and the rest of the table (a new frame, positional index)."""
-    if on in table.columns:
-        return table[on].tolist(), table.drop(columns=on).reset_index(drop=True)
-    if on in [n for n in table.index.names if n is not None]:
-        flat = table.reset_index()
-        return flat[on].tolist(), flat.drop(columns=on).reset_index(drop=True)
-    raise _ColumnError(f"attach: {on!r} is neither a column nor an index level of the table")
+    if not has_key(table, on):
+        raise _ColumnError(f"attach: {on!r} is neither a column nor an index level of the table")
+    flat = table if on in table.columns else table.reset_index()
+    return flat[on].tolist(), flat.drop(columns=on).reset_index(drop=True)
 
 
-def _long_years(data: pd.DataFrame, year: str) -> list[int]:
+def _long_years(data: pd.DataFrame, year: Hashable) -> list[int]:
     """The year column as ints (mixed int/str/float years normalised); DataError names bad rows."""
     out: list[int] = []
     bad: list[tuple[int, Any]] = []
@@ -492,7 +490,9 @@ def _agree(col: str, t: Any, u: Any, code: str) -> bool:
     return str(t).strip() == str(u).strip()
 
 
-def _reconcile(base: pd.DataFrame, data: pd.DataFrame, codes: list[str], year: str | None) -> pd.DataFrame:
+def _reconcile(
+    base: pd.DataFrame, data: pd.DataFrame, codes: list[str], year: Hashable | None
+) -> pd.DataFrame:
     """Drop table columns that repeat the unit's attributes; suffix ``_table`` those that differ."""
     clash = [c for c in data.columns if c in base.columns and c != year]
     drop, rename = [], {}
@@ -515,7 +515,7 @@ def attach(
     *,
     on: str = ...,
     by: Literal["auto", "adcode", "name"] = ...,
-    year: str = ...,
+    time: Hashable = ...,
     province: str | None = ...,
     errors: Errors = ...,
     abolished: Abolished = ...,
@@ -529,20 +529,21 @@ def attach(
     *,
     on: str = ...,
     by: Literal["auto", "adcode", "name"] = ...,
-    year: str = ...,
+    time: Hashable = ...,
     province: str | None = ...,
     errors: Errors = ...,
     abolished: Abolished = ...,
     county: County = ...,
     report: Literal[True],
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]: ...
+@renamed_kwargs(year="time")
 def attach(
     gdf: gpd.GeoDataFrame,
     table: pd.DataFrame,
     *,
     on: str = "adcode",
     by: Literal["auto", "adcode", "name"] = "auto",
-    year: str = "year",
+    time: Hashable = "year",
     province: str | None = None,
     errors: Errors = "raise",
     abolished: Abolished = "missing",
@@ -571,10 +572,11 @@ def attach(
         How to read the keys: ``"auto"`` reads each key by its own form (code-like
         keys as adcodes, text as Chinese or English names); ``"adcode"`` accepts
         only codes, ``"name"`` only names (other keys are unmatched).
-    year : str, default "year"
+    time : hashable, default "year"
         Name of the year column that makes ``table`` long (ints, integral floats
         or digit strings, mixed types are normalised to int).  If the column is
-        absent the table is wide.
+        absent the table is wide.  (Formerly ``year=``, still accepted with a
+        deprecation warning.)
     province : str, optional
         Name of a column of ``table`` with each row's province, used to
         disambiguate names.
@@ -645,15 +647,15 @@ def attach(
         (county, _keys.COUNTY, "county"), (report, (False, True), "report"),
     ):  # fmt: skip
         check_option(opt, valid, name=nm, where="attach")
-    for nm, val in (("on", on), ("year", year), ("province", province)):
+    for nm, val in (("on", on), ("time", time), ("province", province)):
         if not isinstance(val, Hashable):
             raise ParameterTypeError(f"attach: {nm} must be a column name, got {type(val).__name__}: {val!r}")
     base = _units(gdf)
     if not isinstance(table, pd.DataFrame):
         raise ParameterTypeError(f"attach: table must be a DataFrame, not {type(table).__name__}")
     keys, data = _split_key(table, on)
-    long = year in data.columns
-    years = _long_years(data, year) if long else None
+    long = time in data.columns
+    years = _long_years(data, time) if long else None
     provs = None
     if province is not None:
         if province not in data.columns:
@@ -670,7 +672,7 @@ def attach(
     if county == "raise" and any(r == "county" for r in res.reasons.values()):
         errors = "raise"
     _keys.emit(res, errors=errors, abolished=abolished, what="table rows", where="attach")
-    out = _join(base, data, res.codes, keys, years, year)
+    out = _join(base, data, res.codes, keys, years, time)
     return (out, res.report) if report else out
 
 
@@ -680,7 +682,7 @@ def _join(
     codes: list[str | None],
     keys: list[Any],
     years: list[int] | None,
-    year: str,
+    year: Hashable,
 ) -> Any:
     import geopandas as gpd
 

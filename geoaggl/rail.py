@@ -196,6 +196,18 @@ def rail_arrays(
     ------
     DataError, ParameterTypeError, OptionError
         Bad ``speed_kph`` / ``ferry_minutes`` (see :func:`china_railways`).
+
+    References
+    ----------
+    OpenStreetMap contributors (2024). OpenStreetMap railway data, via scgraph-data 2.0.0
+    ``world_railways`` (Open Database License 1.0).
+
+    Examples
+    --------
+    >>> from geoaggl import rail
+    >>> a = rail.rail_arrays()
+    >>> a["length"].shape[0] == a["lon"].shape[0] == 33792
+    True
     """
     where = "rail_arrays"
     hs, conv = _speeds(speed_kph, where)
@@ -252,6 +264,11 @@ def china_railways(
         A ``speed_kph`` mapping key other than ``"high_speed"``/``"conventional"``.
     ParameterTypeError
         ``speed_kph`` of another type (a string, a list).
+
+    References
+    ----------
+    OpenStreetMap contributors (2024). OpenStreetMap railway data, via scgraph-data 2.0.0
+    ``world_railways`` (Open Database License 1.0).
 
     Examples
     --------
@@ -389,6 +406,11 @@ def station_access(
     ParameterTypeError
         ``points`` not a GeoDataFrame/GeoSeries; a parameter that is not a number.
 
+    References
+    ----------
+    OpenStreetMap contributors (2024). OpenStreetMap railway data, via scgraph-data 2.0.0
+    ``world_railways`` (Open Database License 1.0).
+
     Examples
     --------
     >>> acc = station_access(geoaggl.prefectures())         # doctest: +SKIP
@@ -494,6 +516,14 @@ def od_matrix(
     The graph is reduced exactly around the snapped nodes, then one scipy
     Dijkstra tree per distinct node; results are cached per parameter set
     (367 seats: ~1.6 s cold, ~30 ms cached).  Symmetric: the graph is undirected.
+
+    References
+    ----------
+    OpenStreetMap contributors (2024). OpenStreetMap railway data, via scgraph-data 2.0.0
+    ``world_railways`` (Open Database License 1.0).
+
+    Dijkstra, E. W. (1959). A note on two problems in connexion with graphs. Numerische
+    Mathematik 1, 269–271.
 
     Examples
     --------

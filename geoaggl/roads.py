@@ -29,7 +29,7 @@ import numbers
 import os
 import warnings
 import weakref
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -320,6 +320,7 @@ def graph_from_osm(
     hwy = _speed_table(speed_kph, where)
     flags = {"simplify": simplify, "retain_all": retain_all, "bidirectional": bidirectional}
     flags = {k: _check_bool(v, k, where) for k, v in flags.items()}
+    checked: dict[str, Any] = flags
     try:
         import osmnx as ox
     except ImportError as exc:  # pragma: no cover - optional extra
@@ -328,7 +329,7 @@ def graph_from_osm(
     if not p.is_file():
         raise MissingFileError(f"no OSM XML file at {str(p)!r}")
     try:
-        G = ox.graph_from_xml(p, **flags)
+        G = ox.graph_from_xml(p, **checked)
     except MemoryError:
         raise
     except Exception as exc:  # parser, osmnx and decoding errors: all mean "not a usable OSM file"
@@ -345,7 +346,7 @@ def graph_from_osm(
     bad = [
         (a, b)
         for a, b, d in G.edges(data="speed_kph")
-        if not (isinstance(d, numbers.Real) and math.isfinite(d) and d > 0)
+        if not (isinstance(d, numbers.Real) and math.isfinite(d) and float(d) > 0)
     ]
     if bad:
         raise DataError(
@@ -576,7 +577,7 @@ def _graph_lonlat(G: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.
 
 
 # --------------------------------------------------------------------------- points
-def _labels_for(index: pd.Index, names: pd.Series | None, keys: Sequence[Any]) -> list[str]:
+def _labels_for(index: pd.Index, names: pd.Series | None, keys: Iterable[Any]) -> list[str]:
     out = []
     for k in keys:
         if names is not None and k in names.index:
@@ -987,7 +988,7 @@ def distance_to_centre(
         names=names,
         stacklevel=3,
     )
-    prim = {k: _key(v) for k, v in (primary or {}).items()}
+    prim: dict[Any, str] = {k: _key(v) for k, v in (primary or {}).items()}
     unknown = sorted(set(prim) - set(mem["agglomeration"]), key=str)
     if unknown:
         raise DataError(f"{where}: primary: unknown agglomeration(s) {format_keys(unknown)}")
@@ -1010,7 +1011,7 @@ def _key(v: Any) -> str:
     if isinstance(v, numbers.Integral) and not isinstance(v, bool):
         return str(int(v))
     if isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and float(v).is_integer():
-        return str(int(v))
+        return str(int(float(v)))
     return str(v)
 
 
@@ -1098,8 +1099,8 @@ class _OdTable:
         return key in self.rows and key in self.cols
 
     def block(self, members: list[str], centres: list[str]) -> np.ndarray:
-        r = self.rows.get_indexer(members)
-        c = self.cols.get_indexer(centres)
+        r = self.rows.get_indexer(pd.Index(members))
+        c = self.cols.get_indexer(pd.Index(centres))
         blk = self.values[np.ix_(r, c)]
         for mask, what in ((np.isnan(blk), "missing (NaN)"), (blk < 0, "negative")):
             if mask.any():

@@ -61,14 +61,15 @@ and leaves NumPy's global state as it found it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, check_int, check_option, check_real, require_columns
+from ._graphs import graph_links, warn_structure
+from ._validate import as_float_array, check_int, check_option, check_real, require_columns, setting
 from .errors import DataError, GeoagglWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -148,7 +149,7 @@ def _names(data: Any) -> pd.Series | None:
     return None
 
 
-def _show(ids: Sequence[Any], names: pd.Series | None, limit: int = 20) -> str:
+def _show(ids: Iterable[Any], names: pd.Series | None, limit: int = 20) -> str:
     if names is None:
         return format_keys(ids, limit=limit)
     return format_keys((f"{i} {names[i]}" if i in names.index else i for i in ids), limit=limit)
@@ -193,26 +194,6 @@ def _align(
             )
         g = g.subgraph(common)
     return common, g
-
-
-def _warn_structure(g: Graph, name: str, *, stacklevel: int = 4) -> None:
-    iso = list(g.isolates)
-    if iso:
-        warnings.warn(
-            f"weights {name!r}: {len(iso)} isolate(s) without neighbours: {format_keys(iso)}; their spatial "
-            "lag is 0, which biases the statistics (use weights.contiguity(islands='nearest') or drop them)",
-            GeoagglWarning,
-            stacklevel=stacklevel,
-        )
-    ncomp = int(g.n_components)
-    if ncomp > 1:
-        sizes = pd.Series(g.component_labels).value_counts().tolist()
-        warnings.warn(
-            f"weights {name!r}: the graph is disconnected ({ncomp} components, sizes {sizes[:10]}); "
-            "Moran's I can fall outside [-1, 1] and permutation inference mixes unrelated components",
-            GeoagglWarning,
-            stacklevel=stacklevel,
-        )
 
 
 def _scaled(vals: np.ndarray) -> np.ndarray:
@@ -278,7 +259,7 @@ def _data_columns(
         raise ParameterTypeError(f"data: expected a DataFrame or Series, got {type(data).__name__}")
     if columns is None:
         geom = getattr(data, "_geometry_column_name", None)
-        cols = [
+        cols: list[Hashable] = [
             c
             for c in data.columns
             if c != geom
@@ -471,7 +452,7 @@ def check(
     w: WeightsSpec,
     *,
     columns: Sequence[Hashable] | Hashable | None = None,
-    permutations: int = 999,
+    permutations: int | None = None,
     seed: int | None = None,
     statistics: Sequence[str] = _STATISTICS,
 ) -> pd.DataFrame:
@@ -495,8 +476,9 @@ def check(
         checked side by side.  A single graph is named ``"w"``.
     columns : label or sequence of labels, optional
         Columns of a DataFrame to check; default all numeric, non-boolean columns.
-    permutations : int, default 999
-        Random permutations for the pseudo p-values (0: analytical inference only).
+    permutations : int, optional
+        Random permutations for the pseudo p-values (0: analytical inference only); default
+        ``geoaggl.settings.permutations`` (999), read at call time.
     seed : int or numpy.random.Generator, optional
         Seed for the permutations (an int in [0, 2**32 - 1]; a Generator draws
         one); see the module docstring (global state restored).
@@ -576,7 +558,9 @@ def check(
     stats = list(statistics) if not isinstance(statistics, str) else [statistics]
     for st in stats:
         check_option(st, _STATISTICS, name="statistics", where="check")
-    permutations = check_int(permutations, name="permutations", minimum=0, where="check")
+    permutations = check_int(
+        setting(permutations, "permutations"), name="permutations", minimum=0, where="check"
+    )
     seed_i = _legacy_seed(seed, "check")
     graphs = _graphs(w)
     cols = _data_columns(data, columns)
@@ -593,7 +577,7 @@ def check(
             key = (wname, len(y))
             if key not in warned:
                 warned.add(key)
-                _warn_structure(gsub, wname)
+                warn_structure(*graph_links(gsub), name=wname, stacklevel=4)
                 label = _island_label(g, gsub, wname, data, names, stacklevel=3)
             else:
                 with warnings.catch_warnings():
@@ -615,7 +599,7 @@ def lisa(
     y: pd.Series,
     w: Any,
     *,
-    permutations: int = 999,
+    permutations: int | None = None,
     alpha: float = 0.05,
     fdr: bool = False,
     seed: int | None = None,
@@ -639,8 +623,8 @@ def lisa(
         Values indexed by the graph's ids.
     w : libpysal.graph.Graph or W
         Weights (ids must equal ``y.index`` as a set).
-    permutations : int, default 999
-        Conditional permutations per unit.
+    permutations : int, optional
+        Conditional permutations per unit; default ``geoaggl.settings.permutations`` (999).
     alpha : float, default 0.05
         Significance level.
     fdr : bool, default False
@@ -705,12 +689,14 @@ def lisa(
     alpha = check_real(alpha, name="alpha", minimum=0, maximum=1, strict_min=True, where="lisa")
     if alpha >= 1:
         raise DataError(f"lisa: alpha must lie in (0, 1); got {alpha}")
-    permutations = check_int(permutations, name="permutations", minimum=1, where="lisa")
+    permutations = check_int(
+        setting(permutations, "permutations"), name="permutations", minimum=1, where="lisa"
+    )
     seed_i = _legacy_seed(seed, "lisa")
     g = _as_graph(w, "w")
     col = y.name if y.name is not None else "y"
     vals, gsub, ids = _prepare(y, g, column=col, name="w", stacklevel=3)
-    _warn_structure(gsub, "w", stacklevel=3)
+    warn_structure(*graph_links(gsub), name="w", stacklevel=3)
     with _seeded(seed_i):  # esda seeds the global generator itself: restore it afterwards
         lm = esda.Moran_Local(vals, gsub, permutations=permutations, seed=seed_i)
     p = np.asarray(lm.p_sim, dtype=np.float64)
@@ -779,7 +765,7 @@ def residual_check(
     w: Any,
     *,
     time: Hashable | int | None = None,
-    permutations: int = 999,
+    permutations: int | None = None,
     seed: int | None = None,
 ) -> pd.DataFrame:
     r"""Moran's I of a fitted model's residuals, per period for panels.

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, check_int, check_real
-from .errors import CRSError, DataError, GeoagglWarning, ParameterTypeError, format_keys
-from .roads import _check_bool, _option
+from ._graphs import components, warn_structure
+from ._validate import as_float_array, check_bool, check_int, check_option, check_real
+from .errors import CRSError, DataError, GeoagglWarning, ParameterTypeError, UnknownSchemeError, format_keys
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -33,14 +33,6 @@ ISLAND_POLICIES = ("nearest", "keep", "raise")
 KINDS = ("inverse", "band", "kernel", "knn")
 KERNELS = ("triangular", "uniform", "epanechnikov", "bisquare", "gaussian")
 _TRANSFORMS = ("r", "b", "d", "v", "o")
-
-
-def _components(n: int, focal: np.ndarray, neighbor: np.ndarray) -> np.ndarray:
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import connected_components
-
-    a = sp.coo_matrix((np.ones(focal.size), (focal, neighbor)), shape=(n, n))
-    return connected_components(a, directed=False)[1]
 
 
 def _graph(
@@ -153,14 +145,14 @@ def contiguity(
     import geopandas as gpd
 
     where = "contiguity"
-    _option(islands, ISLAND_POLICIES, "islands", where)
-    rook = _check_bool(rook, "rook", where)
+    check_option(islands, ISLAND_POLICIES, name="islands", where=where, error=UnknownSchemeError)
+    rook = check_bool(rook, name="rook", where=where)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise ParameterTypeError(f"{where}: gdf must be a GeoDataFrame, got {type(gdf).__name__}")
     _check_units(gdf, where)
     ids = gdf.index
     focal, neighbor = _touching(gdf, rook, where)
-    labels = _components(len(ids), focal, neighbor)
+    labels = components(len(ids), focal, neighbor)
     names = gdf["name"] if "name" in gdf.columns else None
 
     def describe(members: np.ndarray) -> str:
@@ -178,7 +170,7 @@ def contiguity(
             f"contiguity graph is not connected (islands kept): {msg}", GeoagglWarning, stacklevel=2
         )
     elif others:
-        extra_f, extra_n = _link_components(gdf, labels, G)
+        extra_f, extra_n = _linkcomponents(gdf, labels, G)
         focal = np.r_[focal, extra_f]
         neighbor = np.r_[neighbor, extra_n]
     w = np.ones(focal.size, dtype=np.float64)
@@ -237,7 +229,7 @@ def _touching(gdf: gpd.GeoDataFrame, rook: bool, where: str) -> tuple[np.ndarray
     return focal, neighbor
 
 
-def _link_components(gdf: gpd.GeoDataFrame, labels: np.ndarray, G: Any) -> tuple[list[int], list[int]]:
+def _linkcomponents(gdf: gpd.GeoDataFrame, labels: np.ndarray, G: Any) -> tuple[list[int], list[int]]:
     """Links joining every smaller component to its nearest outside unit, smallest component first."""
     dist = _Distances(gdf, G)
     lab = labels.copy()
@@ -418,8 +410,8 @@ def from_od(
     [('a', 'b'), ('b', 'a'), ('b', 'c'), ('c', 'b')]
     """
     where = "from_od"
-    _option(kind, KINDS, "kind", where)
-    _option(kernel, KERNELS, "kernel", where)
+    check_option(kind, KINDS, name="kind", where=where, error=UnknownSchemeError)
+    check_option(kernel, KERNELS, name="kernel", where=where, error=UnknownSchemeError)
     tr = None if transform is None else _transform(transform, where)
     d, ids = _od_values(od, where)
     n = d.shape[0]
@@ -485,7 +477,7 @@ def from_od(
         w = np.where(inside, kern, 0.0)
     focal, neighbor = np.nonzero(w > 0)
     weight = w[focal, neighbor]
-    _warn_structure(ids, focal, neighbor)
+    warn_structure(ids, focal, neighbor)
     return _graph(ids, focal, neighbor, weight, tr if tr is not None else "o")
 
 
@@ -501,7 +493,7 @@ def _need_k(k: int | None, n: int) -> int:
 def _transform(transform: Any, where: str) -> str:
     """Lower-case transform code; ``"R"`` and ``"r"`` are the same."""
     value = transform.lower() if isinstance(transform, str) else transform
-    return str(_option(value, _TRANSFORMS, "transform", where))
+    return str(check_option(value, _TRANSFORMS, name="transform", where=where, error=UnknownSchemeError))
 
 
 def _od_values(od: Any, where: str) -> tuple[np.ndarray, pd.Index]:
@@ -531,25 +523,3 @@ def _od_values(od: Any, where: str) -> tuple[np.ndarray, pd.Index]:
                 f"{where}: od has {what} at {format_keys(pairs, limit=8)} ({int(mask.sum())} in all)"
             )
     return d, ids
-
-
-def _warn_structure(ids: pd.Index, focal: np.ndarray, neighbor: np.ndarray) -> None:
-    n = len(ids)
-    has = np.zeros(n, dtype=bool)
-    has[focal] = True
-    if (~has).any():
-        warnings.warn(
-            f"{int((~has).sum())} unit(s) without neighbours (isolates): {format_keys(ids[~has])}",
-            GeoagglWarning,
-            stacklevel=3,
-        )
-    lab = _components(n, focal, neighbor)
-    ncomp = len(np.unique(lab))
-    if ncomp > 1:
-        sizes = np.bincount(lab)
-        warnings.warn(
-            f"the weights graph is disconnected: {ncomp} components (sizes "
-            f"{sorted(sizes.tolist(), reverse=True)[:10]})",
-            GeoagglWarning,
-            stacklevel=3,
-        )

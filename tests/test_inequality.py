@@ -386,7 +386,7 @@ def test_bad_input_keys_named() -> None:
         dagum_gini(y, list("aabb"))
     y = pd.Series([1.0, 2.0, 3.0, 4.0], index=["p", "q", "r", "s"])
     g = pd.Series(list("aabb"), index=["p", "q", "r", "x"])
-    with pytest.raises(DataError, match=r"only in y: 's'.*only in groups: 'x'"):
+    with pytest.raises(DataError, match=r"only in y: 's'.*only in group: 'x'"):
         dagum_gini(y, g)
     with pytest.raises(ValueError, match="one-dimensional"):
         dagum_gini(np.ones((2, 2)), list("ab"))

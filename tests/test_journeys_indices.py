@@ -313,7 +313,7 @@ def test_c5_bootstrap_seed_checked_and_private() -> None:
         r.bootstrap(10, seed=1.5)  # type: ignore[arg-type]
     with pytest.raises(DataError, match="seed"):
         r.bootstrap(10, seed=-1)
-    with pytest.raises(ParameterTypeError, match="n must be an integer"):
+    with pytest.raises(ParameterTypeError, match="n_boot must be an integer"):
         r.bootstrap(2.5)  # type: ignore[arg-type]
     state = np.random.get_state()[1].copy()  # noqa: NPY002
     a, b = r.bootstrap(50, seed=3), r.bootstrap(50, seed=3)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-import time
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -141,20 +141,42 @@ def test_mediation_cross_section_by_hand():
     assert np.isnan(med.ci[0])
 
 
+def _fitted(params: dict, se: dict) -> SimpleNamespace:
+    p, s = pd.Series(params, dtype=float), pd.Series(se, dtype=float)
+    return SimpleNamespace(params=p, se=s, pvalues=p * 0, tstats=p / s, nobs=100, n_entities=10, n_periods=10)
+
+
 def test_sobel_known_value():
-    # a = 0.5 (s.e. 0.1), b = 0.4 (s.e. 0.1): z = 0.2 / sqrt(0.16*0.01 + 0.25*0.01) = 3.1235
-    assert 0.2 / math.sqrt(0.4**2 * 0.01 + 0.5**2 * 0.01) == pytest.approx(3.123475, rel=1e-6)
+    # a = 0.5 (s.e. 0.1), b = 0.4 (s.e. 0.1): z = 0.2 / sqrt(0.16*0.01 + 0.25*0.01) = 3.1235, two-sided
+    # p = erfc(z / sqrt 2) = 0.001787 -- computed by the package's Mediation, not restated here
+    known = models.Mediation(
+        x="x",
+        m="m",
+        y="y",
+        models={
+            "total": _fitted({"x": 0.3}, {"x": 0.05}),
+            "mediator": _fitted({"x": 0.5}, {"x": 0.1}),
+            "outcome": _fitted({"m": 0.4, "x": 0.1}, {"m": 0.1, "x": 0.05}),
+        },
+        boot=np.array([]),
+        ci_level=0.95,
+        alpha=0.05,
+        controls=[],
+        n_failed=0,
+    )
+    assert known.indirect == pytest.approx(0.2, rel=1e-12)
+    assert known.sobel_z == pytest.approx(3.123475, rel=1e-6)
+    assert known.sobel_p == pytest.approx(0.0017873, rel=1e-4)
     df = _panel(150, 10)
     med = models.mediation(df, y="y", x="x", m="m", controls=["c1"], n_boot=0)
     a, b, sa, sb = med.a, med.b, med.paths.loc["a", "se"], med.paths.loc["b", "se"]
     assert med.sobel_z == pytest.approx(a * b / math.sqrt(b**2 * sa**2 + a**2 * sb**2))
 
 
-def test_mediation_panel_bootstrap_fast_and_consistent():
+def test_mediation_panel_bootstrap_consistent():
+    # its speed (999 draws on 150 x 10) is measured in benchmarks/bench_spatial.py, not asserted here
     df = _panel(150, 10)
-    t0 = time.perf_counter()
     med = models.mediation(df, y="y", x="x", m="m", controls=["c1"], n_boot=999, seed=1)
-    assert time.perf_counter() - t0 < 10
     fe = models.panel_fe(df, y="m", x="x", controls=["c1"])
     assert med.a == pytest.approx(fe.params["x"], rel=1e-12)
     assert med.c == pytest.approx(med.c_prime + med.indirect, rel=1e-9)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 import warnings
 from pathlib import Path
 
@@ -174,11 +173,10 @@ def test_od_equals_networkx(G, units):
 
 
 def test_od_repeat_call_is_cached(G, units, od):
-    t = time.perf_counter()
+    # the speed of the cached call is measured in benchmarks/bench_weights.py, not asserted here
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GeoagglWarning)
         again = roads.od_matrix(G, units)
-    assert time.perf_counter() - t < 0.3
     pd.testing.assert_frame_equal(again, od)
     again.iloc[0, 1] = -1.0  # the cached matrix is not shared with the caller
     with warnings.catch_warnings():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import time
 import warnings
 
 import numpy as np
@@ -34,11 +33,9 @@ def nbrs(g, key) -> set:
     return set(g[key].index)
 
 
-def test_queen_with_nearest_policy_is_connected_and_fast(units):
-    weights.contiguity(units)  # warm imports
-    t = time.perf_counter()
+def test_queen_with_nearest_policy_is_connected(units):
+    # its speed (target < 1 s on the 367 units) is measured in benchmarks/bench_weights.py
     g = weights.contiguity(units)
-    assert time.perf_counter() - t < 1.0
     assert g.n == 367 and g.n_components == 1 and len(g.isolates) == 0
     assert list(g.unique_ids) == list(units.index)
     assert ZHANJIANG in nbrs(g, HAINAN) and HAINAN in nbrs(g, ZHANJIANG)  # the strait link, symmetric
