@@ -556,6 +556,10 @@ def find_leaflet_assets(assets: str | os.PathLike[str] | None = None) -> Path:
     """
     cands: list[Path] = []
     if assets is not None:
+        if not isinstance(assets, str | os.PathLike):
+            raise ParameterTypeError(
+                f"assets must be a folder path (str or path-like), got {type(assets).__name__}"
+            )
         cands.append(Path(assets))
     elif os.environ.get(_LEAFLET_ENV):
         cands.append(Path(os.environ[_LEAFLET_ENV]))

@@ -47,7 +47,7 @@ __all__ = [
 
 def require_columns(df: pd.DataFrame, columns: Iterable[Hashable], *, what: str = "data") -> list[Hashable]:
     """Return ``columns`` as a list, raising DataError naming those not in ``df``."""
-    cols = list(columns)
+    cols = _hashable(list(columns))
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise DataError(f"{what}: column(s) not found: {format_keys(missing)}")
@@ -238,8 +238,23 @@ def as_labels(spec: Any, *, tuple_is_label: bool = False) -> list[Hashable]:
         return []
     single = (str, bytes, tuple) if tuple_is_label else (str, bytes)
     if isinstance(spec, single) or not isinstance(spec, Sequence | pd.Index):
-        return [spec]
-    return list(spec)
+        return _hashable([spec])
+    return _hashable(list(spec))
+
+
+def _hashable(labels: list[Any]) -> list[Hashable]:
+    """``labels`` unchanged if every one is hashable; ParameterTypeError naming the others."""
+    bad = []
+    for lab in labels:
+        try:
+            hash(lab)
+        except TypeError:
+            bad.append(lab)
+    if bad:
+        raise ParameterTypeError(
+            f"column labels must be hashable (a name, not a list or dict): {format_keys(bad)}"
+        )
+    return labels
 
 
 def _is_level(index: pd.Index, name: Hashable) -> bool:

@@ -339,6 +339,16 @@ def _columns(spec: Columns, what: str) -> list[Hashable]:
     return cols
 
 
+def _check_finite(out: np.ndarray, rows: np.ndarray, labels: Any, where: str) -> None:
+    """DataError naming the ``rows`` whose result over- or underflowed float64 (inf or NaN)."""
+    bad = rows & ~np.isfinite(out)
+    if bad.any():
+        raise DataError(
+            f"{where}: the result over- or underflows float64 (input values too far apart in scale; "
+            f"rescale them) at {format_keys(np.asarray(labels, dtype=object)[bad])}"
+        )
+
+
 def _sorted_keys(keys: Iterable[Any]) -> list[Any]:
     ks = list(keys)
     try:
@@ -489,7 +499,10 @@ def location_quotient(
         raise ParameterTypeError(
             f"reference must be None, a mapping, a Series or a DataFrame, got {type(reference).__name__}"
         )
-    return pd.Series(share / (q_s / q), index=df.index.copy(), name="lq")
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        lq = share / (q_s / q)
+    _check_finite(lq, np.ones(len(lq), dtype=bool), labels, "location_quotient")
+    return pd.Series(lq, index=df.index.copy(), name="lq")
 
 
 def _aligned_pair(a: pd.Series, b: pd.Series, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
@@ -672,19 +685,23 @@ def krugman_specialization(
         where = format_keys(np.asarray(labels, dtype=object)[zero])
         raise DataError(f"employment: zero total over the sectors at {where}")
     out = np.full(len(employment), np.nan)
+    assigned = np.zeros(len(employment), dtype=bool)
     singles = []
     for key, pos in _blocks(len(employment), g, t, keep=keep).items():
         if len(pos) < 2:
             singles.append(_block_label(key))
             continue
         block = e[pos]
-        for i_local, i in enumerate(pos):
-            rest = np.delete(block, i_local, axis=0).sum(axis=0)
-            out[i] = np.abs(block[i_local] / row_tot[i] - rest / rest.sum()).sum()
+        assigned[pos] = True
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            for i_local, i in enumerate(pos):
+                rest = np.delete(block, i_local, axis=0).sum(axis=0)
+                out[i] = np.abs(block[i_local] / row_tot[i] - rest / rest.sum()).sum()
     if singles:
         raise DataError(
             f"Krugman index needs at least 2 cities per group; single city in {format_keys(singles)}"
         )
+    _check_finite(out, assigned, labels, "krugman_specialization")
     return pd.Series(out, index=employment.index.copy(), name="krugman")
 
 
@@ -892,16 +909,23 @@ def disparity(
     x = as_float_array(col, what="values", labels=labels)
     check_values(x, what="values", labels=labels, allow_negative=True)
     out = np.full(len(x), np.nan)
+    assigned = np.zeros(len(x), dtype=bool)
     nocentre = []
     for key, pos in _blocks(len(x), g, t, keep=keep).items():
         cp = c[pos]
         if not cp.any():
             nocentre.append(_block_label(key))
             continue
-        centre = math.fsum(x[pos[cp]]) / int(cp.sum())
-        out[pos[~cp]] = centre - x[pos[~cp]]
+        try:
+            centre = math.fsum(x[pos[cp]]) / int(cp.sum())
+        except OverflowError:
+            centre = math.inf
+        with np.errstate(over="ignore", invalid="ignore"):
+            out[pos[~cp]] = centre - x[pos[~cp]]
+        assigned[pos[~cp]] = True
     if nocentre:
         raise DataError(f"disparity needs a central city in every UA; none in {format_keys(nocentre)}")
+    _check_finite(out, assigned, labels, "disparity")
     return pd.Series(out, index=values.index.copy(), name="disparity")
 
 

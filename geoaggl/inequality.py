@@ -636,15 +636,15 @@ class DagumGini:
         ParameterTypeError
             A non-integer ``n_boot`` or ``seed``, a non-numeric ``level`` / ``alpha``.
         DataError
-            ``n_boot < 1``, a negative seed, a level outside (0, 1).
+            ``n_boot < 1``, a negative seed, a level outside (0, 1); every
+            replicate resampled some group to all zeros (no interval exists).
 
         Warns
         -----
         DataWarning
             When some replicates resample a group to all zeros: their
             components are undefined (NaN in ``replicates``) and left out of
-            the intervals (``n_invalid`` counts them); if every replicate is
-            invalid the intervals are NaN.
+            the intervals (``n_invalid`` counts them).
 
         Examples
         --------
@@ -679,11 +679,16 @@ class DagumGini:
         reps = np.vstack(out)
         names, est = self._components(self._point)
         invalid = int(np.isnan(reps[:, 1]).sum())  # Gw is NaN iff a group resampled to all zeros
+        if invalid == int(n):
+            raise DataError(
+                f"bootstrap: all {int(n)} replicates resampled a group to all zeros (its Gini is "
+                "undefined), so no interval can be formed; use more replicates or drop groups that "
+                "are mostly zeros"
+            )
         if invalid:
             warnings.warn(
                 f"bootstrap: {invalid} of {int(n)} replicates resampled a group to all zeros (its "
-                "Gini is undefined); they are NaN in .replicates and left out of the intervals"
-                + (" - every replicate is invalid, so the intervals are NaN" if invalid == n else ""),
+                "Gini is undefined); they are NaN in .replicates and left out of the intervals",
                 DataWarning,
                 stacklevel=user_stacklevel(),
             )
@@ -847,9 +852,14 @@ def dagum_gini(y: ArrayLike, group: ArrayLike, *, duplicates: str = "both") -> D
     return DagumGini(y, group, duplicates=duplicates)
 
 
-def _frame_inputs(df: pd.DataFrame, cols: dict[str, Hashable | None]) -> pd.Index:
+def _frame_inputs(
+    df: pd.DataFrame, cols: dict[str, Hashable | None], optional: tuple[str, ...] = ()
+) -> pd.Index:
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"expected a DataFrame; got {type(df).__name__}")
+    missing = [role for role, c in cols.items() if c is None and role not in optional]
+    if missing:
+        raise ParameterTypeError(f"{format_keys(missing)}: a column label is required, got None")
     given = {role: c for role, c in cols.items() if c is not None}
     require_columns(df, given.values(), what="df")
     return df.index
@@ -1180,7 +1190,7 @@ class SigmaConvergence:
             raise DataError("sigma_convergence: alpha must lie in (0, 1); got 1.0")
         if not isinstance(relative, bool | np.bool_):
             raise ParameterTypeError(f"sigma_convergence: relative must be True or False; got {relative!r}")
-        keys = _frame_inputs(df, {"value": value, "time": time, "group": group})
+        keys = _frame_inputs(df, {"value": value, "time": time, "group": group}, optional=("group",))
         check_option(duplicates, DUPLICATES, name="duplicates", where="sigma_convergence")
         if len(df) == 0:
             raise DataError("df is empty")
@@ -1413,7 +1423,8 @@ class BetaConvergence:
     resid : pandas.Series
         Residuals.
     r2 : float
-        Coefficient of determination.
+        Coefficient of determination; NaN when every unit has the same growth rate
+        (the total sum of squares is 0).
     nobs, df_resid : int
         Units and residual degrees of freedom.
     T : float
@@ -1488,7 +1499,13 @@ class BetaConvergence:
             raise DataError("controls: the names 'const' and 'ln_y0' are reserved")
         n = v0.size
         ln0 = np.log(v0)
-        z = (np.log(v1) - ln0) / T
+        with np.errstate(over="ignore"):
+            z = (np.log(v1) - ln0) / T
+        if not np.isfinite(z).all() or (not z.any() and (v1 != v0).any()):
+            raise DataError(
+                f"beta_convergence: the growth rates ln(yT/y0)/T over- or underflow with T = {T!r}; "
+                "give T in years (e.g. 10)"
+            )
         x = np.column_stack([np.ones(n), ln0, xc]) if xc.size else np.column_stack([np.ones(n), ln0])
         kp = x.shape[1]
         if n <= kp:
@@ -1518,8 +1535,10 @@ class BetaConvergence:
         self.se, self.t, self.p = float(se[1]), float(tv[1]), float(pv[1])
         self.growth = pd.Series(z, index=s0.index, name="growth")
         self.resid = pd.Series(resid, index=s0.index, name="resid")
-        tss = float(((z - z.mean()) ** 2).sum())
-        self.r2 = 1.0 - rss / tss if tss > 0 else np.nan
+        scale = float(np.abs(z).max()) or 1.0  # R² on z / scale: tiny growth rates must not underflow
+        zs, rs = z / scale, resid / scale
+        tss = float(((zs - zs.mean()) ** 2).sum())
+        self.r2 = 1.0 - float(rs @ rs) / tss if tss > 0 else np.nan
         self.nobs, self.df_resid = n, dfr
         self.T = float(T)
         self.convention = convention

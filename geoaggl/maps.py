@@ -385,10 +385,22 @@ def _outline_layer(outlines: Any, *, gcj: bool, precision: int) -> Any:
     )
 
 
+def _kw_mapping(value: Any, name: str) -> dict[str, Any]:
+    """A ``*_kwds`` option as a new dict (None: empty); anything but a mapping is a ParameterTypeError."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ParameterTypeError(
+            f"{name} must be a dict (or None), got {type(value).__name__}: {value!r:.60}"
+        )
+    return dict(value)
+
+
 def _missing_style(missing_kwds: Mapping[str, Any] | None) -> tuple[dict[str, Any], str, bool, str]:
     from ._mapstyle import MISSING_STYLE, check_color, hatch_fill
 
     kw = dict(MISSING_STYLE)
+    missing_kwds = _kw_mapping(missing_kwds, "missing_kwds")
     if missing_kwds:
         for key in missing_kwds:
             check_option(key, tuple(_MISSING_KEYS), name="missing_kwds key", error=UnknownSchemeError)
@@ -423,7 +435,7 @@ _POSITIONS = ("bottomright", "bottomleft", "topright", "topleft")
 
 
 def _check_legend_kwds(legend_kwds: Mapping[str, Any] | None) -> dict[str, Any]:
-    kw = dict(legend_kwds or {})
+    kw = _kw_mapping(legend_kwds, "legend_kwds")
     for key in kw:
         check_option(key, tuple(_LEGEND_KEYS), name="legend_kwds key", error=UnknownSchemeError)
     if "position" in kw:
@@ -527,7 +539,7 @@ def _draw(
         import folium
 
         if not isinstance(m, folium.Map):
-            raise TypeError(f"m must be a folium.Map, got {type(m).__name__}")
+            raise ParameterTypeError(f"m must be a folium.Map, got {type(m).__name__}")
         gcj = _map_is_gcj(m)
     mstyle, mlabel, mhatch, mcolor = _missing_style(missing_kwds)
     styles = _styles(classes, colors, fill, missing, mstyle, style_kwds)
@@ -608,7 +620,7 @@ def _styles(
     style_kwds: Mapping[str, Any] | None,
 ) -> list[dict[str, Any]]:
     """Leaflet style of each row: the missing style, or the base style with its class colour."""
-    base = {**_BASE_STYLE, **dict(style_kwds or {})}
+    base = {**_BASE_STYLE, **_kw_mapping(style_kwds, "style_kwds")}
     styles: list[dict[str, Any]] = []
     for i in range(len(classes)):
         if missing[i]:
@@ -862,7 +874,7 @@ def choropleth(
     fmt = _formatter(legend_kw.get("fmt"), decimals)
     value_text = ["No data" if np.isnan(v) else fmt(v) for v in y]
     big = float(np.abs(fin).max()) or 1.0
-    ckw = dict(classification_kwds or {})
+    ckw = _kw_mapping(classification_kwds, "classification_kwds")
     sch = _norm_scheme(scheme)
     if "bins" in ckw and sch in ("quantiles", "userdefined"):
         sch = "userdefined"

@@ -1589,7 +1589,9 @@ def _q_beta(d: Any, kind: str) -> Call:
         kw["convention"] = d(fs.bad_option)
 
     def check(r: Any) -> None:
-        finite([r.alpha, r.beta, r.se, r.r2], "beta-convergence estimates")
+        finite([r.alpha, r.beta, r.se], "beta-convergence estimates")
+        if not (np.isfinite(r.r2) or np.ptp(r.growth.to_numpy()) == 0):  # documented: NaN iff no variation
+            raise Identity(f"R² is {r.r2} although the growth rates vary")
         finite(r.resid, "residuals")
 
     return Call(
