@@ -1237,10 +1237,11 @@ attr, precision
     frame = frame.assign(**{str(col): labels}) if isinstance(col, str) else frame
     from ._mapstyle import check_color
 
-    for lab, c in dict(colors or {}).items():
+    user_colors = _kw_mapping(colors, "colors")
+    for lab, c in user_colors.items():
         check_option(lab, LISA_LABELS, name="lisa_map colors key")
         check_color(c, name=f"colors[{lab!r}]")  # validated: colours reach the legend's markup (D16)
-    palette = {**LISA_COLORS, **dict(colors or {})}
+    palette = {**LISA_COLORS, **user_colors}
     legend_kw = _check_legend_kwds(legend_kwds)
     title = str(legend_kw.get("caption", "LISA clusters"))
     if tooltip is None:
