@@ -377,7 +377,8 @@ class Core:
 
     def closure(self, nodes: NDArray[np.int64]) -> NDArray[np.int64]:
         """The eliminated nodes reachable from ``nodes`` by upward arcs (``nodes`` included)."""
-        is_core = self.up_ptr[1:] == self.up_ptr[:-1]
+        is_core = np.zeros(self.n, dtype=bool)
+        is_core[self.core_nodes] = True
         seen = np.zeros(self.n, dtype=bool)
         front = np.unique(nodes[~is_core[nodes]])
         seen[front] = True

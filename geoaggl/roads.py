@@ -529,6 +529,7 @@ def _from_networkx(G: Any, weight: str) -> CompactGraph:
             )
         return comp
     import networkx as nx
+
     if not isinstance(G, nx.Graph):
         raise ParameterTypeError(
             f"G must be a networkx graph, a geoaggl.roads.RoadGraph or None, got {type(G).__name__}"
@@ -964,7 +965,7 @@ def od_matrix(
         snap_km_targets=pd.Series(t_km, index=t_idx.copy(), name="snap_km"),
         unit=unit,
         weight=weight,
-        off_network=far_labels,
+        off_network=list(s_idx[far_s]) + ([] if targets is None else list(t_idx[far_t])),
     )
 
 
