@@ -52,6 +52,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import geopandas as gpd
     import networkx as nx
     from shapely.geometry.base import BaseGeometry
@@ -59,9 +61,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_FERRY_MINUTES",
     "DEFAULT_SPEED_KPH",
-    "china_highways",
     "ODResult",
     "RoadGraph",
+    "china_highways",
     "clear_cache",
     "distance_to_centre",
     "graph_from_osm",

