@@ -85,9 +85,8 @@ def main() -> int:
             f"{core.up_idx.size} upward arcs"
         )
     np.savez_compressed(OUT, **out)
-    print(
-        f"wrote {OUT.relative_to(REPO)} ({OUT.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s"
-    )
+    size = OUT.stat().st_size / 1e6
+    print(f"wrote {OUT.relative_to(REPO)} ({size:.1f} MB) in {time.perf_counter() - t0:.0f} s")
     return 0
 
 
