@@ -919,3 +919,26 @@ def test_on_disk_cache_corrupt_entry_is_rebuilt(units):
         assert _cache.store_array("od", "k", np.zeros(2)) is None
     finally:
         geoaggl.settings.use_cache = old
+
+
+def test_od_source_blocks_run_through_the_engine_client(units, od):
+    """A client (geoaggl.settings.dask_client) receives the OD source blocks; same numbers."""
+
+    class Recorder:
+        calls = 0
+
+        def map(self, func, items, pure=False):
+            Recorder.calls += 1
+            return [func(i) for i in items]
+
+        def gather(self, futures):
+            return futures
+
+    from geoaggl._roadgraph import core_many_to_many
+
+    comp = roads._from_networkx(None, "length")
+    nodes, _ = comp.snap(units["seat_lon"].to_numpy(), units["seat_lat"].to_numpy())
+    core = roads._bundled_core(comp, "length")
+    local = core_many_to_many(core, nodes[:150], nodes, chunk=32)
+    remote = core_many_to_many(core, nodes[:150], nodes, chunk=32, client=Recorder())
+    assert Recorder.calls == 1 and np.array_equal(local, remote)
