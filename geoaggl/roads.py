@@ -13,12 +13,19 @@ edge ``length`` in metres, ``speed_kph``, ``travel_time`` in seconds; graph
 ``crs``), so osmnx functions work on them, and :func:`od_matrix` accepts any
 such graph.  osmnx is imported only by :func:`graph_from_osm`.
 
+Arrays first
+------------
+Every computation runs on arrays: the bundled graph's shipped arrays and its
+precomputed core (``boundaries/build_roads_core.py``), or the arrays read from
+a user's networkx graph.  :class:`RoadGraph` (or ``None``) names the bundled
+graph without building the networkx graph that :func:`china_highways` returns.
+
 Caching
 -------
-:func:`od_matrix` caches, per graph object and weight, the compact arrays it
-extracts and the distance matrices it computes.  Treat a graph as read-only
-once you have passed it (or call :func:`clear_cache` after editing it in
-place); to change speeds, call :func:`china_highways` with other parameters.
+:func:`od_matrix` caches the arrays and the distance matrices in memory and,
+for the bundled graph, on disk (``geoaggl.settings.cache_dir``; switch:
+``geoaggl.settings.use_cache``).  Keys are a signature of the graph's node
+coordinates, arcs and weights, so editing a graph invalidates them.
 """
 
 from __future__ import annotations
@@ -296,8 +303,9 @@ def china_highways(
     Returns
     -------
     networkx.MultiDiGraph
-        A new graph on every call (built in ~1.5 s from the cached arrays), so
-        it may be edited freely.  119,008 nodes (labels ``0..n-1``) with ``x``
+        A new graph on every call (built in ~2 s from the arrays), so it may be
+        edited freely; the library itself never needs it — pass a
+        :class:`RoadGraph` (or ``None``) to skip building it.  119,008 nodes (labels ``0..n-1``) with ``x``
         (longitude), ``y`` (latitude, WGS84) and ``street_count``; every
         undirected edge as two arcs (key 0) with ``length`` (metres),
         ``speed_kph`` and ``travel_time`` (seconds),
@@ -315,8 +323,10 @@ def china_highways(
     nodes rounded to 0.001°).  The simplified geometry runs short in mountains
     (Beijing–Kunming ~13% below the driving distance); the plains pairs tested
     in ``tests/test_roads.py`` are within 10% of published driving distances.
-    If you edit arcs of the returned graph in place, delete ``G.graph["geoaggl"]``
-    so that :func:`od_matrix` reads the edited values instead of the arrays.
+    :func:`od_matrix` reads the graph's arcs on every call and compares a
+    signature of them with the shipped arrays': an unedited graph takes the
+    fast path, an edited one is solved as it is (caches are keyed by that
+    signature, so an edit never returns a stale distance).
 
     Examples
     --------
@@ -1404,7 +1414,7 @@ def _centre_point(centre: Any, units: gpd.GeoDataFrame | None) -> tuple[float, f
 
 
 def isochrone(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | RoadGraph | None,
     centre: Any,
     *,
     minutes: float = 60.0,
@@ -1423,8 +1433,9 @@ def isochrone(
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        osmnx-style graph with ``travel_time`` (seconds).
+    G : networkx.MultiDiGraph, RoadGraph or None
+        osmnx-style graph with ``travel_time`` (seconds); a :class:`RoadGraph`
+        or ``None`` (the bundled graph) runs on the shipped arrays without networkx.
     centre : str, shapely Point or (lon, lat)
         An adcode of :func:`geoaggl.prefectures` (its seat) or a WGS84 point.
     minutes : float, default 60
@@ -1500,7 +1511,7 @@ def _isochrone(
 
 
 def metropolitan_circle(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | RoadGraph | None,
     centre: Any,
     *,
     minutes: float = 60.0,
@@ -1515,8 +1526,9 @@ def metropolitan_circle(
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        Graph with ``travel_time`` (seconds), e.g. :func:`china_highways`.
+    G : networkx.MultiDiGraph, RoadGraph or None
+        Graph with ``travel_time`` (seconds), e.g. :func:`china_highways`; a
+        :class:`RoadGraph` or ``None`` (the bundled graph) skips networkx.
     centre : str, shapely Point or (lon, lat)
         Adcode of the central city (its seat is used) or a WGS84 point.
     minutes : float, default 60

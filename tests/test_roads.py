@@ -942,3 +942,12 @@ def test_od_source_blocks_run_through_the_engine_client(units, od):
     local = core_many_to_many(core, nodes[:150], nodes, chunk=32)
     remote = core_many_to_many(core, nodes[:150], nodes, chunk=32, client=Recorder())
     assert Recorder.calls == 1 and np.array_equal(local, remote)
+
+
+def test_metropolitan_circle_on_the_arrays_equals_networkx(G):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeoagglWarning)
+        a = roads.metropolitan_circle(None, "320100", minutes=60)
+        b = roads.metropolitan_circle(G, "320100", minutes=60)
+    pd.testing.assert_series_equal(a["minutes"], b["minutes"])
+    assert a.attrs["isochrone"].equals(b.attrs["isochrone"])
