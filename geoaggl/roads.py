@@ -936,8 +936,12 @@ def od_matrix(
         t_node, t_km = comp.snap(t_lon, t_lat)
     res = _solve(comp, weight, s_node, t_node, progress)
     unit, scale = _UNITS.get(weight, (weight, 1.0))
-    vals = np.empty(res.shape, dtype=dtype)
-    np.divide(res, scale, out=vals, casting="same_kind")
+    if res.flags.writeable and res.dtype == np.dtype(dtype):  # a private (uncached) matrix: no copy
+        vals = res
+        vals /= scale
+    else:
+        vals = np.empty(res.shape, dtype=dtype)
+        np.divide(res, scale, out=vals, casting="same_kind")
     far_s = np.zeros(s_idx.size, bool) if max_snap_km is None else s_km > max_snap_km
     far_t = np.zeros(t_idx.size, bool) if max_snap_km is None else t_km > max_snap_km
     vals[far_s, :] = np.inf
@@ -1027,7 +1031,7 @@ def _solve(
         comp._results[key] = res
         if disk_key is not None:
             _cache.store_array("od", disk_key, res)
-    res.flags.writeable = False
+        res.flags.writeable = False  # shared with the cache; large results stay private (writeable)
     return res
 
 
