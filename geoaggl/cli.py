@@ -649,11 +649,7 @@ def od(
     pathlib.Path
         Absolute path of the file written.
     """
-    from ._demo import od_matrix_with_progress
     from ._validate import check_option, check_real
-    from .boundaries import agglomerations as _members
-    from .boundaries import prefectures
-    from .roads import RoadGraph
 
     agglomerations = _renamed(
         scheme, agglomerations, old="scheme", new="agglomerations", default=None, where="od"
@@ -661,7 +657,12 @@ def od(
     check_option(weight, ("length", "travel_time"), name="weight (--weight)")
     speed_kph = check_real(speed_kph, name="speed (--speed)", minimum=0, strict_min=True)
     rep = _Reporter(3, quiet=quiet)
-    rep.step("city seats and the road graph")
+    rep.step("city seats and the road graph")  # before the heavy imports: progress within a second
+    from ._demo import od_matrix_with_progress
+    from .boundaries import agglomerations as _members
+    from .boundaries import prefectures
+    from .roads import RoadGraph
+
     units = prefectures()
     if agglomerations is not None:
         members = _members(agglomerations)
@@ -717,15 +718,16 @@ def check(
     with a road to the others; the ``n`` column says how many.  Returns the tidy table of
     :func:`geoaggl.spatial.check` (one row per weights graph and statistic).
     """
-    import pandas as pd
-
     from ._validate import check_option
-    from .spatial import check as _check
 
     for w in weights:
         check_option(w, ("queen", "road"), name="weights (--weights)")
     rep = _Reporter(1 + len(weights), quiet=quiet)
-    rep.step(f"reading {table_path}")
+    rep.step(f"reading {table_path}")  # before the heavy imports: progress within a second
+    import pandas as pd
+
+    from .spatial import check as _check
+
     gdf = _attached_column(table_path, column, year=year, key=key, skip_unmatched=skip_unmatched)
     data = gdf[[column]].dropna()
     results = []

@@ -38,7 +38,7 @@ import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -565,14 +565,14 @@ def _from_networkx(G: Any, weight: str) -> CompactGraph:
         ):
             return bundled
     key = f"{weight}:{sig}"
-    comp = _GENERIC.get(key)
-    if comp is None:
-        nodes.tail, nodes.head, nodes.weights = t, h, {weight: w_arr}
-        comp = nodes
-        if len(_GENERIC) >= 4:
-            _GENERIC.pop(next(iter(_GENERIC)))
-        _GENERIC[key] = comp
-    return comp
+    cached = _GENERIC.get(key)
+    if cached is not None:
+        return cached
+    nodes.tail, nodes.head, nodes.weights = t, h, {weight: w_arr}
+    if len(_GENERIC) >= 4:
+        _GENERIC.pop(next(iter(_GENERIC)))
+    _GENERIC[key] = nodes
+    return nodes
 
 
 def _n_arcs(G: Any) -> int:
@@ -806,6 +806,34 @@ class ODResult:
     unit: str
     weight: str
     off_network: list[Any]
+
+
+@overload
+def od_matrix(
+    G: nx.MultiDiGraph | RoadGraph | None,
+    points: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    weight: str = ...,
+    targets: gpd.GeoDataFrame | gpd.GeoSeries | None = ...,
+    max_snap_km: float | None = ...,
+    progress: Callable[[int, int], None] | None = ...,
+    dtype: Literal["float64", "float32"] = ...,
+    report: Literal[False] = ...,
+) -> pd.DataFrame: ...
+
+
+@overload
+def od_matrix(
+    G: nx.MultiDiGraph | RoadGraph | None,
+    points: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    weight: str = ...,
+    targets: gpd.GeoDataFrame | gpd.GeoSeries | None = ...,
+    max_snap_km: float | None = ...,
+    progress: Callable[[int, int], None] | None = ...,
+    dtype: Literal["float64", "float32"] = ...,
+    report: Literal[True],
+) -> ODResult: ...
 
 
 def od_matrix(
