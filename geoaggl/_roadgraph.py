@@ -587,7 +587,9 @@ class _BlockSolver:
         from scipy.sparse.csgraph import dijkstra
 
         d = np.atleast_2d(dijkstra(self.graph, directed=True, indices=self.s_ids[start : start + self.chunk]))
-        for cols, above, w, starts in self.plan:
-            via = np.minimum.reduceat(d[:, above] + w, starts, axis=1)
-            d[:, cols] = np.minimum(d[:, cols], via)
-        return d[:, self.t_ids]
+        dt = np.ascontiguousarray(d.T)  # node-major: the sweep gathers whole rows (cache-friendly)
+        del d
+        for rows, above, w, starts in self.plan:
+            via = np.minimum.reduceat(dt[above] + w[:, None], starts, axis=0)
+            dt[rows] = np.minimum(dt[rows], via)
+        return dt[self.t_ids].T
