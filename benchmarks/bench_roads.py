@@ -74,7 +74,13 @@ def county_points():  # type: ignore[no-untyped-def]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--big", action="store_true", help="also the 40,000-point block-written OD")
+    ap.add_argument(
+        "--big",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also an N-point block-written OD (the #12 row: 40000)",
+    )
     args = ap.parse_args()
     r = args.repeat
     os.environ["GEOAGGL_CACHE_DIR"] = CACHE
@@ -193,16 +199,16 @@ def main() -> None:
             from geoaggl import roads
             rng = np.random.default_rng(1)
             c = roads.RoadGraph()._compact()
-            i = rng.choice(c.n, 40000, replace=False)
+            i = rng.choice(c.n, NPOINTS, replace=False)
             pts = gpd.GeoSeries(gpd.points_from_xy(c.lon[i], c.lat[i]), crs=4326)
             t = time.perf_counter()
             roads.od_blocks(None, pts, tempfile.mkdtemp(), block_size=512)
             print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2)
-            """,
+            """.replace("NPOINTS", str(args.big)),
             1,
         )
         row(
-            "OD 40,000 points to disk (od_blocks, float32)",
+            f"OD {args.big:,} points to disk (od_blocks, float32)",
             f"{secs:.0f} s, peak RSS {peak:.1f} GB",
             "in memory: 12.8 GB per float64 copy",
             "target ≤ 4 GB",
