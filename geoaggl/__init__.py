@@ -28,6 +28,7 @@ _SUBMODULES = {
     "indices",
     "inequality",
     "roads",
+    "rail",
     "weights",
     "spatial",
     "models",

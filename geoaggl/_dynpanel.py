@@ -25,7 +25,23 @@ _WHERE = "dynamic_panel"
 
 
 class OverIdTest(NamedTuple):
-    """A test of over-identifying restrictions: χ² statistic, degrees of freedom, p-value."""
+    """A test of over-identifying restrictions: χ² statistic, degrees of freedom, p-value.
+
+    References
+    ----------
+    Roodman, D. (2009). How to do xtabond2: an introduction to difference and
+    system GMM in Stata. *The Stata Journal*, 9(1), 86-136.
+
+    Examples
+    --------
+    A field of :class:`DynamicPanel` (``hansen``, ``sargan``), not constructed directly;
+    a named tuple:
+
+    >>> from geoaggl.models import OverIdTest
+    >>> t = OverIdTest(statistic=3.2, df=4, pvalue=0.525)
+    >>> t.df, t.pvalue
+    (4, 0.525)
+    """
 
     statistic: float
     df: int
@@ -369,6 +385,43 @@ class DynamicPanel:
         The estimator.
     dropped : list of str
         Time dummies dropped as collinear (with the constant or each other).
+
+    References
+    ----------
+    Arellano, M. and Bond, S. (1991). Some tests of specification for panel
+    data: Monte Carlo evidence and an application to employment equations.
+    *The Review of Economic Studies*, 58(2), 277-297.
+
+    Blundell, R. and Bond, S. (1998). Initial conditions and moment
+    restrictions in dynamic panel data models. *Journal of Econometrics*, 87(1),
+    115-143.
+
+    Windmeijer, F. (2005). A finite sample correction for the variance of
+    linear efficient two-step GMM estimators. *Journal of Econometrics*, 126(1),
+    25-51.
+
+    Roodman, D. (2009). How to do xtabond2: an introduction to difference and
+    system GMM in Stata. *The Stata Journal*, 9(1), 86-136.
+
+    Examples
+    --------
+    Returned by :func:`geoaggl.models.dynamic_panel` (not constructed directly);
+    on a simulated AR(1) panel with ``ρ = 0.5`` the system-GMM estimate is close:
+
+    >>> import numpy as np, pandas as pd
+    >>> from geoaggl.models import dynamic_panel
+    >>> rng = np.random.default_rng(0)
+    >>> rows = []
+    >>> for i in range(60):
+    ...     mu, yv = rng.normal(), 0.0
+    ...     for t in range(2000, 2010):
+    ...         xv = rng.normal()
+    ...         yv = 0.5 * yv + xv + mu + rng.normal()
+    ...         rows.append((i, t, yv, xv))
+    >>> df = pd.DataFrame(rows, columns=["adcode", "year", "y", "x"])
+    >>> res = dynamic_panel(df, y="y", x="x", gmm={"y": (2, 4)}, iv="x", method="system")
+    >>> bool(abs(res.params["L1.y"] - 0.5) < 0.15), list(res.ar.index)
+    (True, ['AR(1)', 'AR(2)'])
     """
 
     def __init__(
@@ -417,9 +470,19 @@ class DynamicPanel:
         )
 
     def summary(self, *, digits: int = 4) -> pd.DataFrame:
-        """Coefficient table ``coef``, ``se``, ``z``, ``p``, ``stars`` (* 10 %, ** 5 %, *** 1 %).
+        """Coefficient table ``coef``, ``se``, ``z``, ``p``, ``stars`` (``*`` 10 %, ``**`` 5 %, ``***`` 1 %).
 
         The diagnostics (Hansen, Sargan, AR tests, counts) are in ``.attrs``.
+
+        Parameters
+        ----------
+        digits : int, default 4
+            Decimals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per coefficient: estimate, standard error, z, p and stars.
         """
         out = pd.DataFrame({"coef": self.params, "se": self.bse, "z": self.tvalues, "p": self.pvalues})
         out = out.round(digits)
@@ -679,6 +742,20 @@ def dynamic_panel(
     Arellano–Bond UK company panel (difference and system GMM) and against R's
     ``plm::pgmm`` (difference GMM).
 
+    References
+    ----------
+    Arellano, M. and Bond, S. (1991). Some tests of specification for panel data: Monte Carlo evidence
+    and an application to employment equations. Review of Economic Studies 58(2), 277–297.
+
+    Blundell, R. and Bond, S. (1998). Initial conditions and moment restrictions in dynamic panel data
+    models. Journal of Econometrics 87(1), 115–143.
+
+    Windmeijer, F. (2005). A finite sample correction for the variance of linear efficient two-step GMM
+    estimators. Journal of Econometrics 126(1), 25–51.
+
+    Roodman, D. (2009). How to do xtabond2: an introduction to difference and system GMM in Stata.
+    Stata Journal 9(1), 86–136.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -696,20 +773,6 @@ def dynamic_panel(
     ['L1.y', 'x', '_cons']
     >>> bool(abs(res.params["L1.y"] - 0.5) < 0.15)
     True
-
-    References
-    ----------
-    Arellano, M. and Bond, S. (1991). Some tests of specification for panel data: Monte Carlo evidence
-    and an application to employment equations. Review of Economic Studies 58(2), 277–297.
-
-    Blundell, R. and Bond, S. (1998). Initial conditions and moment restrictions in dynamic panel data
-    models. Journal of Econometrics 87(1), 115–143.
-
-    Windmeijer, F. (2005). A finite sample correction for the variance of linear efficient two-step GMM
-    estimators. Journal of Econometrics 126(1), 25–51.
-
-    Roodman, D. (2009). How to do xtabond2: an introduction to difference and system GMM in Stata.
-    Stata Journal 9(1), 86–136.
     """
     method = check_option(method, ("system", "difference"), name="method", where=_WHERE)
     steps = check_option(steps, (1, 2), name="steps", where=_WHERE)

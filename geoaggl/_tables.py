@@ -18,7 +18,25 @@ _WHERE = "table"
 
 
 class RegressionTable(pd.DataFrame):
-    """A :class:`pandas.DataFrame` of strings (one column per model) with LaTeX/Markdown/HTML output."""
+    """A :class:`pandas.DataFrame` of strings (one column per model) with LaTeX/Markdown/HTML output.
+
+    References
+    ----------
+    Roodman, D. (2009). How to do xtabond2: an introduction to difference and
+    system GMM in Stata. *The Stata Journal*, 9(1), 86-136.
+
+    Examples
+    --------
+    Returned by :func:`geoaggl.models.table` (not constructed directly):
+
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> from geoaggl.models import table
+    >>> r = SimpleNamespace(params=pd.Series({"x": 0.5}), se=pd.Series({"x": 0.1}),
+    ...                     pvalues=pd.Series({"x": 0.001}), nobs=100)
+    >>> print(table([r]).to_markdown().splitlines()[2])
+    | x | 0.500*** |
+    """
 
     _metadata: ClassVar[list[str]] = ["notes"]
 
@@ -27,7 +45,18 @@ class RegressionTable(pd.DataFrame):
         return RegressionTable
 
     def to_markdown(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
-        """GitHub-flavoured Markdown (no ``tabulate`` needed)."""
+        """GitHub-flavoured Markdown (no ``tabulate`` needed).
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Accepted for compatibility with :meth:`pandas.DataFrame.to_markdown`; ignored.
+
+        Returns
+        -------
+        str
+            The table, then its notes.
+        """
         head = ["", *map(str, self.columns)]
         lines = [
             "| " + " | ".join(head) + " |",
@@ -39,7 +68,18 @@ class RegressionTable(pd.DataFrame):
         return "\n".join(lines) + (f"\n\n{note}" if note else "")
 
     def to_latex(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
-        """A ``tabular`` (booktabs) with the stars in superscript."""
+        """A ``tabular`` (booktabs) with the stars in superscript.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Accepted for compatibility with :meth:`pandas.DataFrame.to_latex`; ignored.
+
+        Returns
+        -------
+        str
+            The LaTeX source.
+        """
 
         def esc(s: object) -> str:
             t = str(s)
@@ -173,6 +213,11 @@ def table(
     RegressionTable
         A DataFrame subclass of strings with ``to_latex()``, ``to_markdown()`` and
         HTML display; ``.notes`` explains the stars.
+
+    References
+    ----------
+    Roodman, D. (2009). How to do xtabond2: an introduction to difference and
+    system GMM in Stata. *The Stata Journal*, 9(1), 86-136.
 
     Examples
     --------

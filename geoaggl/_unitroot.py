@@ -103,6 +103,33 @@ class UnitRoot:
     trend : str
         ``"n"``, ``"c"`` or ``"ct"``.
     n_entities : int
+
+    References
+    ----------
+    Im, K. S., Pesaran, M. H. and Shin, Y. (2003). Testing for unit roots in
+    heterogeneous panels. *Journal of Econometrics*, 115(1), 53-74.
+
+    Maddala, G. S. and Wu, S. (1999). A comparative study of unit root tests
+    with panel data and a new simple test. *Oxford Bulletin of Economics and
+    Statistics*, 61(S1), 631-652.
+
+    Choi, I. (2001). Unit root tests for panel data. *Journal of International
+    Money and Finance*, 20(2), 249-272.
+
+    Examples
+    --------
+    Returned by :func:`geoaggl.models.unit_root` (not constructed directly); random
+    walks keep their unit root (Maddala–Wu, χ² with 2 × 8 degrees of freedom):
+
+    >>> import numpy as np, pandas as pd
+    >>> from geoaggl.models import unit_root
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame([(i, t, v) for i in range(8) for t, v in
+    ...                    zip(range(1990, 2020), np.cumsum(rng.normal(size=30)))],
+    ...                   columns=["adcode", "year", "y"])
+    >>> r = unit_root(df, "y", test="madwu", lags=1)
+    >>> r.test, r.df, r.n_entities, bool(r.pvalue > 0.01)
+    ('madwu', 16, 8, True)
     """
 
     test: str
@@ -297,17 +324,6 @@ def unit_root(
     OptionError, ParameterTypeError
         Bad ``test``, ``lags``, ``max_lags`` or ``trend``.
 
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(1)
-    >>> df = pd.DataFrame([(i, t, v) for i in range(8) for t, v in
-    ...                    zip(range(1990, 2020), np.cumsum(rng.normal(size=30)))],
-    ...                   columns=["adcode", "year", "y"])
-    >>> r = unit_root(df, "y", test="madwu", lags=1)
-    >>> r.df, bool(r.pvalue > 0.01)
-    (16, True)
-
     References
     ----------
     Im, K. S., Pesaran, M. H. and Shin, Y. (2003). Testing for unit roots in heterogeneous panels.
@@ -321,6 +337,17 @@ def unit_root(
 
     MacKinnon, J. G. (1994). Approximate asymptotic distribution functions for unit-root and
     cointegration tests. Journal of Business & Economic Statistics 12(2), 167–176.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame([(i, t, v) for i in range(8) for t, v in
+    ...                    zip(range(1990, 2020), np.cumsum(rng.normal(size=30)))],
+    ...                   columns=["adcode", "year", "y"])
+    >>> r = unit_root(df, "y", test="madwu", lags=1)
+    >>> r.df, bool(r.pvalue > 0.01)
+    (16, True)
     """
     test = check_option(test, _TESTS, name="test", where=_WHERE)
     test = "madwu" if test == "fisher" else test

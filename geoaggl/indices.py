@@ -435,6 +435,16 @@ def location_quotient(
     Sector employment above the city's total is not rejected (yearbook
     coverage differs between tables).
 
+    References
+    ----------
+    Isard, W. (1960). *Methods of Regional Analysis: An Introduction to
+    Regional Science*. MIT Press, Cambridge, MA.
+
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究 ("Spatial differences and
+    convergence of producer-services–manufacturing co-agglomeration in China's urban
+    agglomerations"), eq. 1.
+
     Examples
     --------
     >>> df = pd.DataFrame({"m": [10.0, 30.0], "tot": [100.0, 60.0]}, index=["110100", "120100"])
@@ -557,6 +567,13 @@ def coagglomeration(lq_manufacturing: pd.Series, lq_services: pd.Series) -> pd.S
         Index labels present in only one input (named), duplicated labels,
         NaN / infinite / negative LQs, or a city where both LQs are 0 (named).
 
+    References
+    ----------
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究 ("Spatial differences and
+    convergence of producer-services–manufacturing co-agglomeration in China's urban
+    agglomerations"), eq. 2.
+
     Examples
     --------
     >>> coagglomeration(pd.Series([1.0, 0.5]), pd.Series([1.0, 1.5])).tolist()
@@ -632,6 +649,14 @@ def krugman_specialization(
     DataError
         A group (× year) with a single city; a city with zero employment
         over the sectors; NaN / negative / non-numeric values; missing groups.
+
+    References
+    ----------
+    Krugman, P. (1991). *Geography and Trade*. MIT Press, Cambridge, MA.
+
+    长江经济带城市群区域一体化发展特征与差异 ("Integration of the urban
+    agglomerations of the Yangtze River Economic Belt: characteristics and
+    differences"; authors not given in the text available to us).
 
     Examples
     --------
@@ -750,6 +775,12 @@ def division_of_labour(
         either sector; NaN / negative / non-numeric values; missing groups or
         flags.
 
+    References
+    ----------
+    Song Deyong and Li Dongfang (宋德勇, 李东方).
+    国家级城市群高质量平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of
+    national urban agglomerations: an industrial division-of-labour perspective").
+
     Examples
     --------
     >>> df = pd.DataFrame({"s": [6.0, 2.0], "m": [4.0, 8.0]}, index=["k", "p"])
@@ -850,6 +881,12 @@ def disparity(
     DataError
         A UA (× year) with no central city (named); NaN, infinite or
         non-numeric values; missing groups or flags.
+
+    References
+    ----------
+    Song Deyong and Li Dongfang (宋德勇, 李东方).
+    国家级城市群高质量平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of
+    national urban agglomerations: an industrial division-of-labour perspective").
 
     Examples
     --------
@@ -974,6 +1011,30 @@ class MonoIndex:
     DataError
         Fewer than 3 cities; NaN, infinite, zero, negative or non-numeric
         populations (named); duplicated labels.
+
+    References
+    ----------
+    Zipf, G. K. (1949). *Human Behavior and the Principle of Least Effort*.
+    Addison-Wesley, Cambridge, MA.
+
+    Gabaix, X. and Ibragimov, R. (2011). Rank - 1/2: a simple way to improve the
+    OLS estimation of tail exponents. *Journal of Business & Economic Statistics*,
+    29(1), 24-39.
+
+    Song Deyong and Li Dongfang (宋德勇, 李东方).
+    国家级城市群高质量平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of
+    national urban agglomerations: an industrial division-of-labour perspective") (robustness checks).
+
+    Examples
+    --------
+    Populations exactly ``100 / R`` follow the rank-size rule with ``q = 1`` and
+    ``C = ln 100``:
+
+    >>> import pandas as pd
+    >>> from geoaggl.indices import MonoIndex
+    >>> m = MonoIndex(pd.Series([100.0, 50.0, 100 / 3, 25.0], index=list("abcd")))
+    >>> round(m.q, 12), round(m.C, 6), m.monocentric, m.centres
+    (1.0, 4.60517, True, ['a'])
     """
 
     def __init__(
@@ -1055,6 +1116,19 @@ def mono_index(
     DataError
         Fewer than 3 cities; NaN, infinite, non-positive or non-numeric values.
 
+    References
+    ----------
+    Zipf, G. K. (1949). *Human Behavior and the Principle of Least Effort*.
+    Addison-Wesley, Cambridge, MA.
+
+    Gabaix, X. and Ibragimov, R. (2011). Rank - 1/2: a simple way to improve the
+    OLS estimation of tail exponents. *Journal of Business & Economic Statistics*,
+    29(1), 24-39.
+
+    Song Deyong and Li Dongfang (宋德勇, 李东方).
+    国家级城市群高质量平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of
+    national urban agglomerations: an industrial division-of-labour perspective") (robustness checks).
+
     Examples
     --------
     >>> m = mono_index(pd.Series([100.0, 50.0, 100 / 3, 25.0], index=list("abcd")))
@@ -1111,6 +1185,31 @@ def mono_index_by_group(
     DataError
         A group (× year) with fewer than 3 cities (named) and every error of
         :class:`MonoIndex`.
+
+    References
+    ----------
+    Zipf, G. K. (1949). *Human Behavior and the Principle of Least Effort*.
+    Addison-Wesley, Cambridge, MA.
+
+    Song Deyong and Li Dongfang (宋德勇, 李东方).
+    国家级城市群高质量平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of
+    national urban agglomerations: an industrial division-of-labour perspective") (robustness checks).
+
+    Examples
+    --------
+    UA ``A`` follows ``100 / R`` exactly (``q = 1``, monocentric); UA ``B`` is flat
+    (``q < 0.5``) and too small to drop a city and refit:
+
+    >>> import pandas as pd
+    >>> from geoaggl.indices import mono_index_by_group
+    >>> df = pd.DataFrame({"pop": [100.0, 50.0, 100 / 3, 25.0, 90.0, 80.0, 70.0]},
+    ...                   index=pd.Index(list("abcdefg"), name="adcode"))
+    >>> r = mono_index_by_group(df, value="pop", group=dict(zip("abcdefg", "AAAABBB")))
+    >>> r[["n", "q", "monocentric", "converged"]].round(4)
+           n       q  monocentric  converged
+    group
+    A      4  1.0000         True       True
+    B      3  0.2224        False      False
     """
     if not isinstance(df, pd.DataFrame):
         raise ParameterTypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
@@ -1266,6 +1365,26 @@ class IntegrationIndex:
         values; missing groups; no indicators.
     UnknownSchemeError
         An unknown direction or scope.
+
+    References
+    ----------
+    长江经济带城市群区域一体化发展特征与差异 ("Integration of the urban
+    agglomerations of the Yangtze River Economic Belt: characteristics and
+    differences"; authors not given in the text available to us), Table 1 and its notes, Table 4.
+
+    Examples
+    --------
+    One indicator in two UAs.  UA ``A`` (1, 2, 3) has ``cv = sqrt(2/3)/2 = 0.408``,
+    UA ``B`` (2, 2) ``cv = 0``, so ``k = (0, 100)``; ``B`` holds 2 of the 5
+    cities (``R = 0.4``) and both UA means are 2 (``f = 1``), so ``K_B = 40``:
+
+    >>> import pandas as pd
+    >>> from geoaggl.indices import IntegrationIndex
+    >>> df = pd.DataFrame({"gdp": [1.0, 2.0, 3.0, 2.0, 2.0], "ua": list("AAABB")},
+    ...                   index=pd.Index(["a1", "a2", "a3", "b1", "b2"], name="adcode"))
+    >>> r = IntegrationIndex(df, indicators={"gdp": ("economy", "+")}, group="ua")
+    >>> r.cv["gdp"].round(3).to_dict(), r.k["gdp"].to_dict(), r.overall.to_dict()
+    ({'A': 0.408, 'B': 0.0}, {'A': 0.0, 'B': 100.0}, {'A': 0.0, 'B': 40.0})
     """
 
     def __init__(
@@ -1455,11 +1574,44 @@ def integration_index(
     parameter and interpretation choice is documented in
     :class:`IntegrationIndex`, which this function constructs.
 
+    Parameters
+    ----------
+    df, indicators, group, time, cv_scope, level_scope
+        As in :class:`IntegrationIndex`.
+    size_adjust, level_adjust, between_ddof, zero_mean, duplicates
+        As in :class:`IntegrationIndex`.
+
     Returns
     -------
     IntegrationIndex
         With ``cv``, ``k``, ``level``, ``f``, ``R``, ``K``, ``dimensions``,
         ``overall`` and ``cv_between``.
+
+    Raises
+    ------
+    DataError
+        As :class:`IntegrationIndex`: missing columns, non-numeric values, a
+        zero-mean indicator in a UA (with ``zero_mean="raise"``), rows without a UA.
+    OptionError
+        An unknown scope, direction, ``zero_mean`` or ``duplicates`` option.
+
+    References
+    ----------
+    长江经济带城市群区域一体化发展特征与差异 ("Integration of the urban
+    agglomerations of the Yangtze River Economic Belt: characteristics and
+    differences"; authors not given in the text available to us), Table 1 and its notes, Table 4.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from geoaggl.indices import integration_index
+    >>> df = pd.DataFrame({"gdp": [1.0, 2.0, 3.0, 2.0, 2.0], "ua": list("AAABB")},
+    ...                   index=pd.Index(["a1", "a2", "a3", "b1", "b2"], name="adcode"))
+    >>> integration_index(df, indicators={"gdp": ("economy", "+")}, group="ua").dimensions
+    dimension  economy
+    ua
+    A              0.0
+    B             40.0
     """
     return IntegrationIndex(
         df,
@@ -1503,6 +1655,12 @@ def transport(distance: pd.Series | Mapping[Any, float], freight: pd.Series) -> 
     DataError
         Adcodes of ``freight`` without a distance (named); NaN, infinite,
         negative or non-numeric values; duplicated distance keys.
+
+    References
+    ----------
+    Song Deyong and Li Dongfang (宋德勇, 李东方).
+    国家级城市群高质量平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of
+    national urban agglomerations: an industrial division-of-labour perspective"), eqs 9-14.
 
     Examples
     --------

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
+from ._engine import block_generators, map_blocks, sync_generator
 from ._membership import DUPLICATES
 from ._sorted_sums import BUDGET, excess_sums
 from ._validate import (
@@ -310,12 +311,42 @@ class DagumGini:
     Sums of ``|y_i - y_r|`` are computed from sorted values in
     ``O(n log n + n k)`` time and ``O(n)`` memory, never pairwise.
 
+    References
+    ----------
+    Dagum, C. (1997). A new approach to the decomposition of the Gini income
+    inequality ratio. *Empirical Economics*, 22(4), 515-531.
+
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究
+    ("Spatial differences and convergence of producer-services–manufacturing
+    co-agglomeration in China's urban agglomerations"), eqs 3-11 and Tables 2-4.
+
     Examples
     --------
+    Two groups, A = (1, 2, 3, 4) and B = (2, 4, 6, 8, 10).  By hand: μ_A = 2.5,
+    μ_B = 6, μ = 40/9, p = (4/9, 5/9), s = (1/4, 3/4); the sums of
+    ``|y_i - y_r|`` over ordered pairs are 20 (within A), 80 (within B) and 76
+    (A against B), so ``G = (20 + 80 + 2·76) / (2·81·40/9) = 252/720 = 0.35``,
+    ``G_AA = 20/(2·16·2.5) = 1/4``, ``G_BB = 80/(2·25·6) = 4/15``,
+    ``G_BA = 76/(20·8.5) = 38/85``, ``d_BA = 73/20``, ``p_BA = 3/20``, so
+    ``D_BA = 70/76 = 35/38``; with the pair weight ``p_A s_B + p_B s_A = 17/36``,
+    ``Gw = 5/36``, ``Gnb = 7/36``, ``Gt = 1/60``:
+
+    >>> from fractions import Fraction
     >>> from geoaggl.inequality import dagum_gini
     >>> r = dagum_gini([1, 2, 3, 4, 2, 4, 6, 8, 10], list("AAAABBBBB"))
-    >>> round(r.G, 12), round(r.Gw + r.Gnb + r.Gt, 12)
-    (0.35, 0.35)
+    >>> r
+    DagumGini(G=0.35, Gw=0.138889, Gnb=0.194444, Gt=0.0166667, groups=2, n=9)
+    >>> [Fraction(v).limit_denominator(100) for v in (r.Gw, r.Gnb, r.Gt)]
+    [Fraction(5, 36), Fraction(7, 36), Fraction(1, 60)]
+    >>> r.Gjj.round(6).to_dict()
+    {'A': 0.25, 'B': 0.266667}
+    >>> [Fraction(t.loc["B", "A"]).limit_denominator(100) for t in (r.Gjh, r.Djh)]
+    [Fraction(38, 85), Fraction(35, 38)]
+    >>> round(r.Gw + r.Gnb + r.Gt - r.G, 12)
+    0.0
+    >>> r.contributions.round(2).to_dict()
+    {'Gw': 39.68, 'Gnb': 55.56, 'Gt': 4.76}
     """
 
     G: float
@@ -490,6 +521,15 @@ class DagumGini:
         Returns
         -------
         pandas.DataFrame
+
+        Examples
+        --------
+        >>> from geoaggl.inequality import dagum_gini
+        >>> r = dagum_gini([1, 2, 3, 4, 2, 4, 6, 8, 10], list("AAAABBBBB"))
+        >>> r.summary().query("table == 'Table 3'")[["component", "group", "group_b", "value"]].round(4)
+          component group group_b   value
+        3       Gjh     B       A  0.4471
+        4       Djh     B       A  0.9211
         """
         if wide:
             return self._row().to_frame().T.reset_index(drop=True)
@@ -527,6 +567,21 @@ class DagumGini:
             cols.append(r["D"][:, pos[pr.j], pos[pr.h]])
         return names, np.column_stack(cols)
 
+    def _replicates(self, nb: int, rng: np.random.Generator) -> np.ndarray:
+        """``nb`` stratified bootstrap replicates (``nb × components``), one draw per group."""
+        k = len(self.groups)
+        sizes = self._sizes.astype(np.intp)
+        members = [self._values[self._order[self._bounds[j] : self._bounds[j + 1]]] for j in range(k)]
+        codes_row = np.repeat(np.arange(k), sizes)
+        sample = np.concatenate(
+            [mem[rng.integers(0, mem.size, size=(nb, mem.size))] for mem in members], axis=1
+        )
+        sums = np.add.reduceat(sample, self._bounds[:-1], axis=1)
+        totals = sums.sum(axis=1)
+        order = np.argsort(sample, axis=1, kind="stable")
+        m = excess_sums(np.take_along_axis(sample, order, axis=1), codes_row[order], k)
+        return self._components(_derive(m, self._sizes, sums, totals))[1]
+
     def bootstrap(
         self,
         n: int = 999,
@@ -534,6 +589,7 @@ class DagumGini:
         seed: int | np.random.Generator | None = None,
         level: float | None = None,
         alpha: float | None = None,
+        client: Any = None,
     ) -> DagumBootstrap:
         """Percentile bootstrap confidence intervals of every component.
 
@@ -550,16 +606,29 @@ class DagumGini:
             Number of replicates.
         seed : int, numpy.random.Generator or None
             Random seed (an integer >= 0) or generator; the same seed gives the
-        same intervals.  A private generator is used: NumPy's global state is
-        never touched.
+            same intervals.  A private generator is used: NumPy's global state is
+            never touched.
         level : float, optional
             Confidence level (default 0.95).  Give ``level`` or ``alpha``, not both.
         alpha : float, optional
             ``1 - level``.
+        client : dask.distributed.Client, optional
+            Run the replicates on this Dask client (default: ``geoaggl.settings.dask_client``;
+            None runs them here).  The replicates are computed in memory-bounded blocks (the
+            same blocks with or without a client); block 0 continues the seed's generator and
+            every further block uses a generator spawned from it, so a fixed seed gives
+            bitwise-identical replicates locally and on any cluster.
 
         Returns
         -------
         DagumBootstrap
+
+        Raises
+        ------
+        ParameterTypeError
+            A non-integer ``n`` or ``seed``, a non-numeric ``level`` / ``alpha``.
+        DataError
+            ``n < 1``, a negative seed, a level outside (0, 1).
 
         Warns
         -----
@@ -569,12 +638,13 @@ class DagumGini:
             the intervals (``n_invalid`` counts them); if every replicate is
             invalid the intervals are NaN.
 
-        Raises
-        ------
-        ParameterTypeError
-            A non-integer ``n`` or ``seed``, a non-numeric ``level`` / ``alpha``.
-        DataError
-            ``n < 1``, a negative seed, a level outside (0, 1).
+        Examples
+        --------
+        >>> from geoaggl.inequality import dagum_gini
+        >>> r = dagum_gini([1, 2, 3, 4, 2, 4, 6, 8, 10], list("AAAABBBBB"))
+        >>> b = r.bootstrap(200, seed=1)
+        >>> b.level, b.n, bool(b.lower["G"] <= r.G <= b.upper["G"])
+        (0.95, 200, True)
         """
         n = check_int(n, name="n", minimum=1, where="bootstrap")
         if level is not None:
@@ -591,25 +661,13 @@ class DagumGini:
         if not 0.0 < conf < 1.0:
             raise DataError(f"bootstrap: the confidence level must lie in (0, 1); got {conf}")
         rng = check_seed(seed, where="bootstrap")  # a private generator: NumPy's global state is untouched
-        k = len(self.groups)
-        sizes = self._sizes.astype(np.intp)
-        members = [self._values[self._order[self._bounds[j] : self._bounds[j + 1]]] for j in range(k)]
-        codes_row = np.repeat(np.arange(k), sizes)
-        starts = self._bounds[:-1]
-        ntot = int(sizes.sum())
-        chunk = max(1, min(int(n), BUDGET // max(1, ntot * k)))
-        out = []
-        for b0 in range(0, int(n), chunk):
-            nb = min(int(n), b0 + chunk) - b0
-            sample = np.concatenate(
-                [mem[rng.integers(0, mem.size, size=(nb, mem.size))] for mem in members], axis=1
-            )
-            sums = np.add.reduceat(sample, starts, axis=1)
-            totals = sums.sum(axis=1)
-            order = np.argsort(sample, axis=1, kind="stable")
-            m = excess_sums(np.take_along_axis(sample, order, axis=1), codes_row[order], k)
-            names, cols = self._components(_derive(m, self._sizes, sums, totals))
-            out.append(cols)
+        ntot = int(self._sizes.sum())
+        chunk = max(1, min(int(n), BUDGET // max(1, ntot * len(self.groups))))
+        sizes = [min(int(n), b0 + chunk) - b0 for b0 in range(0, int(n), chunk)]
+        gens = block_generators(rng, len(sizes))
+        done = map_blocks(_boot_block, zip(sizes, gens, strict=True), client=client, shared={"model": self})
+        sync_generator(rng, done[0][1])
+        out = [cols for cols, _ in done]
         reps = np.vstack(out)
         names, est = self._components(self._point)
         invalid = int(np.isnan(reps[:, 1]).sum())  # Gw is NaN iff a group resampled to all zeros
@@ -622,6 +680,14 @@ class DagumGini:
                 stacklevel=2,
             )
         return DagumBootstrap(names, est[0], reps, level=conf, seed=seed)
+
+
+def _boot_block(
+    item: tuple[int, np.random.Generator], *, model: DagumGini
+) -> tuple[np.ndarray, np.random.Generator]:
+    """One block of :meth:`DagumGini.bootstrap` (module level, so that Dask can ship it)."""
+    nb, rng = item
+    return model._replicates(nb, rng), rng
 
 
 class DagumBootstrap:
@@ -654,6 +720,25 @@ class DagumBootstrap:
     n_invalid : int
         Replicates with NaN components (a group resampled to all zeros), left
         out of ``lower``, ``upper`` and ``se``.
+
+    References
+    ----------
+    Efron, B. and Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*.
+    Chapman & Hall, New York (ch. 13, percentile intervals).
+
+    Dagum, C. (1997). A new approach to the decomposition of the Gini income
+    inequality ratio. *Empirical Economics*, 22(4), 515-531.
+
+    Examples
+    --------
+    Returned by :meth:`DagumGini.bootstrap` (not constructed directly):
+
+    >>> from geoaggl.inequality import dagum_gini
+    >>> b = dagum_gini([1, 2, 3, 4, 2, 4, 6, 8, 10], list("AAAABBBBB")).bootstrap(200, seed=1)
+    >>> list(b.ci.columns)
+    ['estimate', 'lower', 'upper', 'se']
+    >>> float(b.ci.loc["G", "estimate"]), b.replicates.shape
+    (0.35, (200, 11))
     """
 
     ci: pd.DataFrame
@@ -718,6 +803,36 @@ def dagum_gini(y: ArrayLike, groups: ArrayLike, *, duplicates: str = "both") -> 
     Returns
     -------
     DagumGini
+
+    Raises
+    ------
+    DataError
+        Missing, infinite, negative or non-numeric values or group labels (naming
+        the keys); a zero overall or group mean; fewer than two groups; inputs of
+        different lengths or indexes; the same unit twice in one group.
+    OptionError
+        An unknown ``duplicates`` policy.
+
+    References
+    ----------
+    Dagum, C. (1997). A new approach to the decomposition of the Gini income
+    inequality ratio. *Empirical Economics*, 22(4), 515-531.
+
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究
+    ("Spatial differences and convergence of producer-services–manufacturing
+    co-agglomeration in China's urban agglomerations"), eqs 3-11.
+
+    Examples
+    --------
+    The two-group example of :class:`DagumGini` (``G = 0.35 = 5/36 + 7/36 + 1/60``):
+
+    >>> import pandas as pd
+    >>> from geoaggl.inequality import dagum_gini
+    >>> y = pd.Series([1, 2, 3, 4, 2, 4, 6, 8, 10])
+    >>> r = dagum_gini(y, list("AAAABBBBB"))
+    >>> round(r.G, 6), round(r.Gw, 6), round(r.Gnb, 6), round(r.Gt, 6)
+    (0.35, 0.138889, 0.194444, 0.016667)
     """
     return DagumGini(y, groups, duplicates=duplicates)
 
@@ -840,6 +955,32 @@ def dagum_gini_panel(
         values (naming the row keys); missing group or time labels; a requested
         (or categorical) time value with no rows; a year with fewer than two
         groups or a zero group mean (naming the year and group).
+
+    References
+    ----------
+    Dagum, C. (1997). A new approach to the decomposition of the Gini income
+    inequality ratio. *Empirical Economics*, 22(4), 515-531.
+
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究
+    ("Spatial differences and convergence of producer-services–manufacturing
+    co-agglomeration in China's urban agglomerations"), Tables 2-4.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from geoaggl.inequality import dagum_gini_panel
+    >>> df = pd.DataFrame({
+    ...     "year": [2000] * 9 + [2001] * 9,
+    ...     "ua": list("AAAABBBBB") * 2,
+    ...     "v": [1, 2, 3, 4, 2, 4, 6, 8, 10] + [2, 2, 3, 3, 3, 4, 5, 5, 6],
+    ... })
+    >>> t = dagum_gini_panel(df, value="v", group="ua", time="year")
+    >>> t[["G", "Gw", "Gnb", "Gt", "Gnb_pct"]].round(4)
+              G      Gw     Gnb      Gt  Gnb_pct
+    year
+    2000  0.350  0.1389  0.1944  0.0167  55.5556
+    2001  0.202  0.0606  0.1414  0.0000  70.0000
     """
     keys = _frame_inputs(df, {"value": value, "group": group, "time": time})
     check_option(duplicates, DUPLICATES, name="duplicates", where="dagum_gini_panel")
@@ -944,6 +1085,8 @@ class SigmaConvergence:
         Divide by the mean (coefficient of variation, as Chen & Wang).  ``False``
         gives the plain standard deviation (e.g. of log income) and accepts
         negative values.
+    unit, duplicates
+        As in :func:`sigma_convergence`.
 
     Attributes
     ----------
@@ -969,6 +1112,37 @@ class SigmaConvergence:
         (when ``relative``), non-numeric or missing time values, a group
         labelled ``"overall"``, or a group-year (or year) with mean zero
         (naming it).
+
+    References
+    ----------
+    Barro, R. J. and Sala-i-Martin, X. (1992). Convergence. *Journal of Political
+    Economy*, 100(2), 223-251.
+
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究
+    ("Spatial differences and convergence of producer-services–manufacturing
+    co-agglomeration in China's urban agglomerations"), eq. 12 and Table 5.
+
+    Examples
+    --------
+    Group A = (1, 2, 3, 4) has mean 2.5 and population SD sqrt(1.25), so
+    σ = sqrt(1.25)/2.5 = 0.4472 in 2000:
+
+    >>> import pandas as pd
+    >>> from geoaggl.inequality import SigmaConvergence
+    >>> df = pd.DataFrame({
+    ...     "year": [2000] * 9 + [2001] * 9,
+    ...     "ua": list("AAAABBBBB") * 2,
+    ...     "v": [1, 2, 3, 4, 2, 4, 6, 8, 10] + [2, 2, 3, 3, 3, 4, 5, 5, 6],
+    ... })
+    >>> s = SigmaConvergence(df, value="v", time="year", group="ua")
+    >>> s.sigma.round(4)
+    ua         A       B  overall
+    year
+    2000  0.4472  0.4714   0.6374
+    2001  0.2000  0.2217   0.3636
+    >>> s.trend["slope"].round(4).to_dict()
+    {'A': -0.2472, 'B': -0.2497, 'overall': -0.2737}
     """
 
     sigma: pd.DataFrame
@@ -1129,6 +1303,34 @@ def sigma_convergence(
     Returns
     -------
     SigmaConvergence
+
+    Raises
+    ------
+    DataError
+        Missing columns, non-numeric/NaN/infinite values, negative values (when
+        ``relative``), missing time values, a group labelled ``"overall"`` or a
+        group-year with mean zero (naming it).
+    OptionError
+        An unknown ``duplicates`` policy.
+
+    References
+    ----------
+    Barro, R. J. and Sala-i-Martin, X. (1992). Convergence. *Journal of Political
+    Economy*, 100(2), 223-251.
+
+    Chen Xiuying and Wang Mengcui (陈秀英, 王梦翠).
+    中国城市群生产性服务业与制造业协同集聚的空间差异及收敛性研究
+    ("Spatial differences and convergence of producer-services–manufacturing
+    co-agglomeration in China's urban agglomerations"), eq. 12.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from geoaggl.inequality import sigma_convergence
+    >>> df = pd.DataFrame({"year": [2000, 2000, 2001, 2001], "v": [1.0, 3.0, 2.0, 2.5]})
+    >>> s = sigma_convergence(df, value="v", time="year")
+    >>> s.sigma["overall"].round(4).to_dict()  # SD/mean: 1/2, then 0.25/2.25
+    {2000: 0.5, 2001: 0.1111}
     """
     return SigmaConvergence(
         df,
@@ -1213,6 +1415,23 @@ class BetaConvergence:
         Missing, non-positive, infinite or non-numeric values (naming the keys),
         mismatched lengths or indexes, non-positive ``T``, too few units for the
         number of parameters, or collinear regressors.
+
+    References
+    ----------
+    Barro, R. J. and Sala-i-Martin, X. (1992). Convergence. *Journal of Political
+    Economy*, 100(2), 223-251.
+
+    Examples
+    --------
+    Data built with ``β = -0.02`` over ``T = 10`` years (``1 + Tβ = 0.8``), so
+    ``λ = -ln 0.8 / 10 = 0.022314`` and the half-life is ``ln 2 / λ = 31.06`` years:
+
+    >>> import numpy as np
+    >>> from geoaggl.inequality import BetaConvergence
+    >>> y0 = np.exp([0.0, 1.0, 2.0, 3.0])
+    >>> b = BetaConvergence(y0, np.e * y0**0.8, T=10)
+    >>> round(b.beta, 6), round(b.speed, 6), round(b.half_life, 2), b.converging
+    (-0.02, 0.022314, 31.06, True)
     """
 
     alpha: float
@@ -1371,5 +1590,28 @@ def beta_convergence(
     Returns
     -------
     BetaConvergence
+
+    Raises
+    ------
+    DataError
+        Missing, non-positive, infinite or non-numeric values (naming the keys),
+        mismatched lengths or indexes, non-positive ``T``, too few units or
+        collinear regressors.
+    OptionError
+        An unknown ``convention``.
+
+    References
+    ----------
+    Barro, R. J. and Sala-i-Martin, X. (1992). Convergence. *Journal of Political
+    Economy*, 100(2), 223-251.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from geoaggl.inequality import beta_convergence
+    >>> y0 = np.exp([0.0, 1.0, 2.0, 3.0])
+    >>> b = beta_convergence(y0, np.e * y0**0.8, T=10)  # ln(yT/y0)/T = 0.1 - 0.02 ln y0
+    >>> round(b.alpha, 6), round(b.beta, 6)
+    (0.1, -0.02)
     """
     return BetaConvergence(y0, yT, T=T, controls=controls, convention=convention)

@@ -286,6 +286,11 @@ def read_yearbook(
         For numeric cells that cannot be read as numbers, and for two rows
         resolving to the same adcode.
 
+    References
+    ----------
+    National Bureau of Statistics of China (国家统计局城市社会经济调查司).
+    *China City Statistical Yearbook* (中国城市统计年鉴). China Statistics Press, yearly.
+
     Examples
     --------
     >>> import geoaggl

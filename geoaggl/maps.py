@@ -763,6 +763,18 @@ def choropleth(
     CRSError
         A GeoDataFrame without CRS.
 
+    References
+    ----------
+    Folium (python-visualization), https://python-visualization.github.io/folium/,
+    and Leaflet (V. Agafonkin), https://leafletjs.com.
+
+    Jenks, G. F. (1967). The data model concept in statistical mapping.
+    *International Yearbook of Cartography*, 7, 186-190.
+
+    Brewer, C. A., Hatchard, G. W. and Harrower, M. A. (2003). ColorBrewer in
+    print: a catalog of color schemes for maps. *Cartography and Geographic
+    Information Science*, 30(1), 5-32.
+
     Examples
     --------
     >>> import geoaggl
@@ -977,6 +989,26 @@ def disparity_map(
     Returns
     -------
     folium.Map
+
+    References
+    ----------
+    Brewer, C. A., Hatchard, G. W. and Harrower, M. A. (2003). ColorBrewer in
+    print: a catalog of color schemes for maps. *Cartography and Geographic
+    Information Science*, 30(1), 5-32.
+
+    Song Deyong and Li Dongfang (宋德勇, 李东方).
+    国家级城市群高质量平衡增长研究——基于产业分工的视角 ("High-quality balanced growth of
+    national urban agglomerations: an industrial division-of-labour perspective") (disparity).
+
+    Examples
+    --------
+    >>> import geoaggl
+    >>> from geoaggl import maps
+    >>> g = geoaggl.prefectures().query("province == '江苏省'")  # 13 cities
+    >>> g = g.assign(gap=g["seat_lon"] - g["seat_lon"].mean())
+    >>> m = maps.disparity_map(g, "gap", tiles=None)
+    >>> type(m).__name__
+    'Map'
     """
     kwargs.pop("diverging", None)
     return choropleth(gdf, column, scheme=scheme, k=k, cmap=cmap, diverging=True, **kwargs)
@@ -1011,6 +1043,26 @@ def integration_map(
     Returns
     -------
     folium.Map
+
+    References
+    ----------
+    Brewer, C. A., Hatchard, G. W. and Harrower, M. A. (2003). ColorBrewer in
+    print: a catalog of color schemes for maps. *Cartography and Geographic
+    Information Science*, 30(1), 5-32.
+
+    长江经济带城市群区域一体化发展特征与差异 ("Integration of the urban
+    agglomerations of the Yangtze River Economic Belt: characteristics and
+    differences"; authors not given in the text available to us).
+
+    Examples
+    --------
+    >>> import geoaggl
+    >>> from geoaggl import maps
+    >>> g = geoaggl.prefectures().query("province == '江苏省'")
+    >>> g = g.assign(score=g["seat_lat"])
+    >>> m = maps.integration_map(g, "score", tiles=None)
+    >>> type(m).__name__
+    'Map'
     """
     kwargs.pop("diverging", None)
     return choropleth(gdf, column, scheme=scheme, k=k, cmap=cmap, diverging=False, **kwargs)
@@ -1094,6 +1146,21 @@ attr, precision
     Returns
     -------
     folium.Map
+
+    References
+    ----------
+    Anselin, L. (1995). Local indicators of spatial association—LISA.
+    *Geographical Analysis*, 27(2), 93-115.
+
+    Examples
+    --------
+    >>> import geoaggl
+    >>> from geoaggl import maps
+    >>> g = geoaggl.prefectures().query("province == '江苏省'")
+    >>> labels = g["seat_lat"].gt(33).map({True: "HH", False: "not significant"})
+    >>> m = maps.lisa_map(g, labels, tiles=None)
+    >>> type(m).__name__
+    'Map'
     """
     import geopandas as gpd
 
@@ -1221,6 +1288,11 @@ def save_offline(
     GeoagglWarning
         When other external scripts or stylesheets (plugins) remain, which need a network.
 
+    References
+    ----------
+    Folium (python-visualization), https://python-visualization.github.io/folium/,
+    and Leaflet (V. Agafonkin), https://leafletjs.com.
+
     Examples
     --------
     >>> import geoaggl
@@ -1242,6 +1314,18 @@ class OfflineMap:
 
     Jupyter shows it through :meth:`_repr_html_`: an ``<iframe srcdoc=...>`` holding the whole page,
     as folium does, but with no reference to a CDN.  ``.html`` is the page itself.
+
+    Examples
+    --------
+    Returned by :func:`inline` (not constructed directly); the page is shown in an
+    ``<iframe srcdoc>`` with its HTML escaped:
+
+    >>> from geoaggl.maps import OfflineMap
+    >>> view = OfflineMap("<!DOCTYPE html><p>map & legend</p>", height=300)
+    >>> view._repr_html_()[:62]
+    '<iframe srcdoc="&lt;!DOCTYPE html&gt;&lt;p&gt;map &amp; legend'
+    >>> view.height
+    300
     """
 
     def __init__(self, page: str, *, height: int = 520) -> None:
@@ -1285,6 +1369,11 @@ def inline(m: folium.Map, *, height: int = 520, assets: str | os.PathLike[str] |
         ``m`` is not a folium map or element, or ``height`` is not an integer.
     FileNotFoundError
         No local Leaflet files found.
+
+    References
+    ----------
+    Folium (python-visualization), https://python-visualization.github.io/folium/,
+    and Leaflet (V. Agafonkin), https://leafletjs.com.
 
     Examples
     --------

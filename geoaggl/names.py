@@ -109,6 +109,17 @@ def normalize_name(name: str) -> str:
     ------
     geoaggl.errors.ParameterTypeError
         If ``name`` is not a str (None, a number, bytes ...).
+
+    References
+    ----------
+    Ministry of Civil Affairs of the PRC (民政部). 中华人民共和国县以上行政区划代码
+    (administrative division codes above county level, GB/T 2260), yearly editions.
+
+    Examples
+    --------
+    >>> from geoaggl.names import normalize_name
+    >>> normalize_name("北　京*1)"), normalize_name("北京市（市辖区）")
+    ('北京', '北京市')
     """
     if not isinstance(name, str):
         raise ParameterTypeError(f"normalize_name: name must be a str, got {type(name).__name__}: {name!r}")
@@ -136,6 +147,17 @@ def province_code(province: Any) -> str | None:
     ------
     geoaggl.errors.DataError
         If the value is not a recognisable province (a ``ValueError``).
+
+    References
+    ----------
+    Ministry of Civil Affairs of the PRC (民政部). 中华人民共和国县以上行政区划代码
+    (administrative division codes above county level, GB/T 2260), yearly editions.
+
+    Examples
+    --------
+    >>> from geoaggl.names import province_code
+    >>> province_code("广东省"), province_code("粤"), province_code(440000), province_code(None)
+    ('44', '44', '44', None)
     """
     if _keys.is_missing(province):
         return None
@@ -171,6 +193,18 @@ def crosswalk() -> pd.DataFrame:
         unit that received part of it, space-separated adcodes), ``source`` and
         ``note``.  ``adcode`` of a merged or split unit is the successor used with
         ``abolished="successor"``.
+
+    References
+    ----------
+    Ministry of Civil Affairs of the PRC (民政部). 中华人民共和国县以上行政区划代码
+    (administrative division codes above county level, GB/T 2260), yearly editions.
+
+    Examples
+    --------
+    >>> from geoaggl.names import crosswalk
+    >>> cw = crosswalk()
+    >>> cw.loc[cw["alias"] == "北京", "adcode"].tolist()
+    ['110100']
     """
     return _keys.crosswalk_frame().copy()
 
@@ -338,6 +372,11 @@ def harmonize(
     -----
     geoaggl.errors.ReassignedKeysWarning
         Keys of merged, split or abolished units left unmatched (default).
+
+    References
+    ----------
+    Ministry of Civil Affairs of the PRC (民政部). 中华人民共和国县以上行政区划代码
+    (administrative division codes above county level, GB/T 2260), yearly editions.
 
     Examples
     --------
@@ -584,6 +623,11 @@ def attach(
         On a bad option value.
     geoaggl.errors.ParameterTypeError
         If ``gdf`` or ``table`` has the wrong type.
+
+    References
+    ----------
+    Ministry of Civil Affairs of the PRC (民政部). 中华人民共和国县以上行政区划代码
+    (administrative division codes above county level, GB/T 2260), yearly editions.
 
     Examples
     --------

@@ -33,8 +33,8 @@ use_cache : bool
 progress : bool
     Print progress for steps that take longer than a second (CLI and long computations).
 dask_client : distributed.Client or None
-    Run the embarrassingly parallel work (OD source blocks, bootstrap replicates, permutations,
-    per-DMU LPs) on this Dask client; None runs locally.
+    Run the embarrassingly parallel work (OD source blocks, bootstrap replicates, per-DMU LPs)
+    on this Dask client; None runs locally.  esda's permutation tests stay local.
 """
 
 from __future__ import annotations

@@ -517,6 +517,14 @@ def check(
         value; ``z``/``p_norm`` are NaN when esda's analytical variance is zero
         (complete graphs): each case with a warning.
 
+    Raises
+    ------
+    DataError
+        Fewer than 3 units left for a graph (after dropping missing values),
+        non-numeric, infinite or constant columns, duplicated index labels.
+    OptionError, ParameterTypeError
+        Unknown statistics, non-integer or negative ``permutations``, a bad ``seed``.
+
     Warns
     -----
     MissingValuesWarning
@@ -527,13 +535,43 @@ def check(
         (after subsetting) with isolates or several components, island links
         (named), and the NaN cases above.
 
-    Raises
-    ------
-    DataError
-        Fewer than 3 units left for a graph (after dropping missing values),
-        non-numeric, infinite or constant columns, duplicated index labels.
-    OptionError, ParameterTypeError
-        Unknown statistics, non-integer or negative ``permutations``, a bad ``seed``.
+    References
+    ----------
+    Moran, P. A. P. (1950). Notes on continuous stochastic phenomena.
+    *Biometrika*, 37(1/2), 17-23.
+
+    Geary, R. C. (1954). The contiguity ratio and statistical mapping.
+    *The Incorporated Statistician*, 5(3), 115-145.
+
+    Getis, A. and Ord, J. K. (1992). The analysis of spatial association by use
+    of distance statistics. *Geographical Analysis*, 24(3), 189-206.
+
+    Rey, S. J. and Anselin, L. (2007). PySAL: a Python library of spatial
+    analytical methods. *The Review of Regional Studies*, 37(1), 5-27.
+
+    Examples
+    --------
+    Six units on a line, values rising along it.  With row-standardised weights
+    ``z = y - 3.5``, ``Σ z² = 17.5`` and ``Σ z · lag(z) = 12.5``, so Moran's
+    ``I = 12.5 / 17.5 = 5/7``, with ``E[I] = -1/(n - 1) = -0.2``; Getis-Ord ``G`` on the
+    binary links is ``Σ w y_i y_j / Σ_{i≠j} y_i y_j = 140 / 350 = 0.4`` (``E[G] = 10/30``);
+    esda gives the same:
+
+    >>> import esda
+    >>> import pandas as pd
+    >>> from libpysal.graph import Graph
+    >>> from geoaggl import spatial
+    >>> g = Graph.from_dicts({"a": ["b"], "b": ["a", "c"], "c": ["b", "d"],
+    ...                       "d": ["c", "e"], "e": ["d", "f"], "f": ["e"]})
+    >>> y = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], index=list("abcdef"), name="gdp")
+    >>> t = spatial.check(y, g, permutations=99, seed=1)
+    >>> t[["column", "statistic", "value", "expected", "n"]].round(6)
+      column  statistic     value  expected  n
+    0    gdp      moran  0.714286 -0.200000  6
+    1    gdp      geary  0.142857  1.000000  6
+    2    gdp  getis_ord  0.400000  0.333333  6
+    >>> round(float(esda.Moran(y.to_numpy(), g.transform("r"), permutations=0).I), 6)
+    0.714286
     """
     stats = list(statistics) if not isinstance(statistics, str) else [statistics]
     for st in stats:
@@ -586,7 +624,7 @@ def lisa(
 
     .. math::
 
-        I_i = \frac{z_i}{m_2} \sum_j w_{ij} z_j, \qquad m_2 = \frac{1}{n} \sum_i z_i^2
+        I_i = \frac{z_i}{m_2} \sum_j w_{ij} z_j, \qquad m_2 = \frac{1}{n - 1} \sum_i z_i^2
 
     computed by :class:`esda.Moran_Local` on row-standardised weights, with
     conditional-permutation pseudo p-values ``p_sim``.  The quadrant of
@@ -628,6 +666,37 @@ def lisa(
         duplicated index labels.
     OptionError, ParameterTypeError
         ``permutations`` not an integer >= 1, ``alpha`` outside (0, 1), a bad ``seed``.
+
+    References
+    ----------
+    Anselin, L. (1995). Local indicators of spatial association—LISA.
+    *Geographical Analysis*, 27(2), 93-115.
+
+    Benjamini, Y. and Hochberg, Y. (1995). Controlling the false discovery rate:
+    a practical and powerful approach to multiple testing. *Journal of the Royal
+    Statistical Society B*, 57(1), 289-300.
+
+    Examples
+    --------
+    On the line of six rising values of :func:`check`, ``I_a = z_a · lag_a / m_2``
+    with ``z_a = -2.5``, ``lag_a = z_b = -1.5`` and ``m_2 = 17.5/5`` (esda's
+    ``n - 1``), i.e. ``3.75 / 3.5 = 15/14``:
+
+    >>> import pandas as pd
+    >>> from libpysal.graph import Graph
+    >>> from geoaggl import spatial
+    >>> g = Graph.from_dicts({"a": ["b"], "b": ["a", "c"], "c": ["b", "d"],
+    ...                       "d": ["c", "e"], "e": ["d", "f"], "f": ["e"]})
+    >>> y = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], index=list("abcdef"))
+    >>> r = spatial.lisa(y, g, permutations=99, seed=1)
+    >>> r[["Is", "quadrant"]].round(6)
+             Is  quadrant
+    a  1.071429         3
+    b  0.642857         3
+    c  0.071429         3
+    d  0.071429         1
+    e  0.642857         1
+    f  1.071429         1
     """
     import esda
 
@@ -737,6 +806,34 @@ def residual_check(
         One row per period (index ``time``; a single row ``"all"`` for a
         cross-section) with ``I``, ``expected``, ``z``, ``p_norm``, ``p_sim``,
         ``z_sim``, ``n`` — esda.Moran on the residuals of that period.
+
+    Raises
+    ------
+    DataError
+        Residuals that cannot be found or aligned to the graph's ids, or a
+        ``time`` that is not a level of the residuals' MultiIndex.
+    ParameterTypeError
+        Weights that are not a libpysal Graph or W.
+
+    References
+    ----------
+    Moran, P. A. P. (1950). Notes on continuous stochastic phenomena.
+    *Biometrika*, 37(1/2), 17-23.
+
+    Examples
+    --------
+    Alternating residuals on a line are perfectly negatively autocorrelated:
+
+    >>> import pandas as pd
+    >>> from libpysal.graph import Graph
+    >>> from geoaggl import spatial
+    >>> g = Graph.from_dicts({"a": ["b"], "b": ["a", "c"], "c": ["b", "d"],
+    ...                       "d": ["c", "e"], "e": ["d", "f"], "f": ["e"]})
+    >>> resid = pd.Series([1.0, -1.0, 1.0, -1.0, 1.0, -1.0], index=list("abcdef"))
+    >>> spatial.residual_check(resid, g, permutations=0)[["I", "expected", "n"]]
+            I  expected  n
+    time
+    all  -1.0      -0.2  6
     """
     res = _residuals(result)
     g = _as_graph(w, "w")

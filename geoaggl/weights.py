@@ -127,6 +127,28 @@ def contiguity(
     -----
     With ``G``, the road distances between all seats are solved once per call
     (one :func:`geoaggl.roads.od_matrix`), however many components there are.
+
+    References
+    ----------
+    Rey, S. J. and Anselin, L. (2007). PySAL: a Python library of spatial
+    analytical methods. *The Review of Regional Studies*, 37(1), 5-27.
+
+    Anselin, L. (1988). *Spatial Econometrics: Methods and Models*. Kluwer
+    Academic, Dordrecht (contiguity weights, ch. 3).
+
+    Examples
+    --------
+    Three squares in a row and a detached fourth: with ``islands="nearest"``
+    the island ``d`` is linked to its nearest unit ``c``:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from geoaggl.weights import contiguity
+    >>> squares = [box(x, 30, x + 1, 31) for x in (110, 111, 112, 115)]
+    >>> gdf = gpd.GeoDataFrame(geometry=squares, index=["a", "b", "c", "d"], crs=4326)
+    >>> g = contiguity(gdf)
+    >>> sorted(g.neighbors["d"]), sorted(g.neighbors["b"])
+    (['c'], ['a', 'c'])
     """
     import geopandas as gpd
 
@@ -339,6 +361,20 @@ def from_od(
     od : pandas.DataFrame
         Square OD matrix with the same labels on index and columns (e.g.
         :func:`geoaggl.roads.od_matrix`); ``inf`` = not connected.
+    kind : {"inverse", "band", "kernel", "knn"}, default "inverse"
+        The weights family (formulas above).
+    power : float, default 1.0
+        α of ``"inverse"``.
+    threshold : float, optional
+        Distance cut-off of ``"inverse"`` (optional) and ``"band"`` (required).
+    bandwidth : float, optional
+        h of ``"kernel"`` (or give ``k`` for an adaptive bandwidth).
+    k : int, optional
+        Neighbours of ``"knn"``, or of the adaptive kernel bandwidth.
+    transform : {"r", "b", "d", "v", "o"} or None, default "r"
+        Standardisation of the weights.
+    kernel : {"triangular", "uniform", "epanechnikov", "bisquare", "gaussian"}, default "triangular"
+        K of ``"kernel"``.
 
     Returns
     -------
@@ -366,6 +402,27 @@ def from_od(
     When no pair keeps a positive weight (e.g. every distance above
     ``threshold``), every unit is an isolate (warned) and the all-zero graph
     is returned untransformed, whatever ``transform``.
+
+    References
+    ----------
+    Rey, S. J. and Anselin, L. (2007). PySAL: a Python library of spatial
+    analytical methods. *The Review of Regional Studies*, 37(1), 5-27.
+
+    Anselin, L. (1988). *Spatial Econometrics: Methods and Models*. Kluwer
+    Academic, Dordrecht.
+
+    Examples
+    --------
+    Inverse distance, row-standardised: from ``a``, ``1/10`` and ``1/20`` become
+    ``2/3`` and ``1/3``; a 15 km band keeps only the 10 km links:
+
+    >>> import pandas as pd
+    >>> from geoaggl.weights import from_od
+    >>> od = pd.DataFrame([[0, 10, 20], [10, 0, 10], [20, 10, 0.0]], index=list("abc"), columns=list("abc"))
+    >>> from_od(od).adjacency.loc["a"].round(4).to_dict()
+    {'b': 0.6667, 'c': 0.3333}
+    >>> from_od(od, kind="band", threshold=15, transform=None).adjacency.index.tolist()
+    [('a', 'b'), ('b', 'a'), ('b', 'c'), ('c', 'b')]
     """
     where = "from_od"
     _option(kind, KINDS, "kind", where)

@@ -1924,6 +1924,113 @@ def _r_od_matrix(d: Any, kind: str) -> Call:
     )
 
 
+# ---------------------------------------------------------------- rail
+def _rail_speed(d: Any, kind: str) -> dict[str, Any]:
+    """Keywords of the rail speed model: valid ones, or one bad value for 'bad_number'/'bad_type'."""
+    kw: dict[str, Any] = {
+        "speed_kph": d(
+            st.sampled_from([None, 120.0, {"high_speed": 300.0}, {"conventional": 60.0, "high_speed": 200.0}])
+        ),
+        "ferry_minutes": d(st.floats(10, 300)),
+    }
+    if kind == "bad_number":
+        key = d(st.sampled_from(["speed_kph", "ferry_minutes"]))
+        kw[key] = d(fs.bad_number.filter(lambda v: v is not None))
+    elif kind == "bad_type":
+        kw["speed_kph"] = d(st.sampled_from(["fast", [250.0], object(), {"tgv": 300.0}, {"high_speed": "x"}]))
+    return kw
+
+
+# building the networkx graph takes ~1.5 s: the CI profile checks the parameter validation only
+@case("rail.china_railways", ["bad_number", "bad_type", *(["valid"] if PROFILE == "deep" else [])], ci=1)
+def _rail_china_railways(d: Any, kind: str) -> Call:
+    from geoaggl import rail
+
+    kw = _rail_speed(d, kind)
+
+    def check(g: Any) -> None:
+        if g.graph.get("crs") != "EPSG:4326" or len(g) != 33792:
+            raise Identity("rail graph without crs or with another node count")
+        tt = [data["travel_time"] for _, _, data in list(g.edges(data=True))[::997]]
+        finite(tt, "travel_time")
+        if min(tt) <= 0:
+            raise Identity("non-positive travel time")
+
+    return Call(rail.china_railways, kwargs=kw, check=check, desc=repr(kw))
+
+
+@case("rail.rail_arrays", ["valid", "bad_number", "bad_type"], ci=1)
+def _rail_arrays(d: Any, kind: str) -> Call:
+    from geoaggl import rail
+
+    kw = _rail_speed(d, kind)
+
+    def check(r: Any) -> None:
+        for key in ("length", "travel_time"):
+            data = r[key].data
+            finite(data[:: max(data.size // 500, 1)], key)
+            if (data <= 0).any():
+                raise Identity(f"{key}: non-positive arc weight")
+        if r["lon"].size != r["length"].shape[0]:
+            raise Identity("coordinates and CSR disagree in size")
+
+    return Call(rail.rail_arrays, kwargs=kw, check=check, desc=repr(kw))
+
+
+_RAIL_POINT_KINDS = ["valid", "projected", "no_crs", "dup_index", "empty", "bad_geometry", "far"]
+
+
+@case("rail.station_access", [*_RAIL_POINT_KINDS, "bad_access"])
+def _rail_station_access(d: Any, kind: str) -> Call:
+    from geoaggl import rail
+
+    pts = _points(d, kind)
+    kw: dict[str, Any] = {"detour": d(st.floats(1.0, 2.0)), "access_kph": d(st.floats(5, 80))}
+    if kind == "bad_access":
+        kw[d(st.sampled_from(["detour", "access_kph", "max_snap_km"]))] = d(
+            fs.bad_number.filter(lambda v: v is not None)
+        )
+
+    def check(r: Any) -> None:
+        finite(r[["snap_km", "access_km", "access_minutes"]].to_numpy(), "access")
+        if not r.index.equals(pts.index):
+            raise Identity("index not aligned to the points")
+        if (r["access_km"] < r["snap_km"] - 1e-9).any():
+            raise Identity("access km below the straight line")
+
+    return Call(rail.station_access, (pts,), kw, check=check, desc=f"{kind} {kw}")
+
+
+@case("rail.od_matrix", [*_RAIL_POINT_KINDS, "bad_weight", "bad_flag", "bad_targets", "bad_speed"])
+def _rail_od_matrix(d: Any, kind: str) -> Call:
+    from geoaggl import rail
+
+    pts = _points(d, kind)
+    kw: dict[str, Any] = {
+        "weight": d(st.sampled_from(["length", "travel_time"])),
+        "include_access": d(st.booleans()),
+    }
+    if kind == "bad_weight":
+        kw["weight"] = d(st.sampled_from(["ferry", "", None, 3, "speed_kph"]))
+    elif kind == "bad_flag":
+        kw["include_access"] = d(st.sampled_from(["True", 1, None, "no"]))
+    elif kind == "bad_targets":
+        kw["targets"] = d(st.sampled_from(["x", pts.drop(columns="geometry"), pts.geometry.iloc[:0]]))
+    elif kind == "bad_speed":
+        kw.update(_rail_speed(d, d(st.sampled_from(["bad_number", "bad_type"]))))
+
+    def check(r: Any) -> None:
+        v = r.to_numpy(dtype=float)
+        if np.isnan(v).any() or (v < 0).any():
+            raise Identity("NaN or negative OD entry")
+        if np.diag(v).any():
+            raise Identity("non-zero diagonal")
+        if not np.array_equal(v, v.T):
+            raise Identity("rail OD not symmetric")
+
+    return Call(rail.od_matrix, (pts,), kw, check=check, desc=f"{kind} {pts.geometry.to_wkt().tolist()} {kw}")
+
+
 @case(
     "roads.road_density",
     ["valid", "bad_per", "zero_area", "missing_geometry", "no_crs", "dup_index", "empty", "bad_type"],

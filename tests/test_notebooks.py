@@ -64,6 +64,15 @@ assert abs(med.c - (med.c_prime + med.indirect)) < 1e-8        # c = c' + ab on 
 assert len(med.boot) > 150 and med.ci[0] <= med.ci[1]
 assert set(loc["label"]) <= {"HH", "LL", "LH", "HL", "not significant"}
 assert loc.index.equals(y_last.index) and moran["n"].eq(len(y_last)).all()
+# Table 1 / Table 2 layouts: the coefficients shown are the fitted ones
+assert table1.loc["div", "ln hgdp"].startswith(f"{fe_hgdp.params['div']:.3f}")
+for dummy, fit in gmm_fits.items():
+    assert fit.params.index[0] == "L1.ln_hgdp" and {dummy, "_cons"} <= set(fit.params.index)
+    assert fit.method == "system" and fit.steps == 2 and np.isfinite(fit.bse).all() and (fit.bse > 0).all()
+    assert len(fit.ar) >= 2 and np.isfinite(fit.ar.to_numpy(dtype=float)).all()
+assert "AR(2) [p]" in table2.index
+assert table2.columns.tolist() == ["region heterogeneity", "core heterogeneity"]
+assert (gm["region"].isin([0, 1])).all() and (gm["core"].isin([0, 1])).all()
 """,
     "03_yangtze_integration": """
 assert (road_km > 0).all() and (density > 0).all()                        # every member has roads
