@@ -97,9 +97,7 @@ def bench_demo() -> None:
     cold, first_cold = _cli_seconds(["demo", "--out", out], env)
     warm = sorted(_cli_seconds(["demo", "--out", out], env)[0] for _ in range(3))[1]
     od, first_od = _cli_seconds(["od", "--out", os.path.join(out, "od.csv")], env)
-    print(
-        f"geoaggl demo cold (empty cache)     {cold:6.1f} s  first progress line {first_cold:.2f} s; target <= 8 s"
-    )
+    print(f"geoaggl demo cold (empty cache)     {cold:6.1f} s  first line {first_cold:.2f} s; target <= 8 s")
     print(
         f"geoaggl demo warm (on-disk cache)   {warm:6.1f} s  target <= 3 s (before: 42.7 s, nothing cached)"
     )
