@@ -111,3 +111,14 @@ def test_split_covers_every_class_and_region(ref: pd.DataFrame) -> None:
                 assert row.get("calibration", 0) >= 1 and row.get("check", 0) >= 1, (col, key)
                 gap = abs(row.get("calibration", 0) - row.get("check", 0))
                 assert gap <= max(2, row.sum() // 3), (col, key)
+
+
+def test_seats_overrides_and_fallbacks_are_shipped(seats: pd.DataFrame) -> None:
+    """The shipped seats are the points of seat_overrides.csv / seat_fallback.csv (大兴安岭 at 加格达奇)."""
+    root = Path(__file__).resolve().parents[1] / "boundaries"
+    for name in ("seat_overrides.csv", "seat_fallback.csv"):
+        table = pd.read_csv(root / name, dtype={"adcode": str}, comment="#").set_index("adcode")
+        got = seats.loc[table.index, ["seat_lon", "seat_lat"]].to_numpy()
+        assert abs(got - table[["lon", "lat"]].to_numpy()).max() < 1e-6, name
+    jagdaqi = seats.loc["232700"]
+    assert _great_circle_km(jagdaqi.seat_lon, jagdaqi.seat_lat, 124.1396, 50.4087) < 1.0
