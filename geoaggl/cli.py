@@ -629,7 +629,7 @@ def od(
     *,
     weight: str = "length",
     agglomerations: str | None = None,
-    speed_kph: float = 80.0,
+    speed_kph: float | None = None,
     quiet: bool = False,
     scheme: str | None = None,
 ) -> Path:
@@ -644,8 +644,9 @@ def od(
     agglomerations : str, optional
         Only the members of this urban-agglomeration scheme (``"national11"``, ``"yreb5"``, ...);
         members without a polygon or road (Hong Kong, Macao) are left out with a warning.
-    speed_kph : float, default 80
-        Speed on every road, for ``travel_time``.
+    speed_kph : float, optional
+        A constant speed on every road for ``travel_time``; default: the calibrated
+        speed model of :func:`geoaggl.roads.china_highways` (with urban access times).
     quiet : bool, default False
         No progress and no summary (the path is still printed).
     scheme : str, optional
@@ -677,7 +678,8 @@ def od(
         scheme, agglomerations, old="scheme", new="agglomerations", default=None, where="od"
     )
     check_option(weight, ("length", "travel_time"), name="weight (--weight)")
-    speed_kph = check_real(speed_kph, name="speed (--speed)", minimum=0, strict_min=True)
+    if speed_kph is not None:
+        speed_kph = check_real(speed_kph, name="speed (--speed)", minimum=0, strict_min=True)
     rep = _Reporter(3, quiet=quiet)
     rep.step("city seats and the road graph")  # before the heavy imports: progress within a second
     from ._demo import od_matrix_with_progress
@@ -1031,7 +1033,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--weight",
         choices=["length", "travel_time"],
         default="length",
-        help="length = road km (default), travel_time = minutes at --speed",
+        help="length = road km (default), travel_time = minutes (calibrated speeds, or --speed)",
     )
     p.add_argument(
         "--agglomerations",
@@ -1047,7 +1049,10 @@ def _build_parser() -> argparse.ArgumentParser:
         help="deprecated spelling of --agglomerations",
     )
     p.add_argument(
-        "--speed", type=float, default=80.0, help="road speed in km/h for travel_time (default 80)"
+        "--speed",
+        type=float,
+        default=None,
+        help="constant road speed in km/h for travel_time (default: the calibrated speed model)",
     )
     p.add_argument("--out", required=True, help="CSV file to write")
     p.add_argument("--quiet", action="store_true", help=_QUIET)

@@ -45,6 +45,7 @@ import pandas as pd
 
 from ._membership import DUPLICATES, apply_duplicates
 from ._roadgraph import FERRY, LINK, CompactGraph, Core, bundled_arrays, core_many_to_many, many_to_many
+from ._roadmodel import access_minutes, apply_road_model
 from ._validate import as_float_array, check_option, check_real
 from .errors import (
     CRSError,
@@ -81,18 +82,16 @@ __all__ = [
     "road_density",
 ]
 
-#: Default speed on the bundled graph's roads (km/h).  The source has no road
-#: class: its major roads mix expressways (100–120 km/h limits) and national /
-#: provincial roads (60–80 km/h), and 80 km/h is a common average assumption for
-#: inter-city driving (e.g. Beijing–Shanghai, 1,215 km, about 13 h by road
-#: including stops, ≈ 90 km/h).
+#: The former single speed of the bundled graph (km/h), kept for
+#: ``china_highways(speed_kph=DEFAULT_SPEED_KPH)``.  The default is now the
+#: calibrated speed model (``speed_kph=None``; see :func:`china_highways`).
 DEFAULT_SPEED_KPH = 80.0
 #: Default Qiongzhou Strait crossing time (minutes), sailing (~60–90 min,
 #: Hai'an/Xuwen – Xiuying/Haikou) plus boarding.
 DEFAULT_FERRY_MINUTES = 90.0
 _STAMP = "geoaggl"
 _SOURCE = "scgraph-data 2.0.0 world_highways; © OpenStreetMap contributors, ODbL 1.0"
-_UNITS = {"length": ("km", 1000.0), "travel_time": ("min", 60.0)}
+_UNITS = {"length": ("km", 1000.0), "length_raw": ("km", 1000.0), "travel_time": ("min", 60.0)}
 _CACHE_SIZE = 16
 #: Points (and isochrone centres) farther than this from the nearest node are off the network.
 _MAX_SNAP_KM = 30.0
@@ -125,12 +124,14 @@ def _check_bool(value: Any, name: str, where: str) -> bool:
 
 
 def _edge_weights(
-    speed_kph: float = DEFAULT_SPEED_KPH, ferry_minutes: float = DEFAULT_FERRY_MINUTES
+    speed_kph: float | None = None, ferry_minutes: float = DEFAULT_FERRY_MINUTES
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """THE one place where the shipped arrays' edge weights are computed.
 
-    Returns the undirected edges ``u``, ``v`` (int64) and ``{"length": metres,
-    "travel_time": seconds}`` (float64, one value per edge).  Every path — the arrays behind
+    Returns the undirected edges ``u``, ``v`` (int64) and ``{"length": metres (corrected),
+    "length_raw": metres (the source's chords), "travel_time": seconds}`` (float64, one value
+    per edge).  ``speed_kph=None`` is the calibrated road model of :mod:`geoaggl._roadmodel`; a
+    number is that constant speed on the corrected lengths.  Every path — the arrays behind
     :func:`od_matrix`, :func:`china_highways`'s networkx graph, the precomputed core built by
     ``boundaries/build_roads_core.py`` — reads its weights from here, so a road model (per-edge
     detour factors, speeds by road class) is plugged in at this single point.
@@ -138,13 +139,19 @@ def _edge_weights(
     z = bundled_arrays()
     u = z["u"].astype(np.int64)
     v = z["v"].astype(np.int64)
-    length = z["length_m"].astype(np.float64)
-    with np.errstate(divide="ignore", over="ignore"):
-        ttime = length / (speed_kph / 3.6)
+    length_raw = z["length_m"].astype(np.float64)
+    lon, lat = z["lon_e3"] / 1000.0, z["lat_e3"] / 1000.0
+    # --- road model hook (#14): corrected lengths and calibrated speeds (geoaggl/_roadmodel.py);
+    # --- a given speed_kph replaces the speeds by that constant on the corrected lengths.
+    length, ttime = apply_road_model(u, v, length_raw, lon, lat, connector=z["connector"])
+    if speed_kph is not None:
+        with np.errstate(divide="ignore", over="ignore"):
+            ttime = length / (speed_kph / 3.6)
+    # --- end of road model hook
     if not np.isfinite(ttime).all():
         raise DataError(f"china_highways: speed_kph={speed_kph!r} is so small that travel times overflow")
     ttime[z["connector"] == FERRY] = ferry_minutes * 60.0
-    return u, v, {"length": length, "travel_time": ttime}
+    return u, v, {"length": length, "length_raw": length_raw, "travel_time": ttime}
 
 
 def _weight_signature(u: np.ndarray, v: np.ndarray, w: np.ndarray) -> str:
@@ -173,7 +180,7 @@ def _arc_signature(
 
 
 @lru_cache(maxsize=4)
-def _bundled_compact(speed_kph: float, ferry_minutes: float) -> CompactGraph:
+def _bundled_compact(speed_kph: float | None, ferry_minutes: float) -> CompactGraph:
     z = bundled_arrays()
     u, v, w = _edge_weights(speed_kph, ferry_minutes)
     n = z["lat_e3"].size
@@ -249,7 +256,8 @@ class RoadGraph:
 
     Parameters
     ----------
-    speed_kph : float, default :data:`DEFAULT_SPEED_KPH` (80)
+    speed_kph : float, optional
+        Constant speed on every road edge; default None, the calibrated speed model.
     ferry_minutes : float, default :data:`DEFAULT_FERRY_MINUTES` (90)
         As in :func:`china_highways`.
 
@@ -275,9 +283,9 @@ class RoadGraph:
     """
 
     def __init__(
-        self, *, speed_kph: float = DEFAULT_SPEED_KPH, ferry_minutes: float = DEFAULT_FERRY_MINUTES
+        self, *, speed_kph: float | None = None, ferry_minutes: float = DEFAULT_FERRY_MINUTES
     ) -> None:
-        self.speed_kph = _positive(speed_kph, "speed_kph", "RoadGraph")
+        self.speed_kph = None if speed_kph is None else _positive(speed_kph, "speed_kph", "RoadGraph")
         self.ferry_minutes = _positive(ferry_minutes, "ferry_minutes", "RoadGraph")
 
     def __repr__(self) -> str:
@@ -313,15 +321,16 @@ class RoadGraph:
 
 
 def china_highways(
-    *, speed_kph: float = DEFAULT_SPEED_KPH, ferry_minutes: float = DEFAULT_FERRY_MINUTES
+    *, speed_kph: float | None = None, ferry_minutes: float = DEFAULT_FERRY_MINUTES
 ) -> nx.MultiDiGraph:
     r"""Mainland China's major-road network as an osmnx-style graph (bundled, offline).
 
     Parameters
     ----------
-    speed_kph : float, default :data:`DEFAULT_SPEED_KPH` (80)
-        Speed on every road edge, km/h.  The source has no road class, so one
-        speed applies to all roads (and to the Zhoushan Islands Link).
+    speed_kph : float or None, default None
+        ``None``: the calibrated speed model (below).  A number: that constant
+        speed (km/h) on every road edge (and the Zhoushan Islands Link), as in
+        earlier versions (``DEFAULT_SPEED_KPH`` = 80 was the default).
     ferry_minutes : float, default :data:`DEFAULT_FERRY_MINUTES` (90)
         Crossing time of the Qiongzhou Strait ferry, minutes.
 
@@ -332,8 +341,9 @@ def china_highways(
         edited freely; the library itself never needs it — pass a
         :class:`RoadGraph` (or ``None``) to skip building it.  119,008 nodes (labels ``0..n-1``) with ``x``
         (longitude), ``y`` (latitude, WGS84) and ``street_count``; every
-        undirected edge as two arcs (key 0) with ``length`` (metres),
-        ``speed_kph`` and ``travel_time`` (seconds),
+        undirected edge as two arcs (key 0) with ``length`` (metres, corrected,
+        see Notes), ``length_raw`` (metres, the source's chord), ``speed_kph``
+        and ``travel_time`` (seconds),
         :math:`t = \frac{\text{length}}{\text{speed\_kph} / 3.6}`.
         The ferry arcs carry ``ferry=True``, ``name`` and
         ``travel_time = 60 · ferry_minutes`` (their ``speed_kph`` is the
@@ -344,10 +354,20 @@ def china_highways(
 
     Notes
     -----
-    Lengths are the source's (whole metres; edges are straight segments between
-    nodes rounded to 0.001°).  The simplified geometry runs short in mountains
-    (Beijing–Kunming ~13% below the driving distance); the plains pairs tested
-    in ``tests/test_roads.py`` are within 10% of published driving distances.
+    The source's edges are straight chords between nodes rounded to 0.001°
+    (``length_raw``), so its road km run short (median 0.90 of published
+    driving distances on the reference set, 0.7–0.8 in the Hengduan Mountains).
+    ``length`` is corrected by a detour factor per edge,
+    :math:`\log f_e = \beta\cdot x_e` (:math:`f_e \ge 1`), and the default
+    speeds are :math:`\log v_e = \gamma\cdot z_e` (15–110 km/h); the
+    features are the edge's length, the local node density, and whether it
+    lies on the Qinghai–Tibet Plateau, in the Hengduan Mountains or in the
+    Pearl / Yangtze River deltas.  :func:`od_matrix` adds an urban access time
+    at both ends of a ``travel_time`` trip (calibrated model only).  The
+    coefficients were fitted (``boundaries/fit_road_model.py``) on the
+    calibration half of 88 published seat-to-seat driving distances and times
+    (``tests/data/drive_reference.csv``); the README states the figures
+    measured on the other half.
     :func:`od_matrix` reads the graph's arcs on every call and compares a
     signature of them with the shipped arrays': an unedited graph takes the
     fast path, an edited one is solved as it is (caches are keyed by that
@@ -369,7 +389,8 @@ def china_highways(
     """
     import networkx as nx
 
-    speed_kph = _positive(speed_kph, "speed_kph", "china_highways")
+    if speed_kph is not None:
+        speed_kph = _positive(speed_kph, "speed_kph", "china_highways")
     ferry_minutes = _positive(ferry_minutes, "ferry_minutes", "china_highways")
     z = bundled_arrays()
     comp = _bundled_compact(speed_kph, ferry_minutes)
@@ -377,13 +398,14 @@ def china_highways(
     m = z["u"].size
     u = z["u"].tolist()
     v = z["v"].tolist()
-    length = z["length_m"].astype(np.float64).tolist()
     ttime = comp.weights["travel_time"][:m].tolist()
     kind = z["connector"]
     deg = np.bincount(np.r_[z["u"], z["v"]], minlength=n).tolist()
     lon = comp.lon.tolist()
     lat = comp.lat.tolist()
     meta = [str(s) for s in z["meta"]]
+    length = comp.weights["length"][:m].tolist()
+    length_raw = comp.weights["length_raw"][:m].tolist()
     G = nx.MultiDiGraph(
         crs="EPSG:4326",
         name="china_highways",
@@ -404,10 +426,11 @@ def china_highways(
     names = {FERRY: "Qiongzhou Strait ferry (Xuwen - Haikou)", LINK: "Zhoushan Islands Link"}
 
     def arcs() -> Any:
-        for i, (a, b, ln, tt) in enumerate(zip(u, v, length, ttime, strict=True)):
+        for i, (a, b, ln, lr, tt) in enumerate(zip(u, v, length, length_raw, ttime, strict=True)):
             if i in special:
                 attrs: dict[str, Any] = {
                     "length": ln,
+                    "length_raw": lr,
                     "speed_kph": ln / tt * 3.6,
                     "travel_time": tt,
                     "name": names[special[i]],
@@ -417,8 +440,9 @@ def china_highways(
                 yield a, b, 0, attrs
                 yield b, a, 0, dict(attrs)
             else:
-                yield a, b, 0, {"length": ln, "speed_kph": speed_kph, "travel_time": tt}
-                yield b, a, 0, {"length": ln, "speed_kph": speed_kph, "travel_time": tt}
+                kph = ln / tt * 3.6 if speed_kph is None else speed_kph
+                yield a, b, 0, {"length": ln, "length_raw": lr, "speed_kph": kph, "travel_time": tt}
+                yield b, a, 0, {"length": ln, "length_raw": lr, "speed_kph": kph, "travel_time": tt}
 
     G.add_edges_from(arcs())
     return G
@@ -582,6 +606,20 @@ def clear_cache() -> None:
     _bundled_compact.cache_clear()
 
 
+def _calibrated_speeds(G: Any) -> bool:
+    """True for the bundled graph on the calibrated speed model (``speed_kph=None``)."""
+    if G is None:
+        return True
+    if isinstance(G, RoadGraph):
+        return G.speed_kph is None
+    stamp = G.graph.get(_STAMP) if hasattr(G, "graph") else None
+    return (
+        isinstance(stamp, Mapping)
+        and stamp.get("graph") == "china_highways"
+        and stamp.get("speed_kph") is None
+    )
+
+
 def _from_networkx(G: Any, weight: str) -> CompactGraph:
     """The compact arrays of ``G`` for ``weight`` (``None`` / :class:`RoadGraph`: the bundled arrays).
 
@@ -612,7 +650,8 @@ def _from_networkx(G: Any, weight: str) -> CompactGraph:
     stamp = G.graph.get(_STAMP)
     if isinstance(stamp, Mapping) and stamp.get("graph") == "china_highways":
         try:
-            bundled = _bundled_compact(float(stamp["speed_kph"]), float(stamp["ferry_minutes"]))
+            kph = stamp["speed_kph"]
+            bundled = _bundled_compact(None if kph is None else float(kph), float(stamp["ferry_minutes"]))
         except (KeyError, TypeError, ValueError, DataError):
             bundled = None
         if (
@@ -955,7 +994,13 @@ def od_matrix(
         Points (any CRS; reprojected to WGS84), or the output of
         :func:`geoaggl.prefectures` (its ``seat_lon``/``seat_lat`` are used).
     weight : str, default "length"
-        Edge attribute to minimise.
+        Edge attribute to minimise.  On :func:`china_highways`: ``"length"``
+        (km, corrected for the chord shortfall of the simplified geometry),
+        ``"length_raw"`` (km, the source's uncorrected chords) or
+        ``"travel_time"`` (minutes; with the calibrated speeds,
+        ``speed_kph=None``, an urban access time is added at both trip ends:
+        :math:`a_0 + a_1 \log(1 + n)` minutes, *n* the graph nodes within
+        about 15 km, ≈ 12–15 min per end).
     targets : GeoDataFrame or GeoSeries, optional
         Destinations (default: ``points``).
     max_snap_km : float or None, default 30
@@ -1057,6 +1102,11 @@ def od_matrix(
     else:
         vals = np.empty(res.shape, dtype=dtype)
         np.divide(res, scale, out=vals, casting="same_kind")
+    # --- road model hook (#14): urban access time at both trip ends (bundled graph, calibrated speeds)
+    if weight == "travel_time" and _calibrated_speeds(G):
+        vals += access_minutes(s_lon, s_lat, comp.lon, comp.lat)[:, None]
+        vals += access_minutes(t_lon, t_lat, comp.lon, comp.lat)[None, :]
+    # --- end of road model hook
     far_s = np.zeros(s_idx.size, bool) if max_snap_km is None else s_km > max_snap_km
     far_t = np.zeros(t_idx.size, bool) if max_snap_km is None else t_km > max_snap_km
     vals[far_s, :] = np.inf

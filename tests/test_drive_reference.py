@@ -1,8 +1,13 @@
-"""Schema and sanity checks for the published driving reference set (tests/data/drive_reference.csv).
+"""The published driving reference set (tests/data/drive_reference.csv) and the road model checked on it.
 
-These tests check the data only (no geoaggl routing): every pair is unique, both ends are shipped
-units, the road km exceeds the great-circle distance between the seats, stated times give plausible
-speeds, every row cites a source, and the calibration/check split covers every class and region.
+Data checks: every pair is unique, both ends are shipped units, the road km exceeds the great-circle
+distance between the seats, stated times give plausible speeds, every row cites a source, and the
+calibration/check split covers every class and region.
+
+Model checks (issue #14): the calibrated distance correction and travel-time model of the bundled
+graph, measured through the public API on the *check* half only (the model was fitted on the
+calibration half by boundaries/fit_road_model.py).  The issue's targets that the model does not
+reach on this reference set are strict xfails, so the gap stays visible and a fix shows up.
 """
 
 from __future__ import annotations
@@ -111,3 +116,157 @@ def test_split_covers_every_class_and_region(ref: pd.DataFrame) -> None:
                 assert row.get("calibration", 0) >= 1 and row.get("check", 0) >= 1, (col, key)
                 gap = abs(row.get("calibration", 0) - row.get("check", 0))
                 assert gap <= max(2, row.sum() // 3), (col, key)
+
+
+def test_seats_overrides_and_fallbacks_are_shipped(seats: pd.DataFrame) -> None:
+    """The shipped seats are the points of seat_overrides.csv / seat_fallback.csv (大兴安岭 at 加格达奇)."""
+    root = Path(__file__).resolve().parents[1] / "boundaries"
+    for name in ("seat_overrides.csv", "seat_fallback.csv"):
+        table = pd.read_csv(root / name, dtype={"adcode": str}, comment="#").set_index("adcode")
+        got = seats.loc[table.index, ["seat_lon", "seat_lat"]].to_numpy()
+        assert abs(got - table[["lon", "lat"]].to_numpy()).max() < 1e-6, name
+    jagdaqi = seats.loc["232700"]
+    assert _great_circle_km(jagdaqi.seat_lon, jagdaqi.seat_lat, 124.1396, 50.4087) < 1.0
+
+
+# ----------------------------------------------------------------------------- road model (#14)
+@pytest.fixture(scope="module")
+def model(ref: pd.DataFrame) -> pd.DataFrame:
+    """Model km (corrected and raw) and minutes for every reference pair, via roads.od_matrix."""
+    from geoaggl import roads
+
+    G = roads.china_highways()
+    seats = geoaggl.prefectures(include_sar=True)
+    pts = seats.loc[sorted(set(ref["from_adcode"]) | set(ref["to_adcode"]))]
+    out = ref.copy()
+    for weight, col in (("length", "model_km"), ("length_raw", "raw_km"), ("travel_time", "model_min")):
+        od = roads.od_matrix(G, pts, weight=weight)
+        rows, cols = od.index.get_indexer(ref["from_adcode"]), od.columns.get_indexer(ref["to_adcode"])
+        out[col] = od.to_numpy()[rows, cols]
+    out["km_ratio"] = out["model_km"] / out["km"]
+    out["raw_ratio"] = out["raw_km"] / out["km"]
+    out["min_ratio"] = out["model_min"] / out["minutes"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def check(model: pd.DataFrame) -> pd.DataFrame:
+    return model[model["split"] == "check"]
+
+
+def _within(r: pd.Series, tol: float) -> float:
+    return float(((r.dropna() - 1.0).abs() <= tol).mean())
+
+
+def test_check_half_distance_median_within_3pct(check: pd.DataFrame) -> None:
+    assert abs(check["km_ratio"].median() - 1.0) <= 0.03
+    assert abs(check["raw_ratio"].median() - 1.0) > 0.08  # the uncorrected chords run ~10 % short
+
+
+def test_check_half_correction_beats_raw_chords(check: pd.DataFrame, model: pd.DataFrame) -> None:
+    assert _within(check["km_ratio"], 0.10) >= _within(check["raw_ratio"], 0.10) + 0.10
+    assert (model["model_km"] >= model["raw_km"] - 1e-9).all()  # factors >= 1, length_raw kept
+
+
+@pytest.mark.xfail(
+    strict=True, reason="#14 target 85 % within +-10 %: 65 % on the check half (noisy sources)"
+)
+def test_check_half_distance_85pct_within_10pct(check: pd.DataFrame) -> None:
+    assert _within(check["km_ratio"], 0.10) >= 0.85
+
+
+def test_check_half_distance_floor(check: pd.DataFrame) -> None:
+    assert _within(check["km_ratio"], 0.10) >= 0.65  # measured figure, stated in the README
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        "east",
+        "northeast",
+        "northwest",
+        "southwest",
+        "tibet",
+        pytest.param("central", marks=pytest.mark.xfail(strict=True, reason="median 0.94 (4 pairs)")),
+        pytest.param("south", marks=pytest.mark.xfail(strict=True, reason="median 0.89 (6 pairs)")),
+    ],
+)
+def test_check_half_region_median_within_5pct(check: pd.DataFrame, region: str) -> None:
+    r = check.loc[check["region"] == region, "km_ratio"]
+    assert len(r) >= 1
+    assert abs(r.median() - 1.0) <= 0.05, (region, r.median())
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        "medium",
+        "long",
+        "plateau",
+        pytest.param("intra_metro", marks=pytest.mark.xfail(strict=True, reason="median 0.88 (5 pairs)")),
+    ],
+)
+def test_check_half_time_median_by_class_within_10pct(check: pd.DataFrame, cls: str) -> None:
+    r = check.loc[check["class"] == cls, "min_ratio"].dropna()
+    assert len(r) >= 4
+    assert abs(r.median() - 1.0) <= 0.10, (cls, r.median())
+
+
+def test_shipped_fit_report_matches_the_public_api(model: pd.DataFrame) -> None:
+    from geoaggl._roadmodel import load_params
+
+    fit = load_params()["fit"]
+    for split, g in model.groupby("split"):
+        assert fit[split]["km_ratio"]["median"] == pytest.approx(g["km_ratio"].median(), abs=2e-3)
+        assert fit[split]["min_ratio"]["median"] == pytest.approx(g["min_ratio"].median(), abs=2e-3)
+        assert fit[split]["km_ratio"]["within_10pct"] == pytest.approx(_within(g["km_ratio"], 0.10), abs=2e-3)
+
+
+def test_speed_kph_overrides_with_a_constant_and_no_access_time() -> None:
+    import types
+
+    import numpy as np
+
+    from geoaggl import roads
+    from geoaggl._roadgraph import FERRY, bundled_arrays
+
+    comp = roads._bundled_compact(80.0, 90.0)
+    calibrated = roads._bundled_compact(None, 90.0)
+    road = np.r_[bundled_arrays()["connector"], bundled_arrays()["connector"]] != FERRY
+    w = comp.weights
+    np.testing.assert_allclose(w["travel_time"][road], w["length"][road] / (80 / 3.6), rtol=1e-12)
+    assert np.array_equal(w["length"], calibrated.weights["length"])  # the distance model does not move
+    assert np.array_equal(w["length_raw"], np.r_[bundled_arrays()["length_m"], bundled_arrays()["length_m"]])
+    const = types.SimpleNamespace(graph={"geoaggl": {"graph": "china_highways", "speed_kph": 80.0}})
+    model = types.SimpleNamespace(graph={"geoaggl": {"graph": "china_highways", "speed_kph": None}})
+    assert not roads._calibrated_speeds(const)  # no access minutes added with a constant speed
+    assert roads._calibrated_speeds(model)
+
+
+def test_apply_road_model_with_neutral_parameters_returns_the_chords() -> None:
+    import numpy as np
+
+    from geoaggl._roadmodel import apply_road_model, load_params
+
+    p = load_params()
+    p["distance"] = {k: 0.0 for k in p["distance"]}
+    p["speed"] = {k: 0.0 for k in p["speed"]}
+    p["speed"]["const"] = float(np.log(72.0))
+    lon, lat = np.array([116.0, 116.1, 116.3]), np.array([40.0, 40.0, 40.1])
+    u, v, length = np.array([0, 1]), np.array([1, 2]), np.array([8500.0, 22000.0])
+    got_len, got_t = apply_road_model(u, v, length, lon, lat, params=p)
+    np.testing.assert_array_equal(got_len, length)
+    np.testing.assert_allclose(got_t, length / 20.0)  # 72 km/h = 20 m/s
+    p["distance"]["const"] = 0.1
+    got_len, _ = apply_road_model(u, v, length, lon, lat, connector=np.array([0, 2]), params=p)
+    np.testing.assert_array_equal(got_len, [np.round(8500 * np.exp(0.1)), 22000.0])  # connectors kept
+
+
+def test_access_minutes_nonnegative_and_larger_in_big_cities(seats: pd.DataFrame) -> None:
+    from geoaggl._roadgraph import bundled_arrays
+    from geoaggl._roadmodel import access_minutes
+
+    z = bundled_arrays()
+    pts = seats.loc[["440100", "540100", "310100"]]  # 广州, 拉萨, 上海
+    got = access_minutes(pts["seat_lon"], pts["seat_lat"], z["lon_e3"] / 1000.0, z["lat_e3"] / 1000.0)
+    assert (got >= 0).all() and got[0] > got[1] and got[2] > got[1]
