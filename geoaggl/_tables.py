@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ._validate import check_int, check_option
+from ._validate import check_int, check_option, check_real
 from .errors import DataError, ParameterTypeError
 
 __all__ = ["RegressionTable", "table"]
@@ -233,7 +233,9 @@ def table(
         raise ParameterTypeError(f"{_WHERE}: results must be a non-empty list of fitted results")
     se = check_option(se, ("parentheses", "brackets", "none"), name="se", where=_WHERE)
     digits = check_int(digits, name="digits", minimum=0, maximum=12, where=_WHERE)
-    levels = tuple(sorted(float(s) for s in stars))
+    if isinstance(stars, str | bytes) or not isinstance(stars, Sequence):
+        raise ParameterTypeError(f"{_WHERE}: stars must be a sequence of p-value thresholds, got {stars!r}")
+    levels = tuple(sorted(check_real(s, name="stars", where=_WHERE) for s in stars))
     if any(not 0 < s < 1 for s in levels):
         raise DataError(f"{_WHERE}: stars must be p-value thresholds in (0, 1); got {tuple(stars)}")
     cols = list(names) if names is not None else [f"({i + 1})" for i in range(len(results))]

@@ -25,6 +25,7 @@ from .errors import DataError, GeoagglDeprecationWarning, OptionError, Parameter
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = [
+    "MAX_BOOT",
     "as_float_array",
     "as_labels",
     "check_bool",
@@ -43,6 +44,10 @@ __all__ = [
     "setting",
     "user_stacklevel",
 ]
+
+
+#: Largest number of bootstrap replicates accepted (``n_boot``): beyond it a call would run for hours.
+MAX_BOOT = 1_000_000
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[Hashable], *, what: str = "data") -> list[Hashable]:

@@ -45,6 +45,7 @@ from ._engine import block_generators, map_blocks, sync_generator
 from ._membership import DUPLICATES
 from ._sorted_sums import BUDGET, excess_sums
 from ._validate import (
+    MAX_BOOT,
     as_float_array,
     check_int,
     check_option,
@@ -654,7 +655,9 @@ class DagumGini:
         >>> b.level, b.n, bool(b.lower["G"] <= r.G <= b.upper["G"])
         (0.95, 200, True)
         """
-        n = check_int(setting(n_boot, "n_boot"), name="n_boot", minimum=1, where="bootstrap")
+        n = check_int(
+            setting(n_boot, "n_boot"), name="n_boot", minimum=1, maximum=MAX_BOOT, where="bootstrap"
+        )
         if level is not None:
             level = check_real(
                 level, name="level", minimum=0.0, maximum=1.0, strict_min=True, where="bootstrap"

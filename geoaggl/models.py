@@ -68,6 +68,7 @@ from ._engine import block_generators, map_blocks, sync_generator
 from ._membership import DUPLICATES, apply_duplicates
 from ._sorted_sums import BUDGET
 from ._validate import (
+    MAX_BOOT,
     as_float_array,
     as_labels,
     check_int,
@@ -341,6 +342,12 @@ def _column(df: pd.DataFrame, c: Hashable, labels: np.ndarray, log: bool) -> np.
                 f"column {c!r}: log needs values > 0; got zero or negative at {format_keys(labels[bad])}"
             )
         arr = np.log(arr)
+    extreme = np.isfinite(arr) & (arr != 0) & ((np.abs(arr) > 1e100) | (np.abs(arr) < 1e-100))
+    if extreme.any():
+        raise DataError(
+            f"column {c!r}: values outside ±[1e-100, 1e100], whose squares over- or underflow in the "
+            f"regression; rescale the column: {format_keys(labels[extreme])}"
+        )
     return arr
 
 
@@ -1257,7 +1264,9 @@ def mediation(
     >>> round(med.b, 2), med.nobs
     (1.99, 50)
     """
-    n_boot = check_int(setting(n_boot, "n_boot"), name="n_boot", minimum=0, where="mediation")
+    n_boot = check_int(
+        setting(n_boot, "n_boot"), name="n_boot", minimum=0, maximum=MAX_BOOT, where="mediation"
+    )
     ci_level = check_real(ci_level, name="ci_level", minimum=0, maximum=1, strict_min=True, where="mediation")
     if ci_level >= 1:
         raise DataError(f"mediation: ci_level must lie in (0, 1); got {ci_level}")
