@@ -238,7 +238,9 @@ def table(
     levels = tuple(sorted(check_real(s, name="stars", where=_WHERE) for s in stars))
     if any(not 0 < s < 1 for s in levels):
         raise DataError(f"{_WHERE}: stars must be p-value thresholds in (0, 1); got {tuple(stars)}")
-    cols = list(names) if names is not None else [f"({i + 1})" for i in range(len(results))]
+    if names is not None and (isinstance(names, str | bytes) or not isinstance(names, Sequence)):
+        raise ParameterTypeError(f"{_WHERE}: names must be a list of column titles, got {names!r}")
+    cols = [str(n) for n in names] if names is not None else [f"({i + 1})" for i in range(len(results))]
     if len(cols) != len(results):
         raise DataError(f"{_WHERE}: {len(cols)} names for {len(results)} results")
     parts = [_coefs(r) for r in results]

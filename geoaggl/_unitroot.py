@@ -93,7 +93,9 @@ class UnitRoot:
     test : str
         ``"ips"`` (W-tbar), ``"madwu"`` (Fisher P), ``"choi"`` (inverse-normal Z) or ``"pm"``.
     statistic, pvalue : float
-        The panel statistic and its p-value (H0: every series has a unit root).
+        The panel statistic and its p-value (H0: every series has a unit root).  The
+        Fisher-type statistics use the individual p-values clipped to
+        [1e-300, 1 − 2.2e-16], so a decisive series keeps them finite.
     df : int or None
         Degrees of freedom of the χ² (Maddala–Wu), else None.
     lags : pandas.Series
@@ -222,10 +224,16 @@ def _ips_moments(L: int, p: int, trend: str) -> tuple[float, float]:
     return out[0], out[1]
 
 
+_P_CLIP = 1e-300
+
+
 def _panel_stat(
     test: str, t: np.ndarray, pv: np.ndarray, lags: np.ndarray, lens: np.ndarray, trend: str
 ) -> tuple[float, float, int | None]:
     n = len(t)
+    # individual p-values of exactly 0 or 1 (a decisive ADF statistic) would make the Fisher-type
+    # statistics infinite: clip them to the open interval, so the panel statistic stays finite
+    pv = np.clip(pv, _P_CLIP, 1.0 - np.finfo(float).eps)
     if test == "ips":
         mom = np.array([_ips_moments(int(L - p - 1), int(p), trend) for L, p in zip(lens, lags, strict=True)])
         w = math.sqrt(n) * (t.mean() - mom[:, 0].mean()) / math.sqrt(mom[:, 1].mean())

@@ -690,6 +690,8 @@ def _join(
     kept = [c for c in codes if c is not None]
     kept_keys = [k for k, m in zip(keys, keep, strict=True) if m]
     data = _reconcile(base, data.loc[keep], kept, year if years is not None else None)
+    if years is not None and not years:  # an empty long table: every unit kept, no year to lay out
+        data, years = data.drop(columns=year), None
     if years is None:
         data.index = pd.Index(kept, name="adcode")
         dup = data.index.duplicated(keep=False)
