@@ -109,9 +109,11 @@ def _circle_map(plt, prefs, path: Path) -> None:
     near = prefs.cx[118.5:123.0, 29.5:33.0]
     fig, ax = plt.subplots(figsize=(6, 5), dpi=90)
     near.plot(ax=ax, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.3)
-    prefs.loc[circle.index].plot(ax=ax, color="#fdd49e", edgecolor="#888888", linewidth=0.4)
+    prefs.loc[circle.index[circle["seat_inside"]]].plot(
+        ax=ax, color="#fdd49e", edgecolor="#888888", linewidth=0.4
+    )
     gpd.GeoSeries([iso], crs=4326).plot(ax=ax, color="#d7301f", alpha=0.35)
-    for _, row in circle.iterrows():
+    for _, row in circle[circle["seat_inside"]].iterrows():
         ax.annotate(
             f"{row['name_en']} {row['minutes']:.0f} min", (row["seat_lon"], row["seat_lat"]), fontsize=6
         )
@@ -158,7 +160,7 @@ def _api() -> None:
         "(:mod:`geoaggl.io`).",
         "",
     ]
-    order = ["boundaries", "names", "io", "datasets", "indices", "inequality", "roads", "weights"]
+    order = ["boundaries", "names", "io", "datasets", "indices", "inequality", "roads", "rail", "weights"]
     order += ["spatial", "models", "efficiency", "maps", "errors", "settings", "cli"]
     assert set(order) == set(geoaggl._SUBMODULES), "a public module is missing from the API reference"
     for m in order:

@@ -76,6 +76,7 @@ __all__ = [
     "distance_to_centre",
     "graph_from_osm",
     "isochrone",
+    "isochrone_rings",
     "metropolitan_circle",
     "od_blocks",
     "od_matrix",
@@ -1714,19 +1715,91 @@ def _isochrone(
     return iso, comp, dist, float(km[0])
 
 
+def _thresholds(minutes: Any, where: str) -> list[float]:
+    """``minutes`` (a number or a list of numbers) as a sorted list of distinct positive budgets."""
+    if isinstance(minutes, str | bytes) or not isinstance(minutes, Sequence | np.ndarray):
+        return [_positive(minutes, "minutes", where)]
+    vals = sorted({_positive(m, "minutes", where) for m in minutes})
+    if not vals:
+        raise DataError(f"{where}: minutes is an empty list")
+    return vals
+
+
+def _centre_code(centre: Any, units: gpd.GeoDataFrame) -> Any:
+    """An adcode or a unit name (上海, 苏州市, Suzhou, ...) as the units' adcode; other centres unchanged."""
+    if not isinstance(centre, str) or centre in units.index:
+        return centre
+    from .errors import GeoagglError
+    from .names import harmonize
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code = harmonize([centre], errors="ignore").iloc[0]
+    except GeoagglError:
+        code = None
+    if not isinstance(code, str) or code not in units.index:
+        raise DataError(f"centre {centre!r} is neither an adcode nor the name of one of the units")
+    return code
+
+
+def _circle_units(units: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    import geopandas as gpd
+
+    from .boundaries import prefectures
+
+    if units is None:
+        units = prefectures()
+    if not isinstance(units, gpd.GeoDataFrame) or not {"seat_lon", "seat_lat"} <= set(units.columns):
+        raise DataError("units must be a GeoDataFrame with seat_lon, seat_lat and polygons (prefectures())")
+    if units.crs is None:
+        raise CRSError("metropolitan_circle: units has no CRS; set it first, e.g. units.set_crs('EPSG:4326')")
+    _idx, lon, lat, _names = _points_lonlat(units, "units")  # checks duplicated adcodes first
+    geom = units.geometry
+    missing = (geom.isna() | geom.is_empty).to_numpy()
+    if missing.any():
+        raise DataError(
+            f"metropolitan_circle: units with missing or empty geometries at "
+            f"{format_keys(units.index[missing])}"
+        )
+    return units, lon, lat
+
+
+def _isochrones(
+    G: Any, centre: Any, budgets: list[float], *, buffer_km: float, units: Any, access0: float
+) -> tuple[list[BaseGeometry], CompactGraph, np.ndarray]:
+    """One isochrone polygon per budget (graph budget = budget - the centre's access time)."""
+    polys: list[BaseGeometry] = []
+    comp: CompactGraph | None = None
+    dist = np.empty(0)
+    for i, b in enumerate(budgets):
+        graph_minutes = max(b - access0, 1e-6)
+        iso, comp, d, _ = _isochrone(G, centre, minutes=graph_minutes, buffer_km=buffer_km,
+                                     weight="travel_time", units=units)  # fmt: skip
+        polys.append(iso)
+        if i == len(budgets) - 1:
+            dist = d
+    assert comp is not None
+    return polys, comp, dist
+
+
 def metropolitan_circle(
     G: nx.MultiDiGraph | RoadGraph | None,
     centre: Any,
     *,
-    minutes: float = 60.0,
+    minutes: float | Sequence[float] = 60.0,
     units: gpd.GeoDataFrame | None = None,
     buffer_km: float = 5.0,
 ) -> gpd.GeoDataFrame:
-    r"""The ~1-hour metropolitan circle (都市圈) around a central city.
+    r"""The metropolitan circle (都市圈) around a central city: every unit the isochrone touches.
 
     The 1-hour commuting circle is the unit of 基于国际经验的我国都市圈产业合作研究
     ("Industrial cooperation in China's metropolitan areas: lessons from
-    international experience").
+    international experience").  The isochrone :math:`I_m` is the area within
+    :math:`m` minutes of the centre's seat by road (see :func:`isochrone`); each
+    unit :math:`i` it touches is reported with the share of its area inside,
+    :math:`|A_i \cap I_m| / |A_i|` (equal-area projection), its seat's travel
+    time :math:`t_i` and whether that seat is inside (:math:`t_i \le m`).
 
     Parameters
     ----------
@@ -1734,9 +1807,11 @@ def metropolitan_circle(
         Graph with ``travel_time`` (seconds), e.g. :func:`china_highways`; a
         :class:`RoadGraph` or ``None`` (the bundled graph) skips networkx.
     centre : str, shapely Point or (lon, lat)
-        Adcode of the central city (its seat is used) or a WGS84 point.
-    minutes : float, default 60
-        Travel-time budget.
+        Adcode or name (``"上海"``, ``"苏州市"``, ``"Hangzhou"``) of the central
+        city (its seat is used), or a WGS84 point.
+    minutes : float or list of float, default 60
+        Travel-time budget, or several (``[30, 60, 90]``): one isochrone per
+        budget, laid out as rings.
     units : GeoDataFrame, optional
         Units with ``seat_lon``, ``seat_lat`` and polygons (default
         :func:`geoaggl.prefectures`).
@@ -1747,27 +1822,33 @@ def metropolitan_circle(
     Returns
     -------
     geopandas.GeoDataFrame
-        The units whose seats are within ``minutes`` of the centre's seat,
-        sorted by time: the units' columns (``name``, …, ``geometry``), plus
-        ``minutes`` (road minutes from the centre, :math:`t_i / 60`) and
-        ``share`` (share of the unit's area inside the isochrone,
-        :math:`|A_i \cap I| / |A_i|` in the equal-area projection).
-        ``attrs["isochrone"]`` holds the isochrone polygon (WGS84).
+        Every unit touched by the (largest) isochrone, sorted by seat time: the
+        units' columns (``name``, …, ``geometry``), plus ``minutes`` (the seat's
+        travel time from the centre's seat, inf beyond the largest budget),
+        ``seat_inside`` (bool: ``minutes`` within the largest budget), ``share``
+        (share of the unit's area inside the largest isochrone) and, with several
+        budgets, ``ring`` (the smallest budget that reaches the seat; NaN if none)
+        and ``share_<m>`` for each budget.  ``attrs["isochrone"]`` is the largest
+        isochrone polygon (WGS84); :func:`isochrone_rings` gives all of them as a
+        GeoDataFrame for mapping.
 
     Raises
     ------
     DataError
-        As :func:`isochrone`; ``units`` without seats, with duplicated adcodes,
-        missing seat coordinates or missing geometries; reached units whose
-        geometries are not polygons.
+        As :func:`isochrone`; an unknown centre name; ``units`` without seats,
+        with duplicated adcodes, missing seat coordinates or missing geometries;
+        reached units whose geometries are not polygons.
     CRSError
         ``units`` without a CRS.
 
     Notes
     -----
-    Times are between the snapped nodes of the seats; the centre itself is
-    listed with 0 minutes.  A seat more than 30 km from the nearest node (off
-    the network, e.g. 三沙) is never reached.
+    On the bundled graph with its calibrated speeds (``speed_kph=None``), seat
+    times include the urban access time at both ends (as :func:`od_matrix` with
+    ``weight="travel_time"``), and each isochrone's road budget is the budget
+    minus the centre's access time.  A seat more than 30 km from the nearest
+    node (off the network, e.g. 三沙) is never reached.  The centre is listed
+    with 0 minutes.
 
     References
     ----------
@@ -1794,50 +1875,145 @@ def metropolitan_circle(
     ...     for u, v in [(a, b), (b, a)]:
     ...         _ = G.add_edge(u, v, length=m, speed_kph=80.0, travel_time=m / (80 / 3.6))
     >>> c = roads.metropolitan_circle(G, "310100", minutes=30)
-    >>> c.index.tolist(), float(c.loc["310100", "minutes"])
-    (['310100'], 0.0)
+    >>> c.index.tolist(), float(c.loc["310100", "minutes"]), bool(c.loc["310100", "seat_inside"])
+    (['310100'], 0.0, True)
     """
     import geopandas as gpd
     import shapely
 
     from ._geo import METRIC_CRS
-    from .boundaries import prefectures
 
-    if units is None:
-        units = prefectures()
-    if not isinstance(units, gpd.GeoDataFrame) or not {"seat_lon", "seat_lat"} <= set(units.columns):
-        raise DataError("units must be a GeoDataFrame with seat_lon, seat_lat and polygons (prefectures())")
-    if units.crs is None:
-        raise CRSError("metropolitan_circle: units has no CRS; set it first, e.g. units.set_crs('EPSG:4326')")
-    _idx, lon, lat, _names = _points_lonlat(units, "units")  # checks duplicated adcodes first
-    geom = units.geometry
-    missing = (geom.isna() | geom.is_empty).to_numpy()
-    if missing.any():
-        raise DataError(
-            f"metropolitan_circle: units with missing or empty geometries at "
-            f"{format_keys(units.index[missing])}"
-        )
-    iso, comp, dist, _ = _isochrone(
-        G, centre, minutes=minutes, buffer_km=buffer_km, weight="travel_time", units=units
-    )
+    where = "metropolitan_circle"
+    budgets = _thresholds(minutes, where)
+    units, lon, lat = _circle_units(units)
+    centre = _centre_code(centre, units)
+    c_lon, c_lat, c_label = _centre_point(centre, units)
+    calibrated = _calibrated_speeds(G)
+    access0 = 0.0
+    if calibrated:
+        comp0 = _from_networkx(G, "travel_time")
+        access0 = float(access_minutes(np.array([c_lon]), np.array([c_lat]), comp0.lon, comp0.lat)[0])
+    polys, comp, dist = _isochrones(G, centre, budgets, buffer_km=buffer_km, units=units, access0=access0)
     node, km = comp.snap(lon, lat)
     t = dist[node] / 60.0
+    if calibrated:
+        t = t + access0 + access_minutes(lon, lat, comp.lon, comp.lat)
     t[km > _MAX_SNAP_KM] = np.inf  # seats off the network (e.g. 三沙) are not reached
-    _, _, c_label = _centre_point(centre, units)
     if c_label is not None and c_label in units.index:
         t[units.index.get_loc(c_label)] = 0.0
-    inside = np.isfinite(t) & (t <= minutes)
-    out = units.loc[inside].copy()
-    out["minutes"] = t[inside]
-    areas = _polygon_areas_km2(out, "metropolitan_circle", METRIC_CRS) * 1e6
-    poly = gpd.GeoSeries(out.geometry, crs=units.crs).to_crs(METRIC_CRS)
-    iso_m = gpd.GeoSeries([iso], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
-    inter = shapely.area(shapely.intersection(poly.to_numpy(), iso_m))
-    out["share"] = np.minimum(inter / areas, 1.0)
-    out = out.sort_values("minutes", kind="stable")
-    out.attrs["isochrone"] = iso
-    out.attrs["minutes"] = float(minutes)
+    poly = gpd.GeoSeries(units.geometry, crs=units.crs).to_crs(METRIC_CRS).to_numpy()
+    isos = gpd.GeoSeries(polys, crs="EPSG:4326").to_crs(METRIC_CRS).to_numpy()
+    largest = budgets[-1]
+    near = shapely.intersects(poly, isos[-1])
+    cover = np.zeros(len(poly))
+    cover[near] = shapely.area(shapely.intersection(poly[near], isos[-1]))
+    touched = (cover > 0) | (np.isfinite(t) & (t <= largest))
+    out = units.loc[touched].copy()
+    areas = _polygon_areas_km2(out, where, METRIC_CRS) * 1e6
+    tt = t[touched]
+    out["minutes"] = np.where(tt <= largest, tt, np.inf)
+    out["seat_inside"] = np.isfinite(tt) & (tt <= largest)
+    for b, iso_m in zip(budgets, isos, strict=True):
+        share = np.minimum(shapely.area(shapely.intersection(poly[touched], iso_m)) / areas, 1.0)
+        if len(budgets) > 1:
+            out[f"share_{b:g}"] = share
+        if b == largest:
+            out["share"] = share
+    if len(budgets) > 1:
+        ring = np.full(len(out), np.nan)
+        for b in reversed(budgets):
+            ring[tt <= b] = b
+        out["ring"] = ring
+    out = out.assign(_neg=-out["share"]).sort_values(["minutes", "_neg"], kind="stable").drop(columns="_neg")
+    out.attrs["isochrone"] = polys[-1]
+    out.attrs["minutes"] = float(largest)
     return out
+
+
+def isochrone_rings(
+    G: nx.MultiDiGraph | RoadGraph | None,
+    centre: Any,
+    *,
+    minutes: Sequence[float] = (30.0, 60.0, 90.0),
+    buffer_km: float = 5.0,
+) -> gpd.GeoDataFrame:
+    r"""Isochrone polygons of several budgets as rings, ready for mapping.
+
+    Ring :math:`k` is :math:`I_{m_k} \setminus I_{m_{k-1}}` (the first ring is the
+    first isochrone): the area reached within :math:`m_k` minutes but not within
+    :math:`m_{k-1}`.  On the bundled graph with calibrated speeds each road
+    budget is the budget minus the centre's urban access time, as in
+    :func:`metropolitan_circle`.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph, RoadGraph or None
+        Graph with ``travel_time`` (seconds); None is the bundled graph.
+    centre : str, shapely Point or (lon, lat)
+        Adcode or name of the central city, or a WGS84 point.
+    minutes : list of float, default (30, 60, 90)
+        The budgets (sorted, distinct).
+    buffer_km : float, default 5
+        Buffer of the reached road segments (see :func:`isochrone`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per budget, index ``minutes``, columns ``area_km2`` (of the ring)
+        and ``geometry`` (the ring, EPSG:4326); ``isochrone`` holds the full
+        isochrone polygon of each budget.
+
+    Raises
+    ------
+    DataError, ParameterTypeError
+        As :func:`metropolitan_circle`.
+
+    References
+    ----------
+    Dijkstra, E. W. (1959). A note on two problems in connexion with graphs.
+    *Numerische Mathematik*, 1, 269-271.
+
+    Examples
+    --------
+    >>> import math
+    >>> import networkx as nx
+    >>> from geoaggl import roads
+    >>> G = nx.MultiDiGraph(crs="EPSG:4326")
+    >>> lon = [121.47, 121.80, 122.30]
+    >>> for i, x in enumerate(lon):
+    ...     G.add_node(i, x=x, y=31.23)
+    >>> for a, b in [(0, 1), (1, 2)]:
+    ...     m = (lon[b] - lon[a]) * 111_320 * math.cos(math.radians(31.23))
+    ...     for u, v in [(a, b), (b, a)]:
+    ...         _ = G.add_edge(u, v, length=m, speed_kph=80.0, travel_time=m / (80 / 3.6))
+    >>> r = roads.isochrone_rings(G, (121.47, 31.23), minutes=[10, 20])
+    >>> r.index.tolist(), bool(r.geometry.is_valid.all())
+    ([10.0, 20.0], True)
+    """
+    import geopandas as gpd
+
+    from ._geo import METRIC_CRS
+    from .boundaries import prefectures
+
+    where = "isochrone_rings"
+    budgets = _thresholds(minutes, where)
+    units = prefectures()
+    centre = _centre_code(centre, units)
+    c_lon, c_lat, _ = _centre_point(centre, units)
+    access0 = 0.0
+    if _calibrated_speeds(G):
+        comp0 = _from_networkx(G, "travel_time")
+        access0 = float(access_minutes(np.array([c_lon]), np.array([c_lat]), comp0.lon, comp0.lat)[0])
+    polys, _, _ = _isochrones(G, centre, budgets, buffer_km=buffer_km, units=None, access0=access0)
+    rings = [polys[0]] + [polys[k].difference(polys[k - 1]) for k in range(1, len(polys))]
+    idx = pd.Index(budgets, name="minutes")
+    out = gpd.GeoDataFrame(
+        {"isochrone": gpd.GeoSeries(polys, index=idx, crs="EPSG:4326")},
+        geometry=gpd.GeoSeries(rings, index=idx, crs="EPSG:4326"),
+        index=idx,
+    )
+    out["area_km2"] = out.geometry.to_crs(METRIC_CRS).area.to_numpy() / 1e6
+    return out[["area_km2", "geometry", "isochrone"]]
 
 
 def od_blocks(

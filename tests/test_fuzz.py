@@ -1811,6 +1811,29 @@ def _r_isochrone(d: Any, kind: str) -> Call:
     return Call(roads.isochrone, (g, _centre(d, kind)), kw, check=check, desc=f"{kind} {kw}")
 
 
+@case("roads.isochrone_rings", ["valid", "bad_centre", "bad_minutes", "bad_buffer", "bad_graph"], ci=1)
+def _r_isochrone_rings(d: Any, kind: str) -> Call:
+    from geoaggl import roads
+
+    g: Any = tiny()
+    kw: dict[str, Any] = {
+        "minutes": sorted(d(st.lists(st.floats(0.5, 60), min_size=1, max_size=3))),
+        "buffer_km": d(st.floats(0.1, 5.0)),
+    }
+    if kind == "bad_minutes":
+        kw["minutes"] = d(st.sampled_from([[], [fs.NAN], [-1.0], "30", [None], 5.0]))
+    elif kind == "bad_buffer":
+        kw["buffer_km"] = d(fs.bad_number)
+    elif kind == "bad_graph":
+        g = d(st.sampled_from([nx.MultiDiGraph(), "graph", nx.Graph([(1, 2)])]))
+
+    def check(r: Any) -> None:
+        if not r.geometry.is_valid.all() or (num(r["area_km2"]) < 0).any():
+            raise Identity("invalid ring")
+
+    return Call(roads.isochrone_rings, (g, _centre(d, kind)), kw, check=check, desc=f"{kind} {kw}")
+
+
 @case(
     "roads.metropolitan_circle",
     ["valid", "bad_centre", "bad_minutes", "dup_units", "no_seat", "html", "bad_units"],
@@ -1834,7 +1857,10 @@ def _r_metropolitan_circle(d: Any, kind: str) -> Call:
     kw["units"] = u
 
     def check(r: Any) -> None:
-        finite(r["minutes"], "minutes")
+        inside = r["seat_inside"].to_numpy(dtype=bool)
+        finite(r["minutes"][inside], "minutes")  # documented: inf for touched units whose seat is beyond
+        if np.isfinite(num(r["minutes"][~inside])).any():
+            raise Identity("a seat outside the budget has a finite time")
         sh = num(r["share"])
         if ((sh < -1e-9) | (sh > 1 + 1e-9)).any():
             raise Identity("share outside [0, 1]")

@@ -393,16 +393,58 @@ def test_distance_to_centre_real_scheme(od):
 def test_metropolitan_circle_shanghai(G, units):
     mc = roads.metropolitan_circle(G, "310100", minutes=90, units=units)
     assert mc.index[0] == "310100" and mc["minutes"].iloc[0] == 0.0
-    assert (mc["minutes"] <= 90).all() and mc["minutes"].is_monotonic_increasing
+    inside = mc["seat_inside"]
+    assert (mc.loc[inside, "minutes"] <= 90).all() and np.isinf(mc.loc[~inside, "minutes"]).all()
+    assert mc["minutes"].is_monotonic_increasing
     assert ((mc["share"] > 0) & (mc["share"] <= 1)).all()
-    assert code(units, "苏州市") in mc.index and code(units, "南京市") not in mc.index
+    assert inside[code(units, "苏州市")] and code(units, "南京市") not in mc.index[inside]
     iso = mc.attrs["isochrone"]
     assert iso.is_valid and iso.contains(Point(121.47, 31.23))
+    # the share is the unit's area inside the isochrone, recomputed here in the equal-area CRS
+    from geoaggl._geo import METRIC_CRS
+
+    sz = units.loc[[code(units, "苏州市")]].to_crs(METRIC_CRS).geometry.iloc[0]
+    iso_m = gpd.GeoSeries([iso], crs=4326).to_crs(METRIC_CRS).iloc[0]
+    assert mc.loc[code(units, "苏州市"), "share"] == pytest.approx(
+        sz.intersection(iso_m).area / sz.area, rel=1e-9
+    )
     small = roads.metropolitan_circle(G, "310100", minutes=30, units=units)
     assert set(small.index) <= set(mc.index)
     assert small.loc["310100", "share"] <= mc.loc["310100", "share"]
     with pytest.raises(DataError):
         roads.metropolitan_circle(G, "999999", units=units)
+
+
+def test_metropolitan_circle_by_name_lists_suzhou_and_jiaxing_with_shares():
+    """Issue 14: metropolitan_circle(G, "上海", minutes=60) lists 苏州 and 嘉兴 with their covered shares."""
+    mc = roads.metropolitan_circle(None, "上海", minutes=60)
+    for c in ("320500", "330400"):  # 苏州, 嘉兴: touched by the 1-hour isochrone, seats beyond it
+        assert c in mc.index and 0 < mc.loc[c, "share"] < 1 and not mc.loc[c, "seat_inside"]
+    assert mc.loc["310100", "seat_inside"] and mc.index[0] == "310100"
+    # 广州's hour reaches 佛山's seat but not 中山's or 江门's (urban access time at both ends)
+    gz = roads.metropolitan_circle(None, "440100", minutes=60)
+    assert gz.loc["440600", "seat_inside"] and not gz.loc[["442000", "440700"], "seat_inside"].any()
+
+
+def test_metropolitan_circle_rings_and_isochrone_rings():
+    budgets = [30, 60, 90]
+    mc = roads.metropolitan_circle(None, "310100", minutes=budgets)
+    shares = mc[["share_30", "share_60", "share_90"]].to_numpy()
+    assert (np.diff(shares, axis=1) >= -1e-12).all()  # nested isochrones: shares never shrink
+    assert np.array_equal(mc["share"].to_numpy(), mc["share_90"].to_numpy())
+    inside = mc["seat_inside"].to_numpy()
+    ring = mc["ring"].to_numpy()
+    assert np.isnan(ring[~inside]).all()
+    for r, t in zip(ring[inside], mc["minutes"].to_numpy()[inside], strict=True):
+        assert t <= r and (r == 30 or t > budgets[budgets.index(r) - 1])
+    rings = roads.isochrone_rings(None, "310100", minutes=budgets)
+    assert rings.index.tolist() == [30.0, 60.0, 90.0] and rings.geometry.is_valid.all()
+    # the rings tile the largest isochrone: their areas add up to its area
+    from geoaggl._geo import METRIC_CRS
+
+    full = gpd.GeoSeries([rings["isochrone"].iloc[-1]], crs=4326).to_crs(METRIC_CRS).area.iloc[0] / 1e6
+    assert rings["area_km2"].sum() == pytest.approx(full, rel=1e-6)
+    assert rings["isochrone"].iloc[-1].equals(mc.attrs["isochrone"])
 
 
 def test_road_density_matches_exact_clipping_and_totals(prefs):
