@@ -1202,6 +1202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit code.
 
+    References
+    ----------
+    Python Software Foundation. *argparse — Parser for command-line options, arguments and
+    subcommands*. The Python Standard Library, https://docs.python.org/3/library/argparse.html
+
     Examples
     --------
     An error is one line on standard error and exit code 1:

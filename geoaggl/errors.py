@@ -55,6 +55,11 @@ __all__ = [
 class GeoagglError(Exception):
     """Base class of geoaggl's exceptions.
 
+    References
+    ----------
+    Python Software Foundation. *Built-in Exceptions* (the builtin classes geoaggl's errors also
+    subclass). The Python Standard Library, https://docs.python.org/3/library/exceptions.html
+
     Examples
     --------
     Catch it as the builtin it also is:
@@ -71,6 +76,11 @@ class GeoagglError(Exception):
 class GeoagglWarning(UserWarning):
     """Base class of geoaggl's warnings.
 
+    References
+    ----------
+    Python Software Foundation. *warnings — Warning control*. The Python Standard Library,
+    https://docs.python.org/3/library/warnings.html
+
     Examples
     --------
     >>> import warnings
@@ -85,6 +95,11 @@ class GeoagglWarning(UserWarning):
 
 class DataError(GeoagglError, ValueError):
     """Input values that a method cannot use (NaN, negative, zero mean, too few units...).
+
+    References
+    ----------
+    Python Software Foundation. *Built-in Exceptions* (the builtin classes geoaggl's errors also
+    subclass). The Python Standard Library, https://docs.python.org/3/library/exceptions.html
 
     Examples
     --------
@@ -105,6 +120,11 @@ class OptionError(GeoagglError, ValueError):
     Raised by the one option validator every public function uses, so a bad
     ``errors=``, ``rule=``, ``scheme=``, ``method=`` ... always raises this class.
 
+    References
+    ----------
+    Python Software Foundation. *Built-in Exceptions* (the builtin classes geoaggl's errors also
+    subclass). The Python Standard Library, https://docs.python.org/3/library/exceptions.html
+
     Examples
     --------
     Catch it as the builtin it also is:
@@ -121,6 +141,11 @@ class OptionError(GeoagglError, ValueError):
 class UnknownSchemeError(OptionError):
     """An unknown agglomeration scheme, map classification scheme or other named option.
 
+    References
+    ----------
+    Python Software Foundation. *Built-in Exceptions* (the builtin classes geoaggl's errors also
+    subclass). The Python Standard Library, https://docs.python.org/3/library/exceptions.html
+
     Examples
     --------
     Catch it as the builtin it also is:
@@ -136,6 +161,11 @@ class UnknownSchemeError(OptionError):
 
 class ParameterTypeError(GeoagglError, TypeError):
     """A parameter of the wrong type (e.g. ``seed=1.5``, ``permutations="99"``); the message names it.
+
+    References
+    ----------
+    Python Software Foundation. *Built-in Exceptions* (the builtin classes geoaggl's errors also
+    subclass). The Python Standard Library, https://docs.python.org/3/library/exceptions.html
 
     Examples
     --------
@@ -165,6 +195,11 @@ class UnmatchedNamesError(GeoagglError, KeyError):
     unmatched : list
         The offending names (or keys), in input order, without duplicates.
 
+    References
+    ----------
+    Python Software Foundation. *Built-in Exceptions* (the builtin classes geoaggl's errors also
+    subclass). The Python Standard Library, https://docs.python.org/3/library/exceptions.html
+
     Examples
     --------
     Catch it as the builtin it also is; ``unmatched`` lists the names:
@@ -189,6 +224,11 @@ class UnmatchedNamesError(GeoagglError, KeyError):
 class ColumnNotFoundError(GeoagglError, KeyError):
     """A column (or index level) named by a parameter is not in the table; the message lists those present.
 
+    References
+    ----------
+    Python Software Foundation. *Built-in Exceptions* (the builtin classes geoaggl's errors also
+    subclass). The Python Standard Library, https://docs.python.org/3/library/exceptions.html
+
     Examples
     --------
     Catch it as the builtin it also is:
@@ -208,6 +248,11 @@ class ColumnNotFoundError(GeoagglError, KeyError):
 class MissingFileError(GeoagglError, FileNotFoundError):
     """A file or directory given to geoaggl does not exist (also a :class:`FileNotFoundError`).
 
+    References
+    ----------
+    Python Software Foundation. *Built-in Exceptions* (the builtin classes geoaggl's errors also
+    subclass). The Python Standard Library, https://docs.python.org/3/library/exceptions.html
+
     Examples
     --------
     Catch it as the builtin it also is:
@@ -223,6 +268,11 @@ class MissingFileError(GeoagglError, FileNotFoundError):
 
 class OptionalDependencyError(GeoagglError, ImportError):
     """An optional dependency (extra) needed by the call is not installed; the message names the extra.
+
+    References
+    ----------
+    Python Software Foundation. *Built-in Exceptions* (the builtin classes geoaggl's errors also
+    subclass). The Python Standard Library, https://docs.python.org/3/library/exceptions.html
 
     Examples
     --------
@@ -240,6 +290,11 @@ class OptionalDependencyError(GeoagglError, ImportError):
 class UnmatchedKeysWarning(GeoagglWarning):
     """Some names or keys did not match and were set to missing.
 
+    References
+    ----------
+    Python Software Foundation. *warnings — Warning control*. The Python Standard Library,
+    https://docs.python.org/3/library/warnings.html
+
     Examples
     --------
     >>> import warnings
@@ -254,6 +309,11 @@ class UnmatchedKeysWarning(GeoagglWarning):
 
 class CRSError(GeoagglError, ValueError):
     """A GeoDataFrame with a missing or unexpected coordinate reference system.
+
+    References
+    ----------
+    Python Software Foundation. *Built-in Exceptions* (the builtin classes geoaggl's errors also
+    subclass). The Python Standard Library, https://docs.python.org/3/library/exceptions.html
 
     Examples
     --------
@@ -271,6 +331,11 @@ class CRSError(GeoagglError, ValueError):
 class DataWarning(GeoagglWarning):
     """The input was usable, but something about it deserves attention (named in the message).
 
+    References
+    ----------
+    Python Software Foundation. *warnings — Warning control*. The Python Standard Library,
+    https://docs.python.org/3/library/warnings.html
+
     Examples
     --------
     >>> import warnings
@@ -285,6 +350,11 @@ class DataWarning(GeoagglWarning):
 
 class MissingValuesWarning(DataWarning):
     """Rows with missing values were dropped (listwise deletion); the message names them.
+
+    References
+    ----------
+    Python Software Foundation. *warnings — Warning control*. The Python Standard Library,
+    https://docs.python.org/3/library/warnings.html
 
     Examples
     --------
@@ -305,6 +375,11 @@ class ReassignedKeysWarning(DataWarning):
     (merge, split, abolition, county -> parent); pass ``abolished="successor"``
     (or ``county="parent"``) to accept the mapping.
 
+    References
+    ----------
+    Python Software Foundation. *warnings — Warning control*. The Python Standard Library,
+    https://docs.python.org/3/library/warnings.html
+
     Examples
     --------
     >>> import warnings
@@ -319,6 +394,11 @@ class ReassignedKeysWarning(DataWarning):
 
 class DuplicateMembershipWarning(DataWarning):
     """Cities listed in more than one urban agglomeration; the message says how they were counted.
+
+    References
+    ----------
+    Python Software Foundation. *warnings — Warning control*. The Python Standard Library,
+    https://docs.python.org/3/library/warnings.html
 
     Examples
     --------
@@ -335,6 +415,11 @@ class DuplicateMembershipWarning(DataWarning):
 class UnreachableWarning(DataWarning):
     """Pairs or units with no connection on a network; their distance is ``inf`` or ``NaN`` as documented.
 
+    References
+    ----------
+    Python Software Foundation. *warnings — Warning control*. The Python Standard Library,
+    https://docs.python.org/3/library/warnings.html
+
     Examples
     --------
     >>> import warnings
@@ -349,6 +434,11 @@ class UnreachableWarning(DataWarning):
 
 class GeoagglDeprecationWarning(GeoagglWarning, FutureWarning):
     """A keyword or function name to be removed in the next release; the message names its replacement.
+
+    References
+    ----------
+    Python Software Foundation. *warnings — Warning control*. The Python Standard Library,
+    https://docs.python.org/3/library/warnings.html
 
     Examples
     --------
@@ -402,6 +492,11 @@ def format_keys(keys: Iterable[Any], *, limit: int = 20) -> str:
     Returns
     -------
     str
+
+    References
+    ----------
+    Python Software Foundation. *Built-in Functions*: ``repr``. The Python Standard Library,
+    https://docs.python.org/3/library/functions.html#repr
 
     Examples
     --------

@@ -1362,6 +1362,14 @@ class OfflineMap:
     Jupyter shows it through :meth:`_repr_html_`: an ``<iframe srcdoc=...>`` holding the whole page,
     as folium does, but with no reference to a CDN.  ``.html`` is the page itself.
 
+    References
+    ----------
+    IPython development team. *Rich display*: objects with ``_repr_html_``.
+    https://ipython.readthedocs.io/en/stable/config/integrating.html
+
+    Agafonkin, V. *Leaflet* 1.9, an open-source JavaScript library for interactive maps.
+    https://leafletjs.com
+
     Examples
     --------
     Returned by :func:`inline` (not constructed directly); the page is shown in an

@@ -598,6 +598,11 @@ def clear_cache() -> None:
 
     Not needed after editing a graph: caches are keyed by a signature of the graph's weights.
 
+    References
+    ----------
+    Python Software Foundation. *functools.lru_cache*. The Python Standard Library,
+    https://docs.python.org/3/library/functools.html#functools.lru_cache
+
     Examples
     --------
     >>> from geoaggl import roads

@@ -22,9 +22,9 @@ CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["t
 CHECKS = set(CONFIG["checks"])
 OVERRIDES = {k[len("override_") :].upper(): v for k, v in CONFIG.items() if k.startswith("override_")}
 # modules whose public functions and classes implement or use published methods or data: each needs
-# a References section (errors, settings and the command-line wrappers' plumbing are exempt)
-NO_REFERENCES = {"errors", "settings"}
-NO_REFERENCES_NAMES = {"geoaggl.cli.main", "geoaggl.roads.clear_cache", "geoaggl.maps.OfflineMap"}
+# a References section (settings holds no functions or classes)
+NO_REFERENCES = {"settings"}
+NO_REFERENCES_NAMES: set[str] = set()
 
 
 def _public_modules() -> list[str]:
