@@ -280,7 +280,7 @@ class RoadGraph:
     (119008, 185827)
     >>> od = roads.od_matrix(g, geoaggl.prefectures().loc[["110100", "120100"]])
     >>> round(float(od.loc["110100", "120100"]))
-    130
+    137
     """
 
     def __init__(
@@ -916,7 +916,7 @@ class ODResult:
     >>> from geoaggl import roads
     >>> rep = roads.od_matrix(None, geoaggl.prefectures().loc[["310100", "320100"]], report=True)
     >>> rep.unit, round(float(rep.od.loc["310100", "320100"]))
-    ('km', 292)
+    ('km', 316)
     >>> bool(rep.snap_km.max() < 5)
     True
     """
