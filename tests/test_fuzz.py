@@ -3356,6 +3356,7 @@ def test_fuzz(fname: str, kind: str) -> None:
         found.extend(run(fname, kind, call))
 
     inner()
+    RECORDER.write()  # after every function, so a long deep run leaves a report even if cut short
     if found:
         distinct = list(dict.fromkeys(f.split(" | input:")[0] for f in found))
         first = {f.split(" | input:")[0]: f for f in reversed(found)}
