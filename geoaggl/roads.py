@@ -1230,7 +1230,8 @@ def distance_to_centre(
     primary: Mapping[str, str] | None = None,
     by_agglomeration: bool = False,
     duplicates: Literal["both", "first", "raise"] = "both",
-) -> pd.Series:
+    report: bool = False,
+) -> pd.Series | pd.DataFrame:
     r"""Road distance from each member of a UA to its central city.
 
     .. math:: d_i = \min_{c \in C(i)} \mathrm{od}_{i c}\quad(\text{rule} = \text{"nearest"}),
@@ -1271,6 +1272,9 @@ def distance_to_centre(
         ``"raise"`` raises :class:`~geoaggl.errors.DataError`.  ``"both"`` and
         ``"first"`` emit one :class:`~geoaggl.errors.DuplicateMembershipWarning`
         naming them.  Cities listed once are unaffected.
+    report : bool, default False
+        Return a DataFrame with the centre and the agglomeration of each value
+        beside the distance (see Returns).
 
     Returns
     -------
@@ -1287,9 +1291,12 @@ def distance_to_centre(
           ``(agglomeration, adcode)`` — a city in two UAs has two rows under
           ``"both"``, one under ``"first"``.
 
-        ``attrs``: ``"centre"`` (adcode of the centre used, missing where NaN),
-        ``"agglomeration"`` (the UA the value comes from; adcode index only)
-        and ``"unit"``.  NaN marks members not in ``od`` (or whose UA has no
+        With ``report=True``: a DataFrame on the same index with columns
+        ``distance``, ``centre`` (adcode of the centre used, missing where
+        NaN) and ``agglomeration`` (the UA the value comes from).  ``attrs``
+        holds ``"unit"`` and, as plain dicts keyed like the index, ``"centre"``
+        and ``"agglomeration"`` (kept for compatibility; plain values, so
+        ``pd.concat`` of two results works).  NaN marks members not in ``od`` (or whose UA has no
         central city in ``od``), ``inf`` members without a road path to a
         central city; both are named in one
         :class:`~geoaggl.errors.UnreachableWarning`.
@@ -1358,9 +1365,13 @@ def distance_to_centre(
     for ua, grp in mem.groupby("agglomeration", sort=False):
         rows += _ua_distances(table, ua, grp, rule, prim.get(ua), gaps)
     out = pd.DataFrame(rows, columns=["agglomeration", "adcode", "distance", "centre"])
-    res = _shape_result(out, rule, by_agglomeration)
+    res, side = _shape_result(out, rule, by_agglomeration)
     res.attrs["unit"] = od.attrs.get("unit")
     _warn_unreachable(res, names, gaps, where)
+    if report:
+        return pd.DataFrame({"distance": res, **side}).rename_axis(res.index.names)
+    res.attrs["centre"] = side["centre"].to_dict()
+    res.attrs["agglomeration"] = side["agglomeration"].to_dict()
     return res
 
 
@@ -1507,13 +1518,19 @@ def _ua_distances(
     return [(ua, a, *out[a]) for a in codes]
 
 
-def _shape_result(out: pd.DataFrame, rule: str, by_agglomeration: bool) -> pd.Series:
-    """One value per listing (MultiIndex) or per distinct adcode (the nearest / first listing)."""
+def _shape_result(
+    out: pd.DataFrame, rule: str, by_agglomeration: bool
+) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """One value per listing (MultiIndex) or per distinct adcode (the nearest / first listing),
+    and the centre and agglomeration of each value."""
     if by_agglomeration:
         mi = pd.MultiIndex.from_frame(out[["agglomeration", "adcode"]])
         res = pd.Series(out["distance"].to_numpy(), index=mi, name="distance")
-        res.attrs["centre"] = pd.Series(out["centre"].to_numpy(), index=res.index.copy(), name="centre")
-        return res
+        side = {
+            "centre": pd.Series(out["centre"].to_numpy(), index=mi, name="centre"),
+            "agglomeration": pd.Series(out["agglomeration"].to_numpy(), index=mi, name="agglomeration"),
+        }
+        return res, side
     best: dict[str, int] = {}
     dist = out["distance"].to_numpy()
     for i, a in enumerate(out["adcode"].tolist()):
@@ -1523,11 +1540,11 @@ def _shape_result(out: pd.DataFrame, rule: str, by_agglomeration: bool) -> pd.Se
     pick = out.iloc[list(best.values())]
     idx = pd.Index(pick["adcode"].to_numpy(), name="adcode")
     res = pd.Series(pick["distance"].to_numpy(), index=idx, name="distance")
-    res.attrs["centre"] = pd.Series(pick["centre"].to_numpy(), index=idx.copy(), name="centre")
-    res.attrs["agglomeration"] = pd.Series(
-        pick["agglomeration"].to_numpy(), index=idx.copy(), name="agglomeration"
-    )
-    return res
+    side = {
+        "centre": pd.Series(pick["centre"].to_numpy(), index=idx, name="centre"),
+        "agglomeration": pd.Series(pick["agglomeration"].to_numpy(), index=idx, name="agglomeration"),
+    }
+    return res, side
 
 
 def _nearer(d: float, e: float) -> bool:

@@ -83,3 +83,18 @@ def test_same_numbers_as_the_manual_workaround(od):
     pd.testing.assert_series_equal(d.drop([HK, MACAO]), ref)
     prim, _ = caught(roads.distance_to_centre, od, mem, rule="primary")
     assert np.isnan(prim[[HK, MACAO]]).all() and (prim.drop([HK, MACAO]) >= ref - 1e-9).all()
+
+
+def test_report_frame_and_concat_of_two_results(od):
+    """Side results: report=True gives centre and agglomeration as columns; attrs hold plain
+    values only, so pandas 3 can concatenate two results (#11)."""
+    mem = agglomerations("national11")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        d = roads.distance_to_centre(od, mem)
+        rep = roads.distance_to_centre(od, mem, report=True)
+    assert list(rep.columns) == ["distance", "centre", "agglomeration"]
+    pd.testing.assert_series_equal(rep["distance"], d, check_names=False)
+    assert rep.loc["130400", "centre"] == d.attrs["centre"]["130400"]
+    both = pd.concat([d, d])
+    assert len(both) == 2 * len(d)
