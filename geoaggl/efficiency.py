@@ -136,24 +136,28 @@ def _groups(values: np.ndarray) -> list[tuple[Any, np.ndarray]]:
     return [(uniques[g], order[bounds[g] : bounds[g + 1]]) for g in range(len(uniques))]
 
 
-def _check_range(obs: np.ndarray, ref: np.ndarray, cols: Sequence[Any], where: str) -> None:
-    """Raise if some peer's value over an evaluated DMU's value overflows the float range.
+#: Largest ratio between two DMUs' values of one column that the LPs resolve reliably.
+_MAX_SPAN = 1e12
 
-    Data spanning more than ~308 orders of magnitude within a column cannot be
-    solved; that is a DataError naming the column, not scipy's input check.
-    The largest such ratio of a column is its largest peer value over its
-    smallest evaluated value, so this is O(n) per column.
+
+def _check_range(obs: np.ndarray, ref: np.ndarray, cols: Sequence[Any], where: str) -> None:
+    """Raise if a column's values span more than :data:`_MAX_SPAN` between DMUs (O(n) per column).
+
+    Beyond it the LP coefficients leave HiGHS's reliable range (1e-9 to 1e15 after the
+    per-column scaling), so the scores would be numerical noise: a DataError naming the column.
     """
     if not obs.shape[0] or not ref.shape[0]:
         return
-    with np.errstate(over="ignore"):
-        top = ref.max(axis=0) / obs.min(axis=0)
-    bad = ~np.isfinite(top)
+    both = np.vstack([obs, ref])
+    with np.errstate(over="ignore", divide="ignore"):
+        top = both.max(axis=0) / both.min(axis=0)
+    bad = ~np.isfinite(top) | (top > _MAX_SPAN)
     if bad.any():
         names = [c for c, b in zip(cols, bad, strict=True) if b]
         raise DataError(
-            f"{where}: the ratios between DMUs of column(s) {format_keys(names)} exceed the "
-            "float range (values spanning more than ~300 orders of magnitude); rescale them"
+            f"{where}: the values of column(s) {format_keys(names)} span more than 12 orders of "
+            "magnitude between DMUs, beyond what the LP solver resolves (its coefficient range is "
+            "1e-9 to 1e15 after scaling); check the units or rescale them"
         )
 
 
