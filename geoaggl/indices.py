@@ -339,6 +339,17 @@ def _columns(spec: Columns, what: str) -> list[Hashable]:
     return cols
 
 
+def _fsum(values: np.ndarray, what: str) -> float:
+    """``math.fsum``; a sum beyond the float range is a DataError naming ``what`` (never inf or 0 later)."""
+    try:
+        total = math.fsum(values)
+    except OverflowError:
+        total = math.inf
+    if not math.isfinite(total):
+        raise DataError(f"{what}: the sum of the values overflows float64 (values near 1e308); rescale them")
+    return total
+
+
 def _check_finite(out: np.ndarray, rows: np.ndarray, labels: Any, where: str) -> None:
     """DataError naming the ``rows`` whose result over- or underflowed float64 (inf or NaN)."""
     bad = rows & ~np.isfinite(out)
@@ -449,7 +460,8 @@ def location_quotient(
         q = np.empty(len(df))
         zero = []
         for key, pos in _blocks(len(df), t).items():
-            qs_k, q_k = math.fsum(sec[pos]), math.fsum(tot[pos])
+            qs_k = _fsum(sec[pos], f"location_quotient: sector {format_keys(cols)}")
+            q_k = _fsum(tot[pos], f"location_quotient: total {total!r}")
             if qs_k == 0:
                 zero.append(_block_label(key) if key else "all rows")
             q_s[pos], q[pos] = qs_k, q_k
@@ -801,18 +813,23 @@ def division_of_labour(
             f"service employment (non-central city) at {format_keys(lab_arr[bad])}"
         )
     out = np.full(len(df), np.nan)
+    assigned = np.zeros(len(df), dtype=bool)
     zero = []
     for key, pos in _blocks(len(df), g, t, keep=keep).items():
-        l_ns, l_nm = math.fsum(ls[pos]), math.fsum(lm[pos])
+        l_ns = _fsum(ls[pos], "division_of_labour: services")
+        l_nm = _fsum(lm[pos], "division_of_labour: manufacturing")
         if l_ns == 0 or l_nm == 0:
             zero.append(_block_label(key))
             continue
         cp = c[pos]
-        out[pos[cp]] = (ls[pos[cp]] / lm[pos[cp]]) / (l_ns / l_nm)
-        out[pos[~cp]] = (lm[pos[~cp]] / ls[pos[~cp]]) / (l_nm / l_ns)
+        assigned[pos] = True
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            out[pos[cp]] = (ls[pos[cp]] / lm[pos[cp]]) / (l_ns / l_nm)
+            out[pos[~cp]] = (lm[pos[~cp]] / ls[pos[~cp]]) / (l_nm / l_ns)
     if zero:
         raise DataError(f"a UA has zero total service or manufacturing employment: {format_keys(zero)}")
-    over = np.isinf(out) | (out == 0) & ~(c & (ls == 0)) & ~(~c & (lm == 0))
+    legit_zero = (c & (ls == 0)) | (~c & (lm == 0))
+    over = assigned & (~np.isfinite(out) | ((out == 0) & ~legit_zero))
     if over.any():
         raise DataError(
             "division_of_labour: the index over- or underflows float64 (employment values too far apart "
@@ -916,10 +933,7 @@ def disparity(
         if not cp.any():
             nocentre.append(_block_label(key))
             continue
-        try:
-            centre = math.fsum(x[pos[cp]]) / int(cp.sum())
-        except OverflowError:
-            centre = math.inf
+        centre = _fsum(x[pos[cp]], "disparity: central cities' values") / int(cp.sum())
         with np.errstate(over="ignore", invalid="ignore"):
             out[pos[~cp]] = centre - x[pos[~cp]]
         assigned[pos[~cp]] = True
