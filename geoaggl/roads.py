@@ -480,7 +480,8 @@ def graph_from_osm(
     -------
     networkx.MultiDiGraph
         osmnx graph with ``length`` (m), ``speed_kph``, ``travel_time`` (s),
-        ``crs`` EPSG:4326.
+        ``crs`` EPSG:4326.  Edges between nodes at the same coordinates get a
+        length of 1 mm (a stored zero would read as "no edge" in sparse graphs).
 
     Raises
     ------
@@ -558,7 +559,22 @@ def graph_from_osm(
             f"{p.name}: {len(bad)} edge(s) with a speed that is not a positive number "
             f"(check their maxspeed tags), e.g. {format_keys(bad[:5])}"
         )
+    slow = [(a, b) for a, b, t in G.edges(data="travel_time") if not math.isfinite(float(t))]
+    if slow:
+        raise DataError(
+            f"{p.name}: {len(slow)} edge(s) whose travel time overflows (a speed near 0 km/h, e.g. "
+            f"fallback_kph={fallback_kph!r}), e.g. {format_keys(slow[:5])}"
+        )
+    # nodes at the same coordinates give zero-length edges; a sparse graph would read a stored zero
+    # as "no edge", so they get 1 mm and the matching travel time (documented in Returns)
+    for _a, _b, d in G.edges(data=True):
+        if not float(d.get("length", 0.0)) > 0:
+            d["length"] = _MIN_EDGE_M
+            d["travel_time"] = _MIN_EDGE_M / (float(d["speed_kph"]) / 3.6)
     return G
+
+
+_MIN_EDGE_M = 1e-3  # length given to zero-length OSM edges (coincident nodes)
 
 
 def _speed_table(speed_kph: Any, where: str) -> dict[str, float] | None:
@@ -1687,6 +1703,9 @@ def isochrone(
     return _isochrone(G, centre, minutes=minutes, buffer_km=buffer_km, weight=weight, units=None)[0]
 
 
+_MAX_BUFFER_KM = 500.0  # larger buffers are not an access leg and overflow GEOS's precision
+
+
 def _isochrone(
     G: Any, centre: Any, *, minutes: float, buffer_km: float, weight: str, units: gpd.GeoDataFrame | None
 ) -> tuple[BaseGeometry, CompactGraph, np.ndarray, float]:
@@ -1699,6 +1718,8 @@ def _isochrone(
     where = "metropolitan_circle" if units is not None else "isochrone"
     minutes = _positive(minutes, "minutes", where)
     buffer_km = _positive(buffer_km, "buffer_km", where)
+    if buffer_km > _MAX_BUFFER_KM:
+        raise DataError(f"{where}: buffer_km={buffer_km!r} is larger than {_MAX_BUFFER_KM:g} km")
     if not isinstance(weight, str) or not weight:
         raise ParameterTypeError(f"{where}: weight must be an edge attribute name, got {weight!r}")
     lon, lat, _ = _centre_point(centre, units)
@@ -1733,7 +1754,7 @@ def _isochrone(
     polys = [geom] if geom.geom_type == "Polygon" else list(geom.geoms)
     filled = shapely.union_all([shapely.Polygon(p.exterior) for p in polys])
     back = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
-    iso = shapely.transform(filled, back.transform, interleaved=False)
+    iso = shapely.make_valid(shapely.transform(filled, back.transform, interleaved=False))
     return iso, comp, dist, float(km[0])
 
 
@@ -2013,6 +2034,7 @@ def isochrone_rings(
     ([10.0, 20.0], True)
     """
     import geopandas as gpd
+    import shapely
 
     from ._geo import METRIC_CRS
     from .boundaries import prefectures
@@ -2027,7 +2049,7 @@ def isochrone_rings(
         comp0 = _from_networkx(G, "travel_time")
         access0 = float(access_minutes(np.array([c_lon]), np.array([c_lat]), comp0.lon, comp0.lat)[0])
     polys, _, _ = _isochrones(G, centre, budgets, buffer_km=buffer_km, units=None, access0=access0)
-    rings = [polys[0]] + [polys[k].difference(polys[k - 1]) for k in range(1, len(polys))]
+    rings = [polys[0]] + [shapely.make_valid(polys[k].difference(polys[k - 1])) for k in range(1, len(polys))]
     idx = pd.Index(budgets, name="minutes")
     out = gpd.GeoDataFrame(
         {"isochrone": gpd.GeoSeries(polys, index=idx, crs="EPSG:4326")},

@@ -2173,7 +2173,8 @@ def _r_distance_to_centre(d: Any, kind: str) -> Call:
         # documented: NaN exactly for members not in od (or whose UA has no centre in od)
         codes_r = r.index.get_level_values(-1)
         absent = ~(pd.Index(codes_r).isin(od.index) & pd.Index(codes_r).isin(od.columns))
-        finite(r[~absent], "distance")
+        if r[~absent].isna().any():  # inf is documented (no road path, warned); NaN only when absent
+            raise Identity("NaN distance for a member present in od")
         if r[absent].notna().any():
             raise Identity("a member missing from od got a distance")
         if (num(r[~absent]) < 0).any():
