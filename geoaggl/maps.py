@@ -260,7 +260,10 @@ def _classify(y: np.ndarray, scheme: str, k: int, kwds: dict[str, Any]) -> tuple
         raise DataError("scheme='userdefined' needs classification_kwds={'bins': [...]}")
     bins_in = kwds.get("bins")
     if bins_in is not None:
-        b = np.asarray(bins_in, dtype=float)
+        try:
+            b = np.asarray(bins_in, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"bins must be a list of numbers, got {bins_in!r}") from exc
         if b.ndim != 1 or b.size == 0 or not np.all(np.diff(b) > 0):
             raise DataError(f"bins must be a strictly increasing list of upper bounds, got {list(bins_in)!r}")
     n_unique = np.unique(y).size

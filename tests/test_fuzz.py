@@ -1415,7 +1415,8 @@ def _dagum_inputs(d: Any, kind: str) -> tuple[Any, Any]:
     if shape == "series" or kind == "misaligned":
         idx = [f"c{i}" for i in range(len(y))]
         ys = pd.Series(y, index=idx, dtype=object if kind in ("string", "object") else None)
-        gs = pd.Series(g, index=idx[::-1] if kind == "misaligned" else idx, dtype=object)
+        gidx = idx[: len(g)]  # wrong_length: one label fewer
+        gs = pd.Series(g, index=gidx[::-1] if kind == "misaligned" else gidx, dtype=object)
         if kind == "misaligned" and len(idx):
             gs.index = [*idx[:-1], "zz"]
         return ys, gs
