@@ -72,6 +72,9 @@ from ._graphs import graph_links, warn_structure
 from ._validate import as_float_array, check_int, check_option, check_real, require_columns, setting
 from .errors import DataError, GeoagglWarning, MissingValuesWarning, ParameterTypeError, format_keys
 
+#: Largest number of permutations accepted (esda holds them all in memory: permutations × n).
+MAX_PERMUTATIONS = 100_000
+
 if TYPE_CHECKING:  # pragma: no cover
     from libpysal.graph import Graph
 
@@ -555,11 +558,17 @@ def check(
     >>> round(float(esda.Moran(y.to_numpy(), g.transform("r"), permutations=0).I), 6)
     0.714286
     """
+    if not isinstance(statistics, str) and not isinstance(statistics, Sequence):
+        raise ParameterTypeError(f"check: statistics must be a name or a list of names, got {statistics!r}")
     stats = list(statistics) if not isinstance(statistics, str) else [statistics]
     for st in stats:
         check_option(st, _STATISTICS, name="statistics", where="check")
     permutations = check_int(
-        setting(permutations, "permutations"), name="permutations", minimum=0, where="check"
+        setting(permutations, "permutations"),
+        name="permutations",
+        minimum=0,
+        maximum=MAX_PERMUTATIONS,
+        where="check",
     )
     seed_i = _legacy_seed(seed, "check")
     graphs = _graphs(w)
@@ -690,7 +699,11 @@ def lisa(
     if alpha >= 1:
         raise DataError(f"lisa: alpha must lie in (0, 1); got {alpha}")
     permutations = check_int(
-        setting(permutations, "permutations"), name="permutations", minimum=1, where="lisa"
+        setting(permutations, "permutations"),
+        name="permutations",
+        minimum=1,
+        maximum=MAX_PERMUTATIONS,
+        where="lisa",
     )
     seed_i = _legacy_seed(seed, "lisa")
     g = _as_graph(w, "w")
