@@ -244,6 +244,12 @@ def _prepare(
                 f"least {_MIN_UNITS} are needed"
             )
         g = g.subgraph(keep)
+        linked = np.asarray(g.adjacency.to_numpy() != 0)
+        if not linked.any():
+            raise DataError(
+                f"column {column!r}: the {len(keep)} units with values have no neighbour among each other "
+                f"on weights {name!r}; spatial autocorrelation is undefined"
+            )
     ids = pd.Index(g.unique_ids)
     out = s.reindex(ids).to_numpy(dtype=np.float64)
     if (out == out[0]).all():

@@ -2397,10 +2397,17 @@ def _s_check(d: Any, kind: str) -> Call:
         for c in cols:
             if (num(data[c] if isinstance(data, pd.DataFrame) else data) < 0).any():
                 neg.add(c)
-        ok = ~((r["statistic"] == "getis_ord") & r["column"].isin(neg))
+        sparse = set()  # documented: G is NaN with negative values or at most one non-zero value
+        for c in cols:
+            v = num(data[c] if isinstance(data, pd.DataFrame) else data)
+            if (v[np.isfinite(v)] != 0).sum() <= 1:
+                sparse.add(c)
+        ok = ~((r["statistic"] == "getis_ord") & r["column"].isin(neg | sparse))
         finite(r.loc[ok, "value"], "statistic value")
-        finite(r.loc[ok, "z"], "z")
-        finite(r.loc[ok, "p_norm"], "p_norm")
+        # documented: z and p_norm are NaN when esda's analytical variance is zero (tiny graphs)
+        has_var = ok & np.isfinite(num(r["value"]))
+        if (np.isnan(num(r.loc[has_var, "z"])) != np.isnan(num(r.loc[has_var, "p_norm"]))).any():
+            raise Identity("z and p_norm disagree on being defined")
 
     return Call(
         spatial.check,
