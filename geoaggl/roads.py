@@ -20,6 +20,14 @@ precomputed core (``boundaries/build_roads_core.py``), or the arrays read from
 a user's networkx graph.  :class:`RoadGraph` (or ``None``) names the bundled
 graph without building the networkx graph that :func:`china_highways` returns.
 
+Travel modes
+------------
+:func:`isochrone`, :func:`metropolitan_circle` and :func:`isochrone_rings`
+take ``mode="road"`` (default), ``"rail"`` (the bundled rail graph of
+:mod:`geoaggl.rail`, with the access leg to the nearest rail node; every rail
+node is taken as a stop, an optimistic upper bound) or ``"fastest"`` (a place
+or seat is reached if either mode reaches it in time).
+
 Caching
 -------
 :func:`od_matrix` caches the arrays and the distance matrices in memory and,
@@ -1635,27 +1643,58 @@ def isochrone(
     minutes: float = 60.0,
     buffer_km: float = 5.0,
     weight: str = "travel_time",
+    mode: str = "road",
 ) -> BaseGeometry:
-    r"""Road isochrone polygon (WGS84): the area within ``minutes`` of ``centre``.
+    r"""Isochrone polygon (WGS84): the area within ``minutes`` of ``centre`` by road, rail or either.
 
-    Method: one Dijkstra tree from the centre's snapped node on ``weight``
-    (seconds), cut at :math:`T = 60 \cdot \text{minutes}`.  Every arc
+    Method (``mode="road"``): one Dijkstra tree from the centre's snapped node on
+    ``weight`` (seconds), cut at :math:`T = 60 \cdot \text{minutes}`.  Every arc
     :math:`(a, b)` with :math:`t_a \le T` is kept up to the reached fraction
     :math:`f = \min(1, (T - t_a) / w_{ab})` of its straight segment; the kept
     segments are buffered by ``buffer_km`` in :data:`geoaggl._geo.METRIC_CRS`
     (local access off the major roads), unioned, and holes inside the result
     are filled (places enclosed by reached roads are taken as reached).
 
+    ``mode="rail"``: the centre is snapped to its nearest node of the bundled
+    rail graph (:func:`geoaggl.rail.station_access`), and its access leg
+    :math:`a_c = 60\, d_c \cdot \text{detour} / v_{access}` minutes
+    (:data:`geoaggl.rail.ACCESS_DETOUR` 1.3, :data:`geoaggl.rail.ACCESS_KPH`
+    30 km/h; :math:`d_c` the great-circle km to the node) is taken from the
+    budget: one Dijkstra tree on the rail ``travel_time``
+    (:func:`geoaggl.rail.rail_arrays`, the default speed model) from that node,
+    cut at :math:`T_r = 60\,(\text{minutes} - a_c)`.  The reached arcs are
+    kept up to :math:`f` as above, buffered by ``buffer_km`` (plus the centre
+    and, if :math:`T_r \ge 0`, its rail node) and unioned, but holes are *not*
+    filled: a train line does not serve the land between two lines.  If
+    :math:`a_c` exceeds the budget only the centre's disk is reached.
+
+    ``mode="fastest"``: :math:`I = I_{road} \cup I_{rail}`, a place is reached
+    if either mode reaches it within the budget (the rail part is left out if
+    the centre is farther than :data:`geoaggl.rail.MAX_SNAP_KM` (150 km) from
+    the railway).
+
+    Known limitation of the rail modes: the rail graph has no stations, so every
+    rail node (track vertex, a median 1.2 km apart) is taken as a stop where one
+    can board and alight, with no waiting or dwell time.  The rail isochrone is
+    therefore an optimistic upper bound of the area a timetable would give.
+
     Parameters
     ----------
     G : networkx.MultiDiGraph, RoadGraph or None
         osmnx-style graph with ``travel_time`` (seconds); a :class:`RoadGraph`
         or ``None`` (the bundled graph) runs on the shipped arrays without networkx.
+        The road part only: the rail part always uses the bundled rail graph
+        (:func:`geoaggl.rail.china_railways`), whatever ``G`` is; with
+        ``mode="rail"`` ``G`` is not read (only its type is checked).
     centre : str, shapely Point or (lon, lat)
         An adcode of :func:`geoaggl.prefectures` (its seat) or a WGS84 point.
     minutes : float, default 60
     buffer_km : float, default 5
     weight : str, default "travel_time"
+        Road edge weight; must be ``"travel_time"`` with ``mode="rail"`` or ``"fastest"``.
+    mode : {"road", "rail", "fastest"}, default "road"
+        Road only (the behaviour before ``mode`` existed), rail only, or the
+        union of both.
 
     Returns
     -------
@@ -1665,10 +1704,14 @@ def isochrone(
     ------
     DataError
         An unknown adcode, an empty Point, NaN coordinates, a centre more than
-        30 km from the nearest node (off the network, e.g. 三沙), ``minutes`` or
-        ``buffer_km`` that is not a finite number > 0.
+        30 km from the nearest road node (off the network, e.g. 三沙) or, with
+        ``mode="rail"``, more than 150 km from the nearest rail node,
+        ``minutes`` or ``buffer_km`` that is not a finite number > 0.
     CRSError
         A centre outside the longitude/latitude range.
+    OptionError
+        ``mode`` other than ``"road"``, ``"rail"``, ``"fastest"``; ``weight``
+        other than ``"travel_time"`` with the rail modes.
     ParameterTypeError
         A centre of another type, a tuple of non-numbers.
 
@@ -1679,6 +1722,9 @@ def isochrone(
 
     基于国际经验的我国都市圈产业合作研究 ("Industrial cooperation in China's
     metropolitan areas: lessons from international experience").
+
+    OpenStreetMap contributors (2024). OpenStreetMap railway data, via
+    scgraph-data 2.0.0 ``world_railways`` (Open Database License 1.0).
 
     Examples
     --------
@@ -1699,27 +1745,87 @@ def isochrone(
     >>> iso = roads.isochrone(G, (121.47, 31.23), minutes=30)
     >>> iso.geom_type, round(iso.bounds[2], 2)  # east edge: 121.47° + (40 + 5) km
     ('Polygon', 121.94)
+
+    By rail, 45 minutes from Shanghai's seat reach the seats of 苏州 and 嘉兴
+    (the road isochrone reaches neither):
+
+    >>> from shapely.geometry import Point
+    >>> by_rail = roads.isochrone(None, "310100", minutes=45, mode="rail")
+    >>> by_rail.contains(Point(120.5815, 31.2996)), by_rail.contains(Point(120.7512, 30.7485))
+    (True, True)
     """
-    return _isochrone(G, centre, minutes=minutes, buffer_km=buffer_km, weight=weight, units=None)[0]
+    mode = _check_mode(mode, weight, "isochrone")
+    if mode == "road":
+        return _isochrone(G, centre, minutes=minutes, buffer_km=buffer_km, weight=weight, units=None)[0]
+    budget = _positive(minutes, "minutes", "isochrone")
+    return _isochrones(G, centre, [budget], buffer_km=buffer_km, units=None, access0=0.0, mode=mode)[0][0]
 
 
 _MAX_BUFFER_KM = 500.0  # larger buffers are not an access leg and overflow GEOS's precision
 
 
-def _isochrone(
-    G: Any, centre: Any, *, minutes: float, buffer_km: float, weight: str, units: gpd.GeoDataFrame | None
-) -> tuple[BaseGeometry, CompactGraph, np.ndarray, float]:
+def _buffer_km(buffer_km: Any, where: str) -> float:
+    buffer_km = _positive(buffer_km, "buffer_km", where)
+    if buffer_km > _MAX_BUFFER_KM:
+        raise DataError(f"{where}: buffer_km={buffer_km!r} is larger than {_MAX_BUFFER_KM:g} km")
+    return buffer_km
+
+
+def _reach_polygon(
+    node_lon: np.ndarray,
+    node_lat: np.ndarray,
+    csr: Any,
+    dist: np.ndarray,
+    limit: float,
+    *,
+    nodes: Sequence[int],
+    points: Sequence[tuple[float, float]],
+    buffer_km: float,
+    fill: bool,
+) -> BaseGeometry:
+    """The arcs of a Dijkstra tree cut at ``limit`` (up to the reached fraction), buffered, unioned.
+
+    ``nodes`` (graph node ids) and ``points`` (WGS84 lon, lat) are added as buffered points;
+    ``fill`` fills the holes of the result.  The road and the rail isochrones share it.
+    """
     import shapely
     from pyproj import Transformer
 
     from ._geo import METRIC_CRS
+
+    tail = np.repeat(np.arange(node_lon.size), np.diff(csr.indptr))
+    head = csr.indices.astype(np.int64)
+    w = csr.data
+    ta = dist[tail]
+    keep = np.isfinite(ta) & (ta <= limit)
+    tail, head, w, ta = tail[keep], head[keep], w[keep], ta[keep]
+    frac = np.where(w > 0, np.minimum(1.0, (limit - ta) / np.where(w > 0, w, 1.0)), 1.0)
+    tr = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+    x, y = tr.transform(node_lon, node_lat)
+    x, y = np.asarray(x), np.asarray(y)
+    x0, y0 = x[tail], y[tail]
+    x1 = x0 + frac * (x[head] - x0)
+    y1 = y0 + frac * (y[head] - y0)
+    coords = np.stack([np.c_[x0, y0], np.c_[x1, y1]], axis=1)
+    segs = shapely.linestrings(coords) if coords.size else np.empty(0, dtype=object)
+    parts = [*list(segs), *(shapely.Point(float(x[k]), float(y[k])) for k in nodes)]
+    parts += [shapely.Point(*tr.transform(lo, la)) for lo, la in points]
+    geom = shapely.union_all(shapely.buffer(np.array(parts, dtype=object), buffer_km * 1000.0, quad_segs=4))
+    if fill:
+        polys = [geom] if geom.geom_type == "Polygon" else list(geom.geoms)
+        geom = shapely.union_all([shapely.Polygon(p.exterior) for p in polys])
+    back = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+    return shapely.make_valid(shapely.transform(geom, back.transform, interleaved=False))
+
+
+def _isochrone(
+    G: Any, centre: Any, *, minutes: float, buffer_km: float, weight: str, units: gpd.GeoDataFrame | None
+) -> tuple[BaseGeometry, CompactGraph, np.ndarray, float]:
     from ._roadgraph import dijkstra_limited
 
     where = "metropolitan_circle" if units is not None else "isochrone"
     minutes = _positive(minutes, "minutes", where)
-    buffer_km = _positive(buffer_km, "buffer_km", where)
-    if buffer_km > _MAX_BUFFER_KM:
-        raise DataError(f"{where}: buffer_km={buffer_km!r} is larger than {_MAX_BUFFER_KM:g} km")
+    buffer_km = _buffer_km(buffer_km, where)
     if not isinstance(weight, str) or not weight:
         raise ParameterTypeError(f"{where}: weight must be an edge attribute name, got {weight!r}")
     lon, lat, _ = _centre_point(centre, units)
@@ -1732,30 +1838,89 @@ def _isochrone(
         )
     limit = minutes * 60.0
     dist = dijkstra_limited(comp.csr(weight), int(node[0]), limit)
-    csr = comp.csr(weight)
-    tail = np.repeat(np.arange(comp.n), np.diff(csr.indptr))
-    head = csr.indices.astype(np.int64)
-    w = csr.data
-    ta = dist[tail]
-    keep = np.isfinite(ta) & (ta <= limit)
-    tail, head, w, ta = tail[keep], head[keep], w[keep], ta[keep]
-    frac = np.where(w > 0, np.minimum(1.0, (limit - ta) / np.where(w > 0, w, 1.0)), 1.0)
-    tr = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-    x, y = tr.transform(comp.lon, comp.lat)
-    x, y = np.asarray(x), np.asarray(y)
-    x0, y0 = x[tail], y[tail]
-    x1 = x0 + frac * (x[head] - x0)
-    y1 = y0 + frac * (y[head] - y0)
-    cx, cy = tr.transform(lon, lat)
-    coords = np.stack([np.c_[x0, y0], np.c_[x1, y1]], axis=1)
-    segs = shapely.linestrings(coords) if coords.size else np.empty(0, dtype=object)
-    parts = [*list(segs), shapely.Point(float(x[node[0]]), float(y[node[0]])), shapely.Point(cx, cy)]
-    geom = shapely.union_all(shapely.buffer(np.array(parts, dtype=object), buffer_km * 1000.0, quad_segs=4))
-    polys = [geom] if geom.geom_type == "Polygon" else list(geom.geoms)
-    filled = shapely.union_all([shapely.Polygon(p.exterior) for p in polys])
-    back = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
-    iso = shapely.make_valid(shapely.transform(filled, back.transform, interleaved=False))
+    iso = _reach_polygon(comp.lon, comp.lat, comp.csr(weight), dist, limit, nodes=[int(node[0])],
+                         points=[(lon, lat)], buffer_km=buffer_km, fill=True)  # fmt: skip
     return iso, comp, dist, float(km[0])
+
+
+# --------------------------------------------------------------------------- travel modes
+_MODES = ("road", "rail", "fastest")
+
+
+def _check_mode(mode: Any, weight: Any, where: str) -> str:
+    """``mode`` checked against :data:`_MODES`; rail and fastest need ``weight="travel_time"``."""
+    mode = check_option(mode, _MODES, name="mode", where=where)
+    if mode != "road":
+        check_option(weight, ("travel_time",), name=f"weight (with mode={mode!r})", where=where)
+    return str(mode)
+
+
+def _check_graph_type(G: Any) -> None:
+    """The type check of ``G`` where only the rail graph is used (``mode="rail"``)."""
+    import networkx as nx
+
+    if not (G is None or isinstance(G, RoadGraph | nx.Graph)):
+        raise ParameterTypeError(
+            f"G must be a networkx graph, a geoaggl.roads.RoadGraph or None, got {type(G).__name__}"
+        )
+
+
+def _rail_start(lon: float, lat: float, where: str, *, required: bool) -> tuple[int, float] | None:
+    """The centre's rail node and access minutes (:func:`geoaggl.rail.station_access`).
+
+    ``None`` for a centre farther than ``rail.MAX_SNAP_KM`` from the railway, a DataError
+    if ``required``.
+    """
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from . import rail
+
+    acc = rail.station_access(gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326")).iloc[0]
+    if not bool(acc["reachable"]):
+        if required:
+            raise DataError(
+                f"{where}: centre ({lon:.4f}, {lat:.4f}) is {float(acc['snap_km']):.0f} km from the "
+                f"nearest rail node (more than {rail.MAX_SNAP_KM:g} km: outside the rail network)"
+            )
+        return None
+    return int(acc["node"]), float(acc["access_minutes"])
+
+
+def _rail_isochrone(
+    start: tuple[int, float], lon: float, lat: float, minutes: float, buffer_km: float
+) -> BaseGeometry:
+    """Rail isochrone: rail budget = ``minutes`` - the access minutes; holes are not filled."""
+    from . import rail
+    from ._roadgraph import dijkstra_limited
+
+    arr = rail.rail_arrays()
+    node, access = start
+    limit = (minutes - access) * 60.0
+    if limit < 0:  # the access leg alone is longer than the budget: only the centre is reached
+        dist, nodes = np.full(arr["lon"].size, np.inf), []
+    else:
+        dist, nodes = dijkstra_limited(arr["travel_time"], node, limit), [node]
+    return _reach_polygon(arr["lon"], arr["lat"], arr["travel_time"], dist, limit, nodes=nodes,
+                          points=[(lon, lat)], buffer_km=buffer_km, fill=False)  # fmt: skip
+
+
+def _rail_isochrones(
+    centre: Any, budgets: list[float], *, buffer_km: float, units: Any, where: str, required: bool
+) -> list[BaseGeometry] | None:
+    """One rail isochrone per budget; ``None`` if the centre is off the railway and not ``required``."""
+    buffer_km = _buffer_km(buffer_km, where)
+    lon, lat, _ = _centre_point(centre, units)
+    start = _rail_start(lon, lat, where, required=required)
+    if start is None:
+        return None
+    return [_rail_isochrone(start, lon, lat, b, buffer_km) for b in budgets]
+
+
+def _union(a: BaseGeometry, b: BaseGeometry | None) -> BaseGeometry:
+    import shapely
+
+    return a if b is None else shapely.make_valid(shapely.union(a, b))
 
 
 def _thresholds(minutes: Any, where: str) -> list[float]:
@@ -1809,9 +1974,31 @@ def _circle_units(units: Any) -> tuple[Any, np.ndarray, np.ndarray]:
 
 
 def _isochrones(
-    G: Any, centre: Any, budgets: list[float], *, buffer_km: float, units: Any, access0: float
-) -> tuple[list[BaseGeometry], CompactGraph, np.ndarray]:
-    """One isochrone polygon per budget (graph budget = budget - the centre's access time)."""
+    G: Any,
+    centre: Any,
+    budgets: list[float],
+    *,
+    buffer_km: float,
+    units: Any,
+    access0: float,
+    mode: str = "road",
+) -> tuple[list[BaseGeometry], CompactGraph | None, np.ndarray]:
+    """One isochrone polygon per budget (graph budget = budget - the centre's access time).
+
+    ``mode="road"``: the road isochrones (``access0`` is the centre's road access time);
+    ``"rail"``: the rail isochrones (no road graph: ``None`` and an empty distance array);
+    ``"fastest"``: their unions.
+    """
+    where = "metropolitan_circle" if units is not None else "isochrone"
+    rail_polys: list[BaseGeometry] | None = None
+    if mode != "road":
+        if mode == "rail":
+            _check_graph_type(G)
+        rail_polys = _rail_isochrones(centre, budgets, buffer_km=buffer_km, units=units, where=where,
+                                      required=mode == "rail")  # fmt: skip
+    if mode == "rail":
+        assert rail_polys is not None
+        return rail_polys, None, np.empty(0)
     polys: list[BaseGeometry] = []
     comp: CompactGraph | None = None
     dist = np.empty(0)
@@ -1819,11 +2006,67 @@ def _isochrones(
         graph_minutes = max(b - access0, 1e-6)
         iso, comp, d, _ = _isochrone(G, centre, minutes=graph_minutes, buffer_km=buffer_km,
                                      weight="travel_time", units=units)  # fmt: skip
-        polys.append(iso)
+        polys.append(iso if rail_polys is None else _union(iso, rail_polys[i]))
         if i == len(budgets) - 1:
             dist = d
     assert comp is not None
     return polys, comp, dist
+
+
+def _road_access0(G: Any, c_lon: float, c_lat: float) -> float:
+    """The centre's urban access time (minutes) on the calibrated bundled graph, else 0."""
+    if not _calibrated_speeds(G):
+        return 0.0
+    comp0 = _from_networkx(G, "travel_time")
+    return float(access_minutes(np.array([c_lon]), np.array([c_lat]), comp0.lon, comp0.lat)[0])
+
+
+def _rail_seat_times(c_lon: float, c_lat: float, units: Any) -> np.ndarray:
+    """Door-to-door rail minutes from the centre to every seat (:func:`geoaggl.rail.od_matrix`)."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from . import rail
+
+    origin = gpd.GeoSeries([Point(c_lon, c_lat)], crs="EPSG:4326")
+    with warnings.catch_warnings():  # seats far from the railway: inf, documented by the caller
+        warnings.simplefilter("ignore", UnreachableWarning)
+        od = rail.od_matrix(origin, targets=units, weight="travel_time", include_access=True)
+    return np.asarray(od.to_numpy(dtype=np.float64)[0])
+
+
+def _seat_times(
+    G: Any,
+    comp: CompactGraph | None,
+    dist: np.ndarray,
+    units: Any,
+    seats: tuple[np.ndarray, np.ndarray],
+    centre: tuple[float, float, Hashable | None],
+    *,
+    access0: float,
+    mode: str,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Seat travel times :math:`t_i` (minutes) and, unless ``mode="road"``, the mode giving each."""
+    c_lon, c_lat, c_label = centre
+    lon, lat = seats
+    t = np.full(lon.size, np.inf)
+    if comp is not None:
+        node, km = comp.snap(lon, lat)
+        t = dist[node] / 60.0
+        if _calibrated_speeds(G):
+            t = t + access0 + access_minutes(lon, lat, comp.lon, comp.lat)
+        t[km > _MAX_SNAP_KM] = np.inf  # seats off the network (e.g. 三沙) are not reached
+    via = None
+    if mode != "road":
+        t_rail = _rail_seat_times(c_lon, c_lat, units)
+        via = np.where(t_rail < t, "rail", "road").astype(object)
+        t = np.minimum(t, t_rail)
+    if c_label is not None and c_label in units.index:
+        k = units.index.get_loc(c_label)
+        t[k] = 0.0
+        if via is not None:
+            via[k] = "road"
+    return t, via
 
 
 def metropolitan_circle(
@@ -1833,6 +2076,7 @@ def metropolitan_circle(
     minutes: float | Sequence[float] = 60.0,
     units: gpd.GeoDataFrame | None = None,
     buffer_km: float = 5.0,
+    mode: str = "road",
 ) -> gpd.GeoDataFrame:
     r"""The metropolitan circle (都市圈) around a central city: every unit the isochrone touches.
 
@@ -1859,8 +2103,11 @@ def metropolitan_circle(
         Units with ``seat_lon``, ``seat_lat`` and polygons (default
         :func:`geoaggl.prefectures`).
     buffer_km : float, default 5
-        Buffer of the reached road segments forming the isochrone (see
-        :func:`isochrone`).
+        Buffer of the reached road (and rail) segments forming the isochrone
+        (see :func:`isochrone`).
+    mode : {"road", "rail", "fastest"}, default "road"
+        Travel mode of the isochrones and the seat times (see Notes).
+        ``G`` is the road graph; rail always runs on the bundled rail graph.
 
     Returns
     -------
@@ -1868,12 +2115,15 @@ def metropolitan_circle(
         Every unit touched by the (largest) isochrone, sorted by seat time: the
         units' columns (``name``, …, ``geometry``), plus ``minutes`` (the seat's
         travel time from the centre's seat, inf beyond the largest budget),
-        ``seat_inside`` (bool: ``minutes`` within the largest budget), ``share``
-        (share of the unit's area inside the largest isochrone) and, with several
-        budgets, ``ring`` (the smallest budget that reaches the seat; NaN if none)
-        and ``share_<m>`` for each budget.  ``attrs["isochrone"]`` is the largest
-        isochrone polygon (WGS84); :func:`isochrone_rings` gives all of them as a
-        GeoDataFrame for mapping.
+        ``seat_inside`` (bool: ``minutes`` within the largest budget), with
+        ``mode="fastest"`` ``mode`` (``"road"`` or ``"rail"``: the mode giving
+        ``minutes``; ties, the centre included, are ``"road"``; None where the
+        seat is not inside), ``share`` (share of the unit's area inside the
+        largest isochrone) and, with several budgets, ``ring`` (the smallest
+        budget that reaches the seat; NaN if none) and ``share_<m>`` for each
+        budget.  ``attrs``: ``"isochrone"`` (the largest isochrone polygon,
+        WGS84; :func:`isochrone_rings` gives all of them as a GeoDataFrame for
+        mapping), ``"minutes"`` (the largest budget) and ``"mode"`` (a string).
 
     Raises
     ------
@@ -1883,15 +2133,33 @@ def metropolitan_circle(
         reached units whose geometries are not polygons.
     CRSError
         ``units`` without a CRS.
+    OptionError
+        ``mode`` other than ``"road"``, ``"rail"``, ``"fastest"``.
 
     Notes
     -----
-    On the bundled graph with its calibrated speeds (``speed_kph=None``), seat
-    times include the urban access time at both ends (as :func:`od_matrix` with
-    ``weight="travel_time"``), and each isochrone's road budget is the budget
-    minus the centre's access time.  A seat more than 30 km from the nearest
-    node (off the network, e.g. 三沙) is never reached.  The centre is listed
-    with 0 minutes.
+    ``mode="road"``: on the bundled graph with its calibrated speeds
+    (``speed_kph=None``), seat times include the urban access time at both ends
+    (as :func:`od_matrix` with ``weight="travel_time"``), and each isochrone's
+    road budget is the budget minus the centre's access time.  A seat more than
+    30 km from the nearest node (off the network, e.g. 三沙) is never reached.
+    The centre is listed with 0 minutes.
+
+    ``mode="rail"``: the isochrones are the rail isochrones of :func:`isochrone`
+    (rail budget :math:`m - a_c`, holes not filled; every rail node taken as a
+    stop, an optimistic upper bound), and the seat time is door to door,
+
+    .. math:: t_i^{rail} = a_c + \min_{P:\, s(c) \to s(i)} \sum_{e \in P} w_e + a_i
+
+    with :math:`s(\cdot)` the nearest rail node, :math:`w_e` the rail travel
+    time and :math:`a` the access legs of :func:`geoaggl.rail.station_access`:
+    exactly :func:`geoaggl.rail.od_matrix` with ``weight="travel_time"`` and
+    ``include_access=True``.  Seats more than 150 km from the railway are never
+    reached by rail.
+
+    ``mode="fastest"``: each isochrone is :math:`I_{road} \cup I_{rail}` and
+    :math:`t_i = \min(t_i^{road}, t_i^{rail})`, with ``mode`` naming the
+    faster one.
 
     References
     ----------
@@ -1900,6 +2168,9 @@ def metropolitan_circle(
 
     Dijkstra, E. W. (1959). A note on two problems in connexion with graphs.
     *Numerische Mathematik*, 1, 269-271.
+
+    OpenStreetMap contributors (2024). OpenStreetMap railway data, via
+    scgraph-data 2.0.0 ``world_railways`` (Open Database License 1.0).
 
     Examples
     --------
@@ -1920,6 +2191,13 @@ def metropolitan_circle(
     >>> c = roads.metropolitan_circle(G, "310100", minutes=30)
     >>> c.index.tolist(), float(c.loc["310100", "minutes"]), bool(c.loc["310100", "seat_inside"])
     (['310100'], 0.0, True)
+
+    With the bundled road and rail graphs, the fastest mode reaches 苏州's seat
+    within the hour by rail:
+
+    >>> f = roads.metropolitan_circle(None, "上海", minutes=60, mode="fastest")
+    >>> bool(f.loc["320500", "seat_inside"]), f.loc["320500", "mode"], f.attrs["mode"]
+    (True, 'rail', 'fastest')
     """
     import geopandas as gpd
     import shapely
@@ -1927,23 +2205,15 @@ def metropolitan_circle(
     from ._geo import METRIC_CRS
 
     where = "metropolitan_circle"
+    mode = _check_mode(mode, "travel_time", where)
     budgets = _thresholds(minutes, where)
     units, lon, lat = _circle_units(units)
     centre = _centre_code(centre, units)
-    c_lon, c_lat, c_label = _centre_point(centre, units)
-    calibrated = _calibrated_speeds(G)
-    access0 = 0.0
-    if calibrated:
-        comp0 = _from_networkx(G, "travel_time")
-        access0 = float(access_minutes(np.array([c_lon]), np.array([c_lat]), comp0.lon, comp0.lat)[0])
-    polys, comp, dist = _isochrones(G, centre, budgets, buffer_km=buffer_km, units=units, access0=access0)
-    node, km = comp.snap(lon, lat)
-    t = dist[node] / 60.0
-    if calibrated:
-        t = t + access0 + access_minutes(lon, lat, comp.lon, comp.lat)
-    t[km > _MAX_SNAP_KM] = np.inf  # seats off the network (e.g. 三沙) are not reached
-    if c_label is not None and c_label in units.index:
-        t[units.index.get_loc(c_label)] = 0.0
+    c_point = _centre_point(centre, units)
+    access0 = 0.0 if mode == "rail" else _road_access0(G, c_point[0], c_point[1])
+    polys, comp, dist = _isochrones(G, centre, budgets, buffer_km=buffer_km, units=units, access0=access0,
+                                    mode=mode)  # fmt: skip
+    t, via = _seat_times(G, comp, dist, units, (lon, lat), c_point, access0=access0, mode=mode)
     poly = gpd.GeoSeries(units.geometry, crs=units.crs).to_crs(METRIC_CRS).to_numpy()
     isos = gpd.GeoSeries(polys, crs="EPSG:4326").to_crs(METRIC_CRS).to_numpy()
     largest = budgets[-1]
@@ -1956,6 +2226,8 @@ def metropolitan_circle(
     tt = t[touched]
     out["minutes"] = np.where(tt <= largest, tt, np.inf)
     out["seat_inside"] = np.isfinite(tt) & (tt <= largest)
+    if mode == "fastest" and via is not None:
+        out["mode"] = np.where(out["seat_inside"].to_numpy(), via[touched], None)
     for b, iso_m in zip(budgets, isos, strict=True):
         share = np.minimum(shapely.area(shapely.intersection(poly[touched], iso_m)) / areas, 1.0)
         if len(budgets) > 1:
@@ -1970,6 +2242,7 @@ def metropolitan_circle(
     out = out.assign(_neg=-out["share"]).sort_values(["minutes", "_neg"], kind="stable").drop(columns="_neg")
     out.attrs["isochrone"] = polys[-1]
     out.attrs["minutes"] = float(largest)
+    out.attrs["mode"] = mode
     return out
 
 
@@ -1979,6 +2252,7 @@ def isochrone_rings(
     *,
     minutes: Sequence[float] = (30.0, 60.0, 90.0),
     buffer_km: float = 5.0,
+    mode: str = "road",
 ) -> gpd.GeoDataFrame:
     r"""Isochrone polygons of several budgets as rings, ready for mapping.
 
@@ -1986,7 +2260,11 @@ def isochrone_rings(
     first isochrone): the area reached within :math:`m_k` minutes but not within
     :math:`m_{k-1}`.  On the bundled graph with calibrated speeds each road
     budget is the budget minus the centre's urban access time, as in
-    :func:`metropolitan_circle`.
+    :func:`metropolitan_circle`.  With ``mode="rail"`` the isochrones are the
+    rail isochrones of :func:`isochrone` (budget minus the centre's rail access
+    leg :math:`a_c`, holes not filled, every rail node taken as a stop: an
+    optimistic upper bound); with ``mode="fastest"`` :math:`I_m = I_m^{road}
+    \cup I_m^{rail}`.
 
     Parameters
     ----------
@@ -1997,7 +2275,10 @@ def isochrone_rings(
     minutes : list of float, default (30, 60, 90)
         The budgets (sorted, distinct).
     buffer_km : float, default 5
-        Buffer of the reached road segments (see :func:`isochrone`).
+        Buffer of the reached road (and rail) segments (see :func:`isochrone`).
+    mode : {"road", "rail", "fastest"}, default "road"
+        Travel mode, as :func:`isochrone`; ``G`` is the road graph, rail always
+        runs on the bundled rail graph.
 
     Returns
     -------
@@ -2008,13 +2289,16 @@ def isochrone_rings(
 
     Raises
     ------
-    DataError, ParameterTypeError
+    DataError, ParameterTypeError, OptionError
         As :func:`metropolitan_circle`.
 
     References
     ----------
     Dijkstra, E. W. (1959). A note on two problems in connexion with graphs.
     *Numerische Mathematik*, 1, 269-271.
+
+    OpenStreetMap contributors (2024). OpenStreetMap railway data, via
+    scgraph-data 2.0.0 ``world_railways`` (Open Database License 1.0).
 
     Examples
     --------
@@ -2040,15 +2324,13 @@ def isochrone_rings(
     from .boundaries import prefectures
 
     where = "isochrone_rings"
+    mode = _check_mode(mode, "travel_time", where)
     budgets = _thresholds(minutes, where)
     units = prefectures()
     centre = _centre_code(centre, units)
     c_lon, c_lat, _ = _centre_point(centre, units)
-    access0 = 0.0
-    if _calibrated_speeds(G):
-        comp0 = _from_networkx(G, "travel_time")
-        access0 = float(access_minutes(np.array([c_lon]), np.array([c_lat]), comp0.lon, comp0.lat)[0])
-    polys, _, _ = _isochrones(G, centre, budgets, buffer_km=buffer_km, units=None, access0=access0)
+    access0 = 0.0 if mode == "rail" else _road_access0(G, c_lon, c_lat)
+    polys, _, _ = _isochrones(G, centre, budgets, buffer_km=buffer_km, units=None, access0=access0, mode=mode)
     rings = [polys[0]] + [shapely.make_valid(polys[k].difference(polys[k - 1])) for k in range(1, len(polys))]
     idx = pd.Index(budgets, name="minutes")
     out = gpd.GeoDataFrame(
