@@ -1790,12 +1790,31 @@ def _centre(d: Any, kind: str) -> Any:
     return d(st.sampled_from(_CENTRES_BAD)) if kind == "bad_centre" else d(st.sampled_from(_CENTRES_OK))
 
 
-@case("roads.isochrone", ["valid", "bad_centre", "bad_minutes", "bad_buffer", "bad_weight", "bad_graph"])
+_MODES_BAD = ["train", "", None, 3, ["road"], "Road", fs.PAYLOADS[0]]
+
+
+def _mode(d: Any, kind: str) -> Any:
+    """The travel mode: a bad one for 'bad_mode', else one of the three (rail runs on the bundled graph)."""
+    return (
+        d(st.sampled_from(_MODES_BAD))
+        if kind == "bad_mode"
+        else d(st.sampled_from(["road", "rail", "fastest"]))
+    )
+
+
+@case(
+    "roads.isochrone",
+    ["valid", "bad_centre", "bad_minutes", "bad_buffer", "bad_weight", "bad_graph", "bad_mode"],
+)
 def _r_isochrone(d: Any, kind: str) -> Call:
     from geoaggl import roads
 
     g: Any = tiny()
-    kw: dict[str, Any] = {"minutes": d(st.floats(0.1, 60)), "buffer_km": d(st.floats(0.1, 5.0))}
+    kw: dict[str, Any] = {
+        "minutes": d(st.floats(0.1, 60)),
+        "buffer_km": d(st.floats(0.1, 5.0)),
+        "mode": _mode(d, kind),
+    }
     if kind == "bad_minutes":
         kw["minutes"] = d(fs.bad_number)
     elif kind == "bad_buffer":
@@ -1812,7 +1831,11 @@ def _r_isochrone(d: Any, kind: str) -> Call:
     return Call(roads.isochrone, (g, _centre(d, kind)), kw, check=check, desc=f"{kind} {kw}")
 
 
-@case("roads.isochrone_rings", ["valid", "bad_centre", "bad_minutes", "bad_buffer", "bad_graph"], ci=1)
+@case(
+    "roads.isochrone_rings",
+    ["valid", "bad_centre", "bad_minutes", "bad_buffer", "bad_graph", "bad_mode"],
+    ci=1,
+)
 def _r_isochrone_rings(d: Any, kind: str) -> Call:
     from geoaggl import roads
 
@@ -1820,6 +1843,7 @@ def _r_isochrone_rings(d: Any, kind: str) -> Call:
     kw: dict[str, Any] = {
         "minutes": sorted(d(st.lists(st.floats(0.5, 60), min_size=1, max_size=3))),
         "buffer_km": d(st.floats(0.1, 5.0)),
+        "mode": _mode(d, kind),
     }
     if kind == "bad_minutes":
         kw["minutes"] = d(st.sampled_from([[], [fs.NAN], [-1.0], "30", [None], 5.0]))
@@ -1837,14 +1861,14 @@ def _r_isochrone_rings(d: Any, kind: str) -> Call:
 
 @case(
     "roads.metropolitan_circle",
-    ["valid", "bad_centre", "bad_minutes", "dup_units", "no_seat", "html", "bad_units"],
+    ["valid", "bad_centre", "bad_minutes", "dup_units", "no_seat", "html", "bad_units", "bad_mode"],
     ci=1,
 )
 def _r_metropolitan_circle(d: Any, kind: str) -> Call:
     from geoaggl import roads
 
     u: Any = units(SH_CODES)
-    kw: dict[str, Any] = {"minutes": d(st.floats(1, 120))}
+    kw: dict[str, Any] = {"minutes": d(st.floats(1, 120)), "mode": _mode(d, kind)}
     if kind == "bad_minutes":
         kw["minutes"] = d(fs.bad_number)
     elif kind == "dup_units":
@@ -1865,13 +1889,19 @@ def _r_metropolitan_circle(d: Any, kind: str) -> Call:
         sh = num(r["share"])
         if ((sh < -1e-9) | (sh > 1 + 1e-9)).any():
             raise Identity("share outside [0, 1]")
+        if r.attrs.get("mode") != kw["mode"]:
+            raise Identity(f"attrs['mode'] is {r.attrs.get('mode')!r}, not {kw['mode']!r}")
+        if kw["mode"] == "fastest":  # documented: which mode gives the seat time, None beyond the budget
+            via = r["mode"].to_numpy(dtype=object)
+            if not set(via[inside]) <= {"road", "rail"} or any(v is not None for v in via[~inside]):
+                raise Identity(f"mode column {via.tolist()!r:.200}")
 
     return Call(
         roads.metropolitan_circle,
         (tiny(), _centre(d, kind)),
         kw,
         check=check,
-        desc=f"{kind} {kw.get('minutes')}",
+        desc=f"{kind} {kw.get('minutes')} mode={kw['mode']!r}",
     )
 
 
