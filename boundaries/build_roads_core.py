@@ -18,7 +18,11 @@ Steps
 3. Per weight, the core's arcs that are longer than the core distance between their ends
    (shortcuts made redundant by a shorter path) are dropped: exact (all-pairs Dijkstra on
    the core) and it halves the core's arcs.
-4. Written with ``numpy.savez_compressed`` (no pickles), with the SHA-1 of each weight array
+4. The road model's per-edge corrected lengths and travel times (``edge_length``,
+   ``edge_travel_time``, before the ferry time is set) with the SHA-1 of the files they come
+   from (``inputs_sig``: ``china_highways.npz`` and ``road_model.json``), so that loading the
+   graph reads them instead of evaluating the model per call.
+5. Written with ``numpy.savez_compressed`` (no pickles), with the SHA-1 of each weight array
    so that :mod:`geoaggl.roads` uses the file only for exactly these weights.
 
 ``od_matrix`` then runs Dijkstra on the core plus the upward arcs of the query nodes (a
@@ -39,8 +43,10 @@ from scipy.sparse.csgraph import dijkstra
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from geoaggl import roads  # noqa: E402
 from geoaggl._roadgraph import _csr_min, contract  # noqa: E402
-from geoaggl.roads import _edge_weights, _weight_signature  # noqa: E402
+from geoaggl._roadmodel import apply_road_model  # noqa: E402
+from geoaggl.roads import _edge_weights, _inputs_signature, _weight_signature  # noqa: E402
 
 OUT = REPO / "geoaggl" / "data" / "china_highways_core.npz"
 MAX_DEGREE = 24
@@ -49,6 +55,7 @@ MAX_DEGREE = 24
 def main() -> int:
     """Build and write the core file; print a short report."""
     t0 = time.perf_counter()
+    roads._precomputed_model = lambda: None  # evaluate the model: never reuse the file being rebuilt
     u, v, weights = _edge_weights()
     n = int(max(u.max(), v.max())) + 1
     from geoaggl._roadgraph import bundled_arrays
@@ -87,6 +94,17 @@ def main() -> int:
             f"{name}: core {core.core_nodes.size} nodes, {c.nnz} arcs -> {pruned.nnz} after pruning; "
             f"{core.up_idx.size} upward arcs"
         )
+    z = bundled_arrays()
+    length, ttime = apply_road_model(
+        u,
+        v,
+        z["length_m"].astype(np.float64),
+        z["lon_e3"] / 1000.0,
+        z["lat_e3"] / 1000.0,
+        connector=z["connector"],
+    )
+    out["edge_length"], out["edge_travel_time"] = length, ttime  # the model per edge, not refitted per call
+    out["inputs_sig"] = np.array(_inputs_signature())
     np.savez_compressed(OUT, **out)
     size = OUT.stat().st_size / 1e6
     print(f"wrote {OUT.relative_to(REPO)} ({size:.1f} MB) in {time.perf_counter() - t0:.0f} s")

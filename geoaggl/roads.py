@@ -152,7 +152,13 @@ def _edge_weights(
     lon, lat = z["lon_e3"] / 1000.0, z["lat_e3"] / 1000.0
     # --- road model hook (#14): corrected lengths and calibrated speeds (geoaggl/_roadmodel.py);
     # --- a given speed_kph replaces the speeds by that constant on the corrected lengths.
-    length, ttime = apply_road_model(u, v, length_raw, lon, lat, connector=z["connector"])
+    pre = _precomputed_model() if speed_kph is None else None
+    if (
+        pre is not None
+    ):  # shipped with the core (boundaries/build_roads_core.py): same numbers, no per-call fit
+        length, ttime = pre[0].copy(), pre[1].copy()
+    else:
+        length, ttime = apply_road_model(u, v, length_raw, lon, lat, connector=z["connector"])
     if speed_kph is not None:
         with np.errstate(divide="ignore", over="ignore"):
             ttime = length / (speed_kph / 3.6)
@@ -161,6 +167,28 @@ def _edge_weights(
         raise DataError(f"china_highways: speed_kph={speed_kph!r} is so small that travel times overflow")
     ttime[z["connector"] == FERRY] = ferry_minutes * 60.0
     return u, v, {"length": length, "length_raw": length_raw, "travel_time": ttime}
+
+
+def _inputs_signature() -> str:
+    """SHA-1 of the files the road model's edge weights are computed from (the shipped graph
+    arrays and the fitted ``road_model.json``); keys the precomputed weights in the core file."""
+    import hashlib
+    from importlib import resources
+
+    h = hashlib.sha1()
+    for name in ("china_highways.npz", "road_model.json"):
+        h.update((resources.files("geoaggl") / "data" / name).read_bytes())
+    return h.hexdigest()
+
+
+def _precomputed_model() -> tuple[np.ndarray, np.ndarray] | None:
+    """The road model's corrected lengths and travel times per edge as shipped in the core file
+    (``edge_length``, ``edge_travel_time``), or ``None`` when the file is missing or was built from
+    other inputs.  ``tests/test_roads.py`` checks that they equal :func:`apply_road_model`'s output."""
+    z = _core_file()
+    if z is None or "inputs_sig" not in z or str(z["inputs_sig"]) != _inputs_signature():
+        return None
+    return z["edge_length"], z["edge_travel_time"]
 
 
 def _weight_signature(u: np.ndarray, v: np.ndarray, w: np.ndarray) -> str:

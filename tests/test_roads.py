@@ -1005,3 +1005,29 @@ def test_metropolitan_circle_on_the_arrays_equals_networkx(G):
         b = roads.metropolitan_circle(G, "320100", minutes=60)
     pd.testing.assert_series_equal(a["minutes"], b["minutes"])
     assert a.attrs["isochrone"].equals(b.attrs["isochrone"])
+
+
+def test_shipped_model_weights_equal_the_road_model():
+    """The per-edge corrected lengths and travel times shipped in the core file (read at load
+    instead of evaluating the model per call) are exactly the model's output on the shipped
+    arrays: a change of ``_roadmodel.py`` or ``road_model.json`` without re-running
+    ``boundaries/build_roads_core.py`` fails here."""
+    from geoaggl._roadgraph import bundled_arrays
+    from geoaggl._roadmodel import apply_road_model
+
+    pre = roads._precomputed_model()
+    assert pre is not None, "core file built from other inputs: re-run boundaries/build_roads_core.py"
+    z = bundled_arrays()
+    length, ttime = apply_road_model(
+        z["u"].astype(np.int64),
+        z["v"].astype(np.int64),
+        z["length_m"].astype(np.float64),
+        z["lon_e3"] / 1000.0,
+        z["lat_e3"] / 1000.0,
+        connector=z["connector"],
+    )
+    np.testing.assert_array_equal(pre[0], length)
+    np.testing.assert_array_equal(pre[1], ttime)
+    _, _, w = roads._edge_weights()
+    np.testing.assert_array_equal(w["length"], length)
+    assert w["length"] is not pre[0]  # callers get copies: the shipped arrays stay pristine
