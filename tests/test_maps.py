@@ -532,3 +532,45 @@ def test_inline_has_no_cdn_and_draws_the_map() -> None:
     for cdn in ("cdn.jsdelivr", "unpkg", "cdnjs", "code.jquery"):
         assert cdn not in page
     assert '<script src="http' not in page and "北京市" in page and "L.geoJson" in page
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    y=st.lists(
+        st.one_of(
+            st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False, allow_subnormal=False),
+            st.integers(-5, 5).map(float),  # many ties
+        ),
+        min_size=2,
+        max_size=60,
+    ),
+    k=st.integers(1, 12),
+)
+def test_quantiles_fast_path_equals_mapclassify(y, k):
+    """The default scheme skips importing mapclassify (#12: ~0.8-2 s of a cold map): its classes
+    and bins equal ``mapclassify.Quantiles`` bit for bit, ties and few unique values included."""
+    arr = np.asarray(y, dtype=float)
+    yb, bins = maps._quantiles(arr, k)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = mapclassify.Quantiles(arr, k=k)
+    np.testing.assert_array_equal(bins, np.asarray(ref.bins, dtype=float))
+    np.testing.assert_array_equal(yb, np.asarray(ref.yb))
+
+
+def test_default_map_does_not_import_mapclassify():
+    """A quantile choropleth in a fresh process leaves mapclassify (and its scikit-learn and pyplot
+    imports) unloaded."""
+    code = (
+        "import sys, geoaggl\n"
+        "from geoaggl import maps\n"
+        "p = geoaggl.prefectures()\n"
+        "maps.choropleth(p.assign(v=p['seat_lon']), 'v')\n"
+        "print('mapclassify' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
