@@ -313,7 +313,7 @@ class RoadGraph:
     (119819, 186922)
     >>> od = roads.od_matrix(g, geoaggl.prefectures().loc[["110100", "120100"]])
     >>> round(float(od.loc["110100", "120100"]))
-    137
+    138
     """
 
     def __init__(
@@ -968,7 +968,7 @@ class ODResult:
     >>> from geoaggl import roads
     >>> rep = roads.od_matrix(None, geoaggl.prefectures().loc[["310100", "320100"]], report=True)
     >>> rep.unit, round(float(rep.od.loc["310100", "320100"]))
-    ('km', 316)
+    ('km', 327)
     >>> bool(rep.snap_km.max() < 5)
     True
     """
