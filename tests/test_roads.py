@@ -67,7 +67,8 @@ def test_bundled_file_counts_and_exact_types():
     assert z["u"].size == 186_922
     assert z["length_m"].dtype == np.int32 and z["length_m"].min() > 0
     assert (z["u"] < z["v"]).all()
-    assert int((z["connector"] == 1).sum()) == 1 and int((z["connector"] == 2).sum()) == 1
+    assert int((z["connector"] == 1).sum()) == 1 and int((z["connector"] == 2).sum()) == 2  # Zhoushan, Lantau
+    assert int((z["connector"] == 3).sum()) == 6  # the Hong Kong / Macao links
     meta = "\n".join(map(str, z["meta"]))
     assert "OpenStreetMap" in meta and "ODbL" in meta
 
