@@ -88,6 +88,7 @@ class Net:
         self.v = z["v"].astype(np.int64)
         self.length = z["length_m"].astype(np.float64)
         self.connector = z["connector"].astype(np.int64)
+        self.fixed_s = z["fixed_s"].astype(np.float64)  # SAR links: stated seconds, -1 elsewhere
         self.lon = z["lon_e3"] / 1000.0
         self.lat = z["lat_e3"] / 1000.0
         self.n = self.lon.size
@@ -154,11 +155,15 @@ def fit_distance(net: Net, feat: dict[str, np.ndarray], cal: pd.DataFrame) -> di
     return {k: float(round(b, 6)) for k, b in zip(rm.DIST_FEATURES, beta, strict=True)}
 
 
+def _fixed(net: Net, t: np.ndarray) -> np.ndarray:
+    """Edge times with the ferry's and the SAR links' fixed times (as ``roads._edge_weights``)."""
+    t = np.where(net.connector == FERRY, FERRY_MINUTES * 60.0, t)
+    return np.where(net.fixed_s >= 0, net.fixed_s, t)
+
+
 def _edge_times(net: Net, length: np.ndarray, feat: dict[str, np.ndarray], gamma: np.ndarray) -> np.ndarray:
     v = np.clip(np.exp(_design(feat, rm.SPEED_FEATURES) @ gamma), *rm._SPEED_CLIP)
-    t = length / (v / 3.6)
-    t[net.connector == FERRY] = FERRY_MINUTES * 60.0
-    return t
+    return _fixed(net, length / (v / 3.6))
 
 
 def fit_time(
@@ -177,7 +182,7 @@ def fit_time(
 
         def resid(th: np.ndarray, paths: list[np.ndarray] = paths) -> np.ndarray:
             v = np.clip(np.exp(z @ th[:k]), *rm._SPEED_CLIP)
-            te = np.where(net.connector == FERRY, FERRY_MINUTES * 60.0, length / (v / 3.6))
+            te = _fixed(net, length / (v / 3.6))
             acc = np.maximum(0.0, th[k] + th[k + 1] * dens_s) + np.maximum(0.0, th[k] + th[k + 1] * dens_t)
             pred = np.array([te[e].sum() / 60.0 for e in paths]) + acc
             return np.r_[np.log(np.maximum(pred, 1e-9)) - target, RIDGE * th[1:k], RIDGE * th[k + 1 :]]
@@ -193,7 +198,7 @@ def predict(net: Net, params: dict[str, Any], pairs: pd.DataFrame) -> pd.DataFra
     length, ttime = rm.apply_road_model(
         net.u, net.v, net.length, net.lon, net.lat, connector=net.connector, params=params
     )
-    ttime[net.connector == FERRY] = FERRY_MINUTES * 60.0
+    ttime = _fixed(net, ttime)
     src, dst = pairs["from_node"].to_numpy(), pairs["to_node"].to_numpy()
     out = pairs.copy()
     out["raw_km"] = [net.length[e].sum() / 1000.0 for e in net.paths(net.length, src, dst)]

@@ -56,8 +56,10 @@ __all__ = [
 
 EARTH_RADIUS_KM = 6371.0088
 BUNDLED_FILE = "china_highways.npz"
-#: Arc kinds stored in the bundled file (``connector`` array).
-ROAD, FERRY, LINK = 0, 1, 2
+#: Arc kinds stored in the bundled file (``connector`` array): road, the Qiongzhou ferry, a fixed
+#: link ridden at the road speed (Zhoushan, Lantau), a Hong Kong / Macao fixed link with a stated
+#: crossing time (``fixed_s`` array).
+ROAD, FERRY, LINK, SAR_LINK = 0, 1, 2, 3
 
 
 def haversine_km(

@@ -1,11 +1,27 @@
 r"""Road networks, road distance matrices, distance to centre and metropolitan circles.
 
-The bundled graph is mainland China's major-road network from ``scgraph-data``
-2.0.0 (derived from OpenStreetMap, © OpenStreetMap contributors, ODbL 1.0; see
-``geoaggl/data/NOTICE`` and ``boundaries/build_roads.py``): 119,008 nodes and
-185,827 undirected edges, plus two documented connectors — the Qiongzhou Strait
-ferry (Xuwen–Haikou), which makes Hainan reachable, and the Zhoushan Islands
-Link (Ningbo–Zhoushan), which the source lacks.  Only 三沙 (seat on Yongxing
+The bundled graph is the major-road network of mainland China, Hong Kong and
+Macao from ``scgraph-data`` 2.0.0 (derived from OpenStreetMap, © OpenStreetMap
+contributors, ODbL 1.0; see ``geoaggl/data/NOTICE`` and
+``boundaries/build_roads.py``): 119,819 nodes and 186,922 undirected edges,
+with documented connectors — the Qiongzhou Strait ferry (Xuwen–Haikou), which
+makes Hainan reachable; the Zhoushan Islands Link (Ningbo–Zhoushan) and the
+Lantau Link (Lantau–Tsing Yi), which the source lacks; and the fixed links
+between the mainland and Hong Kong / Macao (``boundaries/sar_links.csv``, the
+source's own border crossings are dropped), each with its published length and
+a stated crossing time (border clearance included where no time is published):
+
+* 港珠澳大桥 (Hong Kong–Zhuhai–Macao Bridge), Hong Kong Port – Zhuhai port and
+  Hong Kong Port – Macao port: 41.6 km, 45 min each (published; test66.net copy
+  of the bridge entry: 香港口岸至珠澳口岸41.6千米, 驾车从香港到珠海、澳门仅需45分钟);
+* 深圳湾公路大桥 (Shenzhen Bay Bridge): 5.5 km, 10 min (published; news.gov.hk
+  2007-06-30);
+* 皇岗 – 落马洲 (Huanggang – Lok Ma Chau): 0.9 km, 11.1 min;
+* 拱北 – 关闸 (Gongbei – Portas do Cerco): 0.3 km, 10.4 min;
+* 横琴 – 莲花大桥 (Hengqin – Lotus Bridge): 1.756 km (English Wikipedia), 12.1 min;
+
+the last three have no published time: assumed the length at 50 km/h plus
+10 min border clearance.  Their times do not change with ``speed_kph``.  Only 三沙 (seat on Yongxing
 Island, ~390 km from the nearest road) stays unreachable.
 
 Graphs follow osmnx's format (``networkx.MultiDiGraph``; node ``x``/``y``;
@@ -52,7 +68,14 @@ import numpy as np
 import pandas as pd
 
 from ._membership import DUPLICATES, apply_duplicates
-from ._roadgraph import FERRY, LINK, CompactGraph, Core, bundled_arrays, core_many_to_many, many_to_many
+from ._roadgraph import (
+    FERRY,
+    CompactGraph,
+    Core,
+    bundled_arrays,
+    core_many_to_many,
+    many_to_many,
+)
 from ._roadmodel import access_minutes, apply_road_model
 from ._validate import as_float_array, check_option, check_real
 from .errors import (
@@ -153,9 +176,7 @@ def _edge_weights(
     # --- road model hook (#14): corrected lengths and calibrated speeds (geoaggl/_roadmodel.py);
     # --- a given speed_kph replaces the speeds by that constant on the corrected lengths.
     pre = _precomputed_model() if speed_kph is None else None
-    if (
-        pre is not None
-    ):  # shipped with the core (boundaries/build_roads_core.py): same numbers, no per-call fit
+    if pre is not None:  # shipped with the core (boundaries/build_roads_core.py): no per-call model
         length, ttime = pre[0].copy(), pre[1].copy()
     else:
         length, ttime = apply_road_model(u, v, length_raw, lon, lat, connector=z["connector"])
@@ -166,6 +187,8 @@ def _edge_weights(
     if not np.isfinite(ttime).all():
         raise DataError(f"china_highways: speed_kph={speed_kph!r} is so small that travel times overflow")
     ttime[z["connector"] == FERRY] = ferry_minutes * 60.0
+    fixed = z["fixed_s"] >= 0  # Hong Kong / Macao links: their stated crossing time, any speed_kph
+    ttime[fixed] = z["fixed_s"][fixed]
     return u, v, {"length": length, "length_raw": length_raw, "travel_time": ttime}
 
 
@@ -313,10 +336,10 @@ class RoadGraph:
     >>> from geoaggl import roads
     >>> g = roads.RoadGraph()
     >>> g.n_nodes, g.n_edges
-    (119008, 185827)
+    (119819, 186922)
     >>> od = roads.od_matrix(g, geoaggl.prefectures().loc[["110100", "120100"]])
     >>> round(float(od.loc["110100", "120100"]))
-    137
+    138
     """
 
     def __init__(
@@ -330,12 +353,12 @@ class RoadGraph:
 
     @property
     def n_nodes(self) -> int:
-        """Number of nodes (119,008)."""
+        """Number of nodes (119,819)."""
         return int(bundled_arrays()["lat_e3"].size)
 
     @property
     def n_edges(self) -> int:
-        """Number of undirected edges (185,827)."""
+        """Number of undirected edges (186,922)."""
         return int(bundled_arrays()["u"].size)
 
     def to_networkx(self) -> nx.MultiDiGraph:
@@ -366,17 +389,18 @@ def china_highways(
     ----------
     speed_kph : float or None, default None
         ``None``: the calibrated speed model (below).  A number: that constant
-        speed (km/h) on every road edge (and the Zhoushan Islands Link), as in
+        speed (km/h) on every road edge (and the Zhoushan and Lantau links), as in
         earlier versions (``DEFAULT_SPEED_KPH`` = 80 was the default).
     ferry_minutes : float, default :data:`DEFAULT_FERRY_MINUTES` (90)
-        Crossing time of the Qiongzhou Strait ferry, minutes.
+        Crossing time of the Qiongzhou Strait ferry, minutes.  The Hong Kong /
+        Macao fixed links keep their stated crossing times (module docstring).
 
     Returns
     -------
     networkx.MultiDiGraph
         A new graph on every call (built in ~2 s from the arrays), so it may be
         edited freely; the library itself never needs it — pass a
-        :class:`RoadGraph` (or ``None``) to skip building it.  119,008 nodes (labels ``0..n-1``) with ``x``
+        :class:`RoadGraph` (or ``None``) to skip building it.  119,819 nodes (labels ``0..n-1``) with ``x``
         (longitude), ``y`` (latitude, WGS84) and ``street_count``; every
         undirected edge as two arcs (key 0) with ``length`` (metres, corrected,
         see Notes), ``length_raw`` (metres, the source's chord), ``speed_kph``
@@ -384,7 +408,9 @@ def china_highways(
         :math:`t = \frac{\text{length}}{\text{speed\_kph} / 3.6}`.
         The ferry arcs carry ``ferry=True``, ``name`` and
         ``travel_time = 60 · ferry_minutes`` (their ``speed_kph`` is the
-        implied average); the Zhoushan link arcs carry ``name``.  Graph
+        implied average); the other connector arcs (Zhoushan and Lantau links,
+        Hong Kong / Macao links, whose ``travel_time`` is the stated crossing
+        time and ``length`` the published length) carry ``name``.  Graph
         attributes: ``crs="EPSG:4326"``, ``name``, ``source`` (licence) and
         ``geoaggl`` (the parameters, used by :func:`od_matrix` to take a fast
         path over the cached arrays).
@@ -460,7 +486,7 @@ def china_highways(
     )
     G.add_nodes_from((i, {"x": lon[i], "y": lat[i], "street_count": deg[i]}) for i in range(n))
     special = {int(i): int(kind[i]) for i in np.flatnonzero(kind != 0)}
-    names = {FERRY: "Qiongzhou Strait ferry (Xuwen - Haikou)", LINK: "Zhoushan Islands Link"}
+    names = {int(e): str(nm) for e, nm in zip(z["link_edge"], z["link_name"], strict=True)}
 
     def arcs() -> Any:
         for i, (a, b, ln, lr, tt) in enumerate(zip(u, v, length, length_raw, ttime, strict=True)):
@@ -470,7 +496,7 @@ def china_highways(
                     "length_raw": lr,
                     "speed_kph": ln / tt * 3.6,
                     "travel_time": tt,
-                    "name": names[special[i]],
+                    "name": names[i],
                 }
                 if special[i] == FERRY:
                     attrs["ferry"] = True
@@ -968,7 +994,7 @@ class ODResult:
     >>> from geoaggl import roads
     >>> rep = roads.od_matrix(None, geoaggl.prefectures().loc[["310100", "320100"]], report=True)
     >>> rep.unit, round(float(rep.od.loc["310100", "320100"]))
-    ('km', 316)
+    ('km', 327)
     >>> bool(rep.snap_km.max() < 5)
     True
     """
@@ -1297,8 +1323,8 @@ def distance_to_centre(
     od : pandas.DataFrame
         Output of :func:`od_matrix` (km or minutes), index and columns adcodes
         (``int`` or ``str``); ``inf`` = no road.  Members it does not cover
-        (e.g. Hong Kong 810000 and Macao 820000, which are neither in
-        :func:`geoaggl.prefectures` nor on the bundled graph) get NaN.
+        (e.g. Hong Kong 810000 and Macao 820000 when ``od`` was built from
+        :func:`geoaggl.prefectures` without ``include_sar=True``) get NaN.
     membership : pandas.DataFrame
         Output of :func:`geoaggl.agglomerations` (columns ``agglomeration``,
         ``adcode``, ``central``), or any subset of its rows.  ``central`` is
@@ -1380,9 +1406,9 @@ def distance_to_centre(
 
     Examples
     --------
-    >>> od = od_matrix(china_highways(), geoaggl.prefectures())          # doctest: +SKIP
+    >>> od = od_matrix(None, geoaggl.prefectures(include_sar=True))       # doctest: +SKIP
     >>> d = distance_to_centre(od, geoaggl.agglomerations("national11"))  # doctest: +SKIP
-    >>> d[["810000", "130400"]]  # Hong Kong: NaN (warned); 邯郸: nearest of 京津冀's and 中原's centres
+    >>> d[["810000", "130400"]]  # Hong Kong: road km to 深圳; 邯郸: nearest of 京津冀's and 中原's centres
     ... # doctest: +SKIP
     """
     where = "distance_to_centre"
@@ -2485,8 +2511,9 @@ def road_density(units: gpd.GeoDataFrame | None = None, *, per: float = 100.0) -
 
     with :math:`\ell_e` the length (km) of road edge *e*, :math:`E_i` the edges whose
     midpoint lies inside unit *i*'s polygon, and :math:`A_i` the unit's area in km²
-    in the equal-area :data:`geoaggl._geo.METRIC_CRS`.  The ferry and the Zhoushan
-    link are not counted.  Edges are short (median ~1 km), so assigning each to the
+    in the equal-area :data:`geoaggl._geo.METRIC_CRS`.  Connector edges (the ferry,
+    the Zhoushan and Lantau links, the Hong Kong / Macao links) are not counted.
+    Edges are short (median ~1 km), so assigning each to the
     unit of its midpoint is accurate to a fraction of an edge per border crossing.
     It measures the *major* roads of the bundled OpenStreetMap extract, not all
     roads, so compare units with each other rather than with yearbook 道路密度.
