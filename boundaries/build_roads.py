@@ -39,6 +39,20 @@ Steps (all deterministic, so the script is re-runnable)
      2009), Ningbo Zhenhai – Zhoushan island, which the source lacks; kind 2,
      length 50 km (the project's published total length, ~50 km, of which the
      Jintang bridge is 26.5 km), ridden at the road speed;
+   * the three road crossings of the Pearl River estuary, which the source lacks
+     (between their ends its shortest paths run 68–177 km round by Guangzhou),
+     kind 2, published lengths, ridden at the road speed: 虎门大桥 (Humen Bridge,
+     1997), Dongguan 太平 interchange – Guangzhou 南沙 interchange, 15.76 km
+     ("线路全长15.76千米", m.tianqiyubao2.com/news/view-2800094); 南沙大桥
+     (Nansha Bridge, 2019), Guangzhou 东涌 – Dongguan 沙田, 12.891 km ("大桥全长
+     12.891千米", china-qiao.com/ql20/20ql/gdql019.htm); 深中通道
+     (Shenzhen–Zhongshan Link, G2518, opened 2024-06-30), Shenzhen airport
+     interchange – Zhongshan 横门 interchange, 24 km ("全长约24公里", China News
+     Service 2024-06-27, copy at cppjump.com/?F61=C9.html).  End points are
+     the interchanges named in those sources, placed to ~2 km; a connector's
+     length is its published length or, when longer, the great-circle distance
+     between the two nodes it joins (深中通道: 28.5 km between the nearest graph
+     nodes, 2.0 and 1.9 km from its ends);
    * the Lantau Link (青马大桥 / 汲水门大桥, Hong Kong), Lantau – Tsing Yi, which
      the source lacks (its Lantau roads — airport, Tung Chung, the Hong Kong
      Port — are otherwise a fragment); kind 2, great-circle length (3.6 km),
@@ -135,6 +149,27 @@ CONNECTORS = [
         (29.97, 121.70),
         (30.03, 121.99),
         50.0,
+    ),
+    (
+        "Humen Bridge (虎门大桥, 1997; Dongguan Taiping interchange - Guangzhou Nansha interchange)",
+        2,
+        (22.81, 113.68),
+        (22.77, 113.56),
+        15.76,
+    ),
+    (
+        "Nansha Bridge (南沙大桥 / 虎门二桥, 2019; Guangzhou Dongchong interchange - Dongguan Shatian)",
+        2,
+        (22.88, 113.47),
+        (22.90, 113.62),
+        12.891,
+    ),
+    (
+        "Shenzhen-Zhongshan Link (深中通道, G2518, 2024; Shenzhen airport interchange - Zhongshan Hengmen)",
+        2,
+        (22.64, 113.80),
+        (22.575, 113.585),
+        24.0,
     ),
     (
         "Lantau Link (Kap Shui Mun and Tsing Ma bridges, Lantau - Tsing Yi, Hong Kong)",
@@ -293,7 +328,7 @@ def link_end(
 
 
 def add_connectors(nodes: Nodes, edges: Edges) -> list[tuple]:
-    """The Qiongzhou ferry and the Zhoushan link (``CONNECTORS``), between the nearest nodes."""
+    """The documented connectors (``CONNECTORS``), between the nearest nodes."""
     used = np.unique(np.r_[edges.lo, edges.hi])
     added = []
     for name, kind, side_a, side_b, length_km in CONNECTORS:
@@ -302,7 +337,7 @@ def add_connectors(nodes: Nodes, edges: Edges) -> list[tuple]:
         gc = float(
             haversine_km(nodes.lat[a] / 1000, nodes.lon[a] / 1000, nodes.lat[b] / 1000, nodes.lon[b] / 1000)
         )
-        km = gc if length_km is None else float(length_km)
+        km = gc if length_km is None else max(float(length_km), gc)  # never shorter than its chord
         added.append((name, kind, a, b, da, db, gc, km))
         edges.add(a, b, round(km * 1000), kind)
     return added

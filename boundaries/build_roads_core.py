@@ -7,7 +7,9 @@ weight model in :func:`geoaggl.roads._edge_weights` changes)::
 
 Steps
 -----
-1. Edge weights from the one place that computes them when the shipped arrays are loaded,
+1. Edge weights (with :data:`geoaggl._roadgraph.BORDER_PENALTY` on the Hong Kong / Macao
+   links, :func:`geoaggl.roads._routing`) from the one place that computes them when the
+   shipped arrays are loaded,
    :func:`geoaggl.roads._edge_weights` (defaults: the calibrated road model of
    ``geoaggl/_roadmodel.py``, ferry 90 min); the uncorrected ``length_raw`` gets no core.
 2. :func:`geoaggl._roadgraph.contract`: every node with at most ``MAX_DEGREE`` distinct
@@ -66,6 +68,7 @@ def main() -> int:
     for name, w in weights.items():
         if name == "length_raw":  # the uncorrected chords: solved per call, no precomputed core
             continue
+        w = roads._routing(w)  # border penalty on the Hong Kong / Macao links, as od_matrix routes
         csr = _csr_min(n, np.r_[u, v], np.r_[v, u], np.r_[w, w])
         core = contract(csr, np.empty(0, dtype=np.int64), max_degree=MAX_DEGREE)
         if shared is None:

@@ -42,6 +42,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 __all__ = [
+    "BORDER_PENALTY",
     "EARTH_RADIUS_KM",
     "CompactGraph",
     "Core",
@@ -52,6 +53,7 @@ __all__ = [
     "eliminate",
     "haversine_km",
     "many_to_many",
+    "unpenalize",
 ]
 
 EARTH_RADIUS_KM = 6371.0088
@@ -60,6 +62,22 @@ BUNDLED_FILE = "china_highways.npz"
 #: link ridden at the road speed (Zhoushan, Lantau), a Hong Kong / Macao fixed link with a stated
 #: crossing time (``fixed_s`` array).
 ROAD, FERRY, LINK, SAR_LINK = 0, 1, 2, 3
+#: Added to the weight of every border arc (a Hong Kong / Macao link) for routing, so that a
+#: shortest path crosses as few borders as possible: no mainland-to-mainland route runs through
+#: Hong Kong or Macao (different customs territories; navigation apps never route so).  Any real
+#: distance (metres) or time (seconds) is far below ``BORDER_PENALTY / 2``, so a routed value
+#: :math:`d'` holds :math:`k = \lfloor d' / P \rfloor` crossings and :math:`d = d' - kP`
+#: (:func:`unpenalize`).
+BORDER_PENALTY = 1e9
+
+
+def unpenalize(d: NDArray[np.float64], *, max_crossings: int | None = None) -> NDArray[np.float64]:
+    """Routed distances with the border penalties removed (``inf`` beyond ``max_crossings``)."""
+    k = np.floor(d / BORDER_PENALTY)
+    out = np.where(np.isfinite(d), d - k * BORDER_PENALTY, d)
+    if max_crossings is not None:
+        out = np.where(k > max_crossings, np.inf, out)
+    return out
 
 
 def haversine_km(
@@ -118,6 +136,8 @@ class CompactGraph:
         The networkx node label of each position.
     name : str
         A description used in messages.
+    border : numpy.ndarray of bool, optional
+        Arcs that cross a border (Hong Kong / Macao links); routing adds :data:`BORDER_PENALTY`.
     """
 
     lon: NDArray[np.float64]
@@ -127,7 +147,8 @@ class CompactGraph:
     weights: dict[str, NDArray[np.float64]]
     labels: NDArray[Any]
     name: str = "graph"
-    _csr: dict[str, sp.csr_matrix] = field(default_factory=dict, repr=False)
+    border: NDArray[np.bool_] | None = field(default=None, repr=False)
+    _csr: dict[Any, sp.csr_matrix] = field(default_factory=dict, repr=False)
     _tree: Any = field(default=None, repr=False)
     _results: dict[Any, NDArray[np.float64]] = field(default_factory=dict, repr=False)
 
@@ -136,11 +157,19 @@ class CompactGraph:
         """Number of nodes."""
         return int(self.lon.size)
 
-    def csr(self, weight: str) -> sp.csr_matrix:
-        """CSR adjacency with ``weight`` (lightest of parallel arcs), cached."""
-        if weight not in self._csr:
-            self._csr[weight] = _csr_min(self.n, self.tail, self.head, self.weights[weight])
-        return self._csr[weight]
+    def csr(self, weight: str, *, routing: bool = True) -> sp.csr_matrix:
+        """CSR adjacency with ``weight`` (lightest of parallel arcs), cached.
+
+        ``routing`` adds :data:`BORDER_PENALTY` to the ``border`` arcs (when the graph has any):
+        the matrix shortest paths run on; ``routing=False`` gives the plain weights.
+        """
+        key = weight if routing or self.border is None else (weight, "plain")
+        if key not in self._csr:
+            w = self.weights[weight]
+            if routing and self.border is not None:
+                w = w + np.where(self.border, BORDER_PENALTY, 0.0)
+            self._csr[key] = _csr_min(self.n, self.tail, self.head, w)
+        return self._csr[key]
 
     def snap(
         self, lon: NDArray[np.float64], lat: NDArray[np.float64]

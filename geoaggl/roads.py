@@ -3,7 +3,7 @@ r"""Road networks, road distance matrices, distance to centre and metropolitan c
 The bundled graph is the major-road network of mainland China, Hong Kong and
 Macao from ``scgraph-data`` 2.0.0 (derived from OpenStreetMap, © OpenStreetMap
 contributors, ODbL 1.0; see ``geoaggl/data/NOTICE`` and
-``boundaries/build_roads.py``): 119,819 nodes and 186,922 undirected edges,
+``boundaries/build_roads.py``): 119,823 nodes and 186,928 undirected edges,
 with documented connectors — the Qiongzhou Strait ferry (Xuwen–Haikou), which
 makes Hainan reachable; the Zhoushan Islands Link (Ningbo–Zhoushan) and the
 Lantau Link (Lantau–Tsing Yi), which the source lacks; and the fixed links
@@ -69,12 +69,15 @@ import pandas as pd
 
 from ._membership import DUPLICATES, apply_duplicates
 from ._roadgraph import (
+    BORDER_PENALTY,
     FERRY,
+    SAR_LINK,
     CompactGraph,
     Core,
     bundled_arrays,
     core_many_to_many,
     many_to_many,
+    unpenalize,
 )
 from ._roadmodel import access_minutes, apply_road_model
 from ._validate import as_float_array, check_option, check_real
@@ -252,9 +255,21 @@ def _bundled_compact(speed_kph: float | None, ferry_minutes: float) -> CompactGr
         weights={k: np.r_[x, x] for k, x in w.items()},
         labels=np.arange(n),
         name="china_highways",
+        border=np.r_[_border_edges(), _border_edges()],
     )
-    comp.edge_sig = {k: _weight_signature(u, v, x) for k, x in w.items()}  # type: ignore[attr-defined]
+    comp.edge_sig = {k: _weight_signature(u, v, _routing(x)) for k, x in w.items()}  # type: ignore[attr-defined]
     return comp
+
+
+def _border_edges() -> np.ndarray:
+    """Edges that cross a border (the Hong Kong / Macao fixed links), per undirected edge."""
+    return np.asarray(bundled_arrays()["connector"] == SAR_LINK)
+
+
+def _routing(w: np.ndarray) -> np.ndarray:
+    """Edge weights as routed (and as the shipped core holds them): :data:`BORDER_PENALTY` added to
+    the border edges, so that no mainland route passes through Hong Kong or Macao."""
+    return w + np.where(_border_edges(), BORDER_PENALTY, 0.0)
 
 
 def _bundled_signature(comp: CompactGraph, weight: str) -> str:
@@ -336,7 +351,7 @@ class RoadGraph:
     >>> from geoaggl import roads
     >>> g = roads.RoadGraph()
     >>> g.n_nodes, g.n_edges
-    (119819, 186922)
+    (119823, 186928)
     >>> od = roads.od_matrix(g, geoaggl.prefectures().loc[["110100", "120100"]])
     >>> round(float(od.loc["110100", "120100"]))
     138
@@ -353,12 +368,12 @@ class RoadGraph:
 
     @property
     def n_nodes(self) -> int:
-        """Number of nodes (119,819)."""
+        """Number of nodes (119,823)."""
         return int(bundled_arrays()["lat_e3"].size)
 
     @property
     def n_edges(self) -> int:
-        """Number of undirected edges (186,922)."""
+        """Number of undirected edges (186,928)."""
         return int(bundled_arrays()["u"].size)
 
     def to_networkx(self) -> nx.MultiDiGraph:
@@ -400,7 +415,7 @@ def china_highways(
     networkx.MultiDiGraph
         A new graph on every call (built in ~2 s from the arrays), so it may be
         edited freely; the library itself never needs it — pass a
-        :class:`RoadGraph` (or ``None``) to skip building it.  119,819 nodes (labels ``0..n-1``) with ``x``
+        :class:`RoadGraph` (or ``None``) to skip building it.  119,823 nodes (labels ``0..n-1``) with ``x``
         (longitude), ``y`` (latitude, WGS84) and ``street_count``; every
         undirected edge as two arcs (key 0) with ``length`` (metres, corrected,
         see Notes), ``length_raw`` (metres, the source's chord), ``speed_kph``
@@ -1274,6 +1289,8 @@ def _solve(
         res = core_many_to_many(core, s_node, t_node, progress=report)
     else:
         res = many_to_many(comp.csr(weight), s_node, t_node, progress=report)
+    if comp.border is not None:
+        res = unpenalize(res)
     if res.size <= 4_000_000:  # keep small matrices (the 367-unit OD is 135,000 cells)
         if len(comp._results) >= _CACHE_SIZE:
             comp._results.pop(next(iter(comp._results)))
@@ -1891,8 +1908,15 @@ def _isochrone(
             f"the road graph (more than {_MAX_SNAP_KM:.0f} km: outside the network)"
         )
     limit = minutes * 60.0
-    dist = dijkstra_limited(comp.csr(weight), int(node[0]), limit)
-    iso = _reach_polygon(comp.lon, comp.lat, comp.csr(weight), dist, limit, nodes=[int(node[0])],
+    if comp.border is None:
+        dist = dijkstra_limited(comp.csr(weight), int(node[0]), limit)
+    else:  # one border crossing allowed (into Hong Kong / Macao or out of them), never transit
+        dist = unpenalize(
+            dijkstra_limited(comp.csr(weight), int(node[0]), limit + BORDER_PENALTY), max_crossings=1
+        )
+        dist[dist > limit] = np.inf  # as scipy's limit: inf beyond the budget
+    plain = comp.csr(weight, routing=False)
+    iso = _reach_polygon(comp.lon, comp.lat, plain, dist, limit, nodes=[int(node[0])],
                          points=[(lon, lat)], buffer_km=buffer_km, fill=True)  # fmt: skip
     return iso, comp, dist, float(km[0])
 

@@ -60,7 +60,8 @@ def test_columns_and_values(ref: pd.DataFrame) -> None:
     assert list(ref.columns) == COLUMNS
     assert set(ref["class"]) <= CLASSES
     assert set(ref["region"]) <= REGIONS
-    assert set(ref["split"]) == {"calibration", "check"}
+    assert set(ref["split"]) <= {"calibration", "check", "superseded"}
+    assert (ref["split"] == "superseded").sum() <= 2  # stale routes kept for provenance only
     assert (ref["km"] > 0).all()
     assert ref["minutes"].dropna().gt(0).all()
     assert (ref["retrieved"] == "2026-12").all()

@@ -63,11 +63,13 @@ def code(units: gpd.GeoDataFrame, name: str) -> str:
 # ----------------------------------------------------------------- bundled graph
 def test_bundled_file_counts_and_exact_types():
     z = bundled_arrays()
-    assert z["lat_e3"].size == 119_819
-    assert z["u"].size == 186_922
+    assert z["lat_e3"].size == 119_823
+    assert z["u"].size == 186_928
     assert z["length_m"].dtype == np.int32 and z["length_m"].min() > 0
     assert (z["u"] < z["v"]).all()
-    assert int((z["connector"] == 1).sum()) == 1 and int((z["connector"] == 2).sum()) == 2  # Zhoushan, Lantau
+    assert (
+        int((z["connector"] == 1).sum()) == 1 and int((z["connector"] == 2).sum()) == 5
+    )  # Zhoushan, Lantau, 虎门, 南沙, 深中
     assert int((z["connector"] == 3).sum()) == 6  # the Hong Kong / Macao links
     meta = "\n".join(map(str, z["meta"]))
     assert "OpenStreetMap" in meta and "ODbL" in meta
@@ -76,7 +78,7 @@ def test_bundled_file_counts_and_exact_types():
 def test_china_highways_osmnx_format(G):
     assert isinstance(G, nx.MultiDiGraph)
     assert G.graph["crs"] == "EPSG:4326"
-    assert len(G) == 119_819 and G.number_of_edges() == 2 * 186_922
+    assert len(G) == 119_823 and G.number_of_edges() == 2 * 186_928
     d = G.nodes[0]
     assert {"x", "y", "street_count"} <= set(d)
     assert 73 < min(x for _, x in G.nodes(data="x")) and max(x for _, x in G.nodes(data="x")) < 135.1
@@ -622,8 +624,8 @@ def test_f1_missing_weight_names_edges_and_counts_them(G, units):
     pts = units.loc[["110100", "120100"]]
     with pytest.raises(
         DataError,
-        match=r"373844 edge\(s\) without a numeric 'ferry'.*\(0, 1\), "
-        r"\(1, 0\).*\(\+373839 more\)",
+        match=r"373856 edge\(s\) without a numeric 'ferry'.*\(0, 1\), "
+        r"\(1, 0\).*\(\+373851 more\)",
     ):
         roads.od_matrix(G, pts, weight="ferry")
     grid = nx.convert_node_labels_to_integers(
@@ -897,7 +899,7 @@ def test_od_networkx_graph_equals_arrays_path(G, units, od):
         default = roads.od_matrix(None, units)
     pd.testing.assert_frame_equal(fast, od, check_exact=True)
     pd.testing.assert_frame_equal(default, od, check_exact=True)
-    assert roads.RoadGraph().n_edges == 186_922
+    assert roads.RoadGraph().n_edges == 186_928
 
 
 def test_od_concat_of_two_results_works(units):

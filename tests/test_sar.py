@@ -171,5 +171,28 @@ def test_od_matrix_equals_independent_scipy_dijkstra(seats: pd.DataFrame, km: pd
         int(np.argmin(haversine_km(nlon, nlat, np.full(n, x), np.full(n, y))))
         for x, y in zip(lon, lat, strict=True)
     ]
-    ref = dijkstra(a, directed=False, indices=nodes)[:, nodes] / 1000.0
-    np.testing.assert_allclose(km.to_numpy(), ref, rtol=1e-12, atol=1e-9)
+    # No transit through a border (the documented rule: fewest border crossings, then shortest),
+    # built independently as a layered graph: layer k = k border crossings so far; a border
+    # edge leads from layer k to layer k + 1; the distance is the first finite layer's.
+    border = z["connector"] == SAR_LINK
+    rows, cols, vals = [], [], []
+    for k in range(3):
+        plain = ~border
+        rows += [u[plain] + k * n, v[plain] + k * n]
+        cols += [v[plain] + k * n, u[plain] + k * n]
+        vals += [length[plain], length[plain]]
+        if k < 2:
+            rows += [u[border] + k * n, v[border] + k * n]
+            cols += [v[border] + (k + 1) * n, u[border] + (k + 1) * n]
+            vals += [length[border], length[border]]
+    layered = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(3 * n, 3 * n)
+    )
+    d = dijkstra(layered, directed=True, indices=nodes)
+    layers = np.stack([d[:, np.asarray(nodes) + k * n] for k in range(3)])
+    first = np.argmax(np.isfinite(layers), axis=0)
+    ref = np.take_along_axis(layers, first[None], axis=0)[0] / 1000.0
+    np.testing.assert_allclose(km.to_numpy(), ref, rtol=1e-12, atol=1e-6)
+    # and the rule matters: without it, 深圳 -> 珠海 would run through Hong Kong
+    plain_d = dijkstra(a, directed=False, indices=nodes)[:, nodes] / 1000.0
+    assert (plain_d < ref - 1.0).any()
