@@ -73,8 +73,9 @@ BORDER_PENALTY = 1e9
 
 def unpenalize(d: NDArray[np.float64], *, max_crossings: int | None = None) -> NDArray[np.float64]:
     """Routed distances with the border penalties removed (``inf`` beyond ``max_crossings``)."""
-    k = np.floor(d / BORDER_PENALTY)
-    out = np.where(np.isfinite(d), d - k * BORDER_PENALTY, d)
+    fin = np.isfinite(d)
+    k = np.floor(np.where(fin, d, 0.0) / BORDER_PENALTY)
+    out = np.where(fin, d - k * BORDER_PENALTY, d)
     if max_crossings is not None:
         out = np.where(k > max_crossings, np.inf, out)
     return out

@@ -1691,7 +1691,11 @@ def _centre_point(centre: Any, units: gpd.GeoDataFrame | None) -> tuple[float, f
     elif isinstance(centre, str):
         from .boundaries import prefectures
 
-        tab = units if units is not None and {"seat_lon", "seat_lat"} <= set(units.columns) else prefectures()
+        tab = (
+            units
+            if units is not None and {"seat_lon", "seat_lat"} <= set(units.columns)
+            else prefectures(include_sar=True)
+        )
         if centre not in tab.index:
             raise DataError(f"centre {centre!r} is not an adcode of the units")
         lon, lat = float(tab.loc[centre, "seat_lon"]), float(tab.loc[centre, "seat_lat"])
@@ -2034,8 +2038,8 @@ def _circle_units(units: Any) -> tuple[Any, np.ndarray, np.ndarray]:
 
     from .boundaries import prefectures
 
-    if units is None:
-        units = prefectures()
+    if units is None:  # Hong Kong and Macao are on the graph: a circle may reach them
+        units = prefectures(include_sar=True)
     if not isinstance(units, gpd.GeoDataFrame) or not {"seat_lon", "seat_lat"} <= set(units.columns):
         raise DataError("units must be a GeoDataFrame with seat_lon, seat_lat and polygons (prefectures())")
     if units.crs is None:
@@ -2179,7 +2183,8 @@ def metropolitan_circle(
         budget, laid out as rings.
     units : GeoDataFrame, optional
         Units with ``seat_lon``, ``seat_lat`` and polygons (default
-        :func:`geoaggl.prefectures`).
+        :func:`geoaggl.prefectures` with ``include_sar=True``: Hong Kong and Macao are on
+        the road graph).
     buffer_km : float, default 5
         Buffer of the reached road (and rail) segments forming the isochrone
         (see :func:`isochrone`).
