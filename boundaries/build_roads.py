@@ -49,7 +49,11 @@ Steps (all deterministic, so the script is re-runnable)
      (Shenzhen–Zhongshan Link, G2518, opened 2024-06-30), Shenzhen airport
      interchange – Zhongshan 横门 interchange, 24 km ("全长约24公里", China News
      Service 2024-06-27, copy at cppjump.com/?F61=C9.html).  End points are
-     the interchanges named in those sources, placed to ~2 km; a connector's
+     the interchanges named in those sources, placed to ~2 km; the source's
+     roads at the link's western landing (马鞍岛 / 翠亨) reach 中山 only round by
+     广州 (159 km to the city seat), so the 中开高速 that the link joins ("在中山市
+     马鞍岛登陆,与中开高速对接", same source; opened with it) is added from the
+     landing to the city's network (火炬区, great-circle length, 10.1 km); a connector's
      length is its published length or, when longer, the great-circle distance
      between the two nodes it joins (深中通道: 28.5 km between the nearest graph
      nodes, 2.0 and 1.9 km from its ends);
@@ -170,6 +174,13 @@ CONNECTORS = [
         (22.64, 113.80),
         (22.575, 113.585),
         24.0,
+    ),
+    (
+        "Zhongshan-Kaiping Expressway, east section (中开高速, opened with the 深中通道; Cuiheng - Zhongshan)",
+        2,
+        (22.575, 113.585),
+        (22.539, 113.468),
+        None,
     ),
     (
         "Lantau Link (Kap Shui Mun and Tsing Ma bridges, Lantau - Tsing Yi, Hong Kong)",

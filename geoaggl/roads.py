@@ -3,7 +3,7 @@ r"""Road networks, road distance matrices, distance to centre and metropolitan c
 The bundled graph is the major-road network of mainland China, Hong Kong and
 Macao from ``scgraph-data`` 2.0.0 (derived from OpenStreetMap, © OpenStreetMap
 contributors, ODbL 1.0; see ``geoaggl/data/NOTICE`` and
-``boundaries/build_roads.py``): 119,823 nodes and 186,928 undirected edges,
+``boundaries/build_roads.py``): 119,823 nodes and 186,929 undirected edges,
 with documented connectors — the Qiongzhou Strait ferry (Xuwen–Haikou), which
 makes Hainan reachable; the Zhoushan Islands Link (Ningbo–Zhoushan) and the
 Lantau Link (Lantau–Tsing Yi), which the source lacks; and the fixed links
@@ -351,7 +351,7 @@ class RoadGraph:
     >>> from geoaggl import roads
     >>> g = roads.RoadGraph()
     >>> g.n_nodes, g.n_edges
-    (119823, 186928)
+    (119823, 186929)
     >>> od = roads.od_matrix(g, geoaggl.prefectures().loc[["110100", "120100"]])
     >>> round(float(od.loc["110100", "120100"]))
     138
@@ -373,7 +373,7 @@ class RoadGraph:
 
     @property
     def n_edges(self) -> int:
-        """Number of undirected edges (186,928)."""
+        """Number of undirected edges (186,929)."""
         return int(bundled_arrays()["u"].size)
 
     def to_networkx(self) -> nx.MultiDiGraph:

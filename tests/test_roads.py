@@ -64,12 +64,11 @@ def code(units: gpd.GeoDataFrame, name: str) -> str:
 def test_bundled_file_counts_and_exact_types():
     z = bundled_arrays()
     assert z["lat_e3"].size == 119_823
-    assert z["u"].size == 186_928
+    assert z["u"].size == 186_929
     assert z["length_m"].dtype == np.int32 and z["length_m"].min() > 0
     assert (z["u"] < z["v"]).all()
-    assert (
-        int((z["connector"] == 1).sum()) == 1 and int((z["connector"] == 2).sum()) == 5
-    )  # Zhoushan, Lantau, 虎门, 南沙, 深中
+    assert int((z["connector"] == 1).sum()) == 1  # the Qiongzhou ferry
+    assert int((z["connector"] == 2).sum()) == 6  # Zhoushan, Lantau, 虎门, 南沙, 深中通道, 中开高速
     assert int((z["connector"] == 3).sum()) == 6  # the Hong Kong / Macao links
     meta = "\n".join(map(str, z["meta"]))
     assert "OpenStreetMap" in meta and "ODbL" in meta
@@ -78,7 +77,7 @@ def test_bundled_file_counts_and_exact_types():
 def test_china_highways_osmnx_format(G):
     assert isinstance(G, nx.MultiDiGraph)
     assert G.graph["crs"] == "EPSG:4326"
-    assert len(G) == 119_823 and G.number_of_edges() == 2 * 186_928
+    assert len(G) == 119_823 and G.number_of_edges() == 2 * 186_929
     d = G.nodes[0]
     assert {"x", "y", "street_count"} <= set(d)
     assert 73 < min(x for _, x in G.nodes(data="x")) and max(x for _, x in G.nodes(data="x")) < 135.1
@@ -624,8 +623,8 @@ def test_f1_missing_weight_names_edges_and_counts_them(G, units):
     pts = units.loc[["110100", "120100"]]
     with pytest.raises(
         DataError,
-        match=r"373856 edge\(s\) without a numeric 'ferry'.*\(0, 1\), "
-        r"\(1, 0\).*\(\+373851 more\)",
+        match=r"373858 edge\(s\) without a numeric 'ferry'.*\(0, 1\), "
+        r"\(1, 0\).*\(\+373853 more\)",
     ):
         roads.od_matrix(G, pts, weight="ferry")
     grid = nx.convert_node_labels_to_integers(
@@ -899,7 +898,7 @@ def test_od_networkx_graph_equals_arrays_path(G, units, od):
         default = roads.od_matrix(None, units)
     pd.testing.assert_frame_equal(fast, od, check_exact=True)
     pd.testing.assert_frame_equal(default, od, check_exact=True)
-    assert roads.RoadGraph().n_edges == 186_928
+    assert roads.RoadGraph().n_edges == 186_929
 
 
 def test_od_concat_of_two_results_works(units):

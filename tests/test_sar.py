@@ -196,3 +196,28 @@ def test_od_matrix_equals_independent_scipy_dijkstra(seats: pd.DataFrame, km: pd
     # and the rule matters: without it, 深圳 -> 珠海 would run through Hong Kong
     plain_d = dijkstra(a, directed=False, indices=nodes)[:, nodes] / 1000.0
     assert (plain_d < ref - 1.0).any()
+
+
+def test_pearl_river_estuary_crossings_are_on_the_graph(seats: pd.DataFrame) -> None:
+    """The source lacks the estuary's road crossings (its paths between their ends ran 68-177 km
+    round by Guangzhou); the build adds 虎门大桥 15.76 km, 南沙大桥 12.891 km and 深中通道 24 km
+    (published lengths; never shorter than the chord between the nodes joined)."""
+    z = bundled_arrays()
+    names = [str(n) for n in z["link_name"]]
+    for key, km_pub in (("Humen Bridge", 15.76), ("Nansha Bridge", 12.891), ("Shenzhen-Zhongshan", 24.0)):
+        e = int(z["link_edge"][next(i for i, n in enumerate(names) if key in n)])
+        a, b = int(z["u"][e]), int(z["v"][e])
+        chord = float(
+            haversine_km(
+                z["lon_e3"][a] / 1e3, z["lat_e3"][a] / 1e3, z["lon_e3"][b] / 1e3, z["lat_e3"][b] / 1e3
+            )
+        )
+        assert z["connector"][e] == 2
+        assert (
+            z["length_m"][e] == round(max(km_pub, chord) * 1000)
+            or abs(z["length_m"][e] - max(km_pub, chord) * 1000) <= 1
+        )
+    # 深圳 -> 中山 over the 深中通道: ~24 km of link + both cities' approach roads, once ~210 km
+    # round by 广州 on the source graph
+    od = roads.od_matrix(None, seats.loc[["442000", SZ]], weight="length_raw")
+    assert od.loc[SZ, "442000"] < 110.0
