@@ -176,7 +176,7 @@ CONNECTORS = [
         24.0,
     ),
     (
-        "Zhongshan-Kaiping Expressway, east section (中开高速, opened with the 深中通道; Cuiheng - Zhongshan)",
+        "Zhongshan-Kaiping Expressway east (中开高速, opened with the 深中通道; Cuiheng - Zhongshan)",
         2,
         (22.575, 113.585),
         (22.539, 113.468),
