@@ -817,10 +817,15 @@ def check(
         from .weights import contiguity
 
         rep.step(f"queen contiguity of {len(data)} cities")
+        import libpysal.graph  # noqa: F401  (the import is a second or more: report it as a part)
+
+        rep.progress(1, 3)  # parts: libpysal loaded, the graph built, the three tests done
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             queen = contiguity(gdf.loc[data.index], islands="nearest")
+        rep.progress(2, 3)
         results.append(_check(data, {"queen": queen}, columns=[column], permutations=permutations, seed=seed))
+        rep.progress(3, 3)
     if "road" in weights:
         from ._demo import od_matrix_with_progress
         from .roads import RoadGraph
