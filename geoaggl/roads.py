@@ -117,6 +117,17 @@ __all__ = [
     "road_density",
 ]
 
+
+def __getattr__(name: str) -> Any:
+    """``roads.china_railways`` is :func:`geoaggl.rail.china_railways` (the name issue #14 used;
+    the rail graph lives in :mod:`geoaggl.rail`).  Resolved lazily: ``rail`` imports this module."""
+    if name == "china_railways":
+        from .rail import china_railways
+
+        return china_railways
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: The former single speed of the bundled graph (km/h), kept for
 #: ``china_highways(speed_kph=DEFAULT_SPEED_KPH)``.  The default is now the
 #: calibrated speed model (``speed_kph=None``; see :func:`china_highways`).
