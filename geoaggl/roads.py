@@ -54,7 +54,9 @@ coordinates, arcs and weights, so editing a graph invalidates them.
 
 from __future__ import annotations
 
+import copy
 import itertools
+import json
 import math
 import numbers
 import os
@@ -67,6 +69,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 import pandas as pd
 
+from . import _roadmodel
 from ._membership import DUPLICATES, apply_duplicates
 from ._roadgraph import (
     BORDER_PENALTY,
@@ -84,6 +87,7 @@ from ._validate import as_float_array, check_option, check_real
 from .errors import (
     CRSError,
     DataError,
+    GeoagglError,
     MissingFileError,
     OptionalDependencyError,
     OptionError,
@@ -115,6 +119,7 @@ __all__ = [
     "od_blocks",
     "od_matrix",
     "road_density",
+    "road_model",
 ]
 
 
@@ -170,14 +175,18 @@ def _check_bool(value: Any, name: str, where: str) -> bool:
 
 
 def _edge_weights(
-    speed_kph: float | None = None, ferry_minutes: float = DEFAULT_FERRY_MINUTES
+    speed_kph: float | None = None,
+    ferry_minutes: float = DEFAULT_FERRY_MINUTES,
+    road_model: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """THE one place where the shipped arrays' edge weights are computed.
 
     Returns the undirected edges ``u``, ``v`` (int64) and ``{"length": metres (corrected),
     "length_raw": metres (the source's chords), "travel_time": seconds}`` (float64, one value
     per edge).  ``speed_kph=None`` is the calibrated road model of :mod:`geoaggl._roadmodel`; a
-    number is that constant speed on the corrected lengths.  Every path — the arrays behind
+    number is that constant speed on the corrected lengths.  ``road_model`` is ``None`` (the
+    shipped parameters, precomputed in the core file) or the canonical JSON of the merged
+    parameters (:func:`_resolve_model`).  Every path — the arrays behind
     :func:`od_matrix`, :func:`china_highways`'s networkx graph, the precomputed core built by
     ``boundaries/build_roads_core.py`` — reads its weights from here, so a road model (per-edge
     detour factors, speeds by road class) is plugged in at this single point.
@@ -189,11 +198,20 @@ def _edge_weights(
     lon, lat = z["lon_e3"] / 1000.0, z["lat_e3"] / 1000.0
     # --- road model hook (#14): corrected lengths and calibrated speeds (geoaggl/_roadmodel.py);
     # --- a given speed_kph replaces the speeds by that constant on the corrected lengths.
-    pre = _precomputed_model() if speed_kph is None else None
+    pre = _precomputed_model() if speed_kph is None and road_model is None else None
     if pre is not None:  # shipped with the core (boundaries/build_roads_core.py): no per-call model
         length, ttime = pre[0].copy(), pre[1].copy()
     else:
-        length, ttime = apply_road_model(u, v, length_raw, lon, lat, connector=z["connector"])
+        params = None if road_model is None else _model_params(road_model)
+        with np.errstate(over="ignore", invalid="ignore"):
+            length, ttime = apply_road_model(
+                u, v, length_raw, lon, lat, connector=z["connector"], params=params
+            )
+    if not np.isfinite(length).all():
+        raise DataError(
+            "china_highways: the road_model's 'distance' coefficients overflow the detour factors "
+            "(non-finite corrected lengths); see roads.road_model()"
+        )
     if speed_kph is not None:
         with np.errstate(divide="ignore", over="ignore"):
             ttime = length / (speed_kph / 3.6)
@@ -204,6 +222,213 @@ def _edge_weights(
     fixed = z["fixed_s"] >= 0  # Hong Kong / Macao links: their stated crossing time, any speed_kph
     ttime[fixed] = z["fixed_s"][fixed]
     return u, v, {"length": length, "length_raw": length_raw, "travel_time": ttime}
+
+
+# --------------------------------------------------------------------------- road model parameters
+#: The coefficient groups of the road model (merged coefficient by coefficient).
+_MODEL_GROUPS = ("distance", "speed", "access")
+#: Descriptive entries of ``road_model.json``: accepted in ``road_model=`` and ignored.
+_MODEL_META = ("model", "fitted_by", "fit")
+#: The features each coefficient group may use (``geoaggl._roadmodel``'s feature lists).
+_GROUP_FEATURES = {"distance": "DIST_FEATURES", "speed": "SPEED_FEATURES", "access": "ACCESS_FEATURES"}
+
+
+def road_model() -> dict[str, Any]:
+    r"""The shipped parameters of the bundled graph's road model (a fresh copy to inspect or edit).
+
+    The bundled graph (:func:`china_highways`) is a skeleton of straight chords between nodes
+    without road classes; its corrected ``length``, its ``travel_time`` and the urban access
+    time :func:`od_matrix` adds come from a model with three groups of coefficients, each a
+    ``{feature: coefficient}`` mapping:
+
+    ``"distance"`` (:math:`eta`)
+        The detour factor of edge *e*, :math:`f_e = \max(1, \exp(eta\cdot x_e))`, multiplies
+        its chord :math:`\ell_e` (the Qiongzhou ferry and the Zhoushan bridges keep theirs);
+        features ``const``, ``dens``, ``plateau``, ``rugged``, ``delta``, ``xinjiang``.
+    ``"speed"`` (:math:`\gamma`)
+        The speed :math:`v_e = \exp(\gamma\cdot z_e)` km/h, clipped to 15–110 km/h, so
+        :math:`t_e = \ell_e f_e / (v_e / 3.6)` seconds; features ``const``, ``loglen``,
+        ``dens``, ``plateau``, ``rugged``, ``delta``.
+    ``"access"`` (:math:`a_0, a_1`)
+        The urban access time at each end of a ``travel_time`` trip,
+        :math:`\max(0,\ a_0 + a_1 \log(1 + n))` minutes; features ``const`` and ``dens``.
+
+    The features of an edge: ``const`` = 1; ``loglen`` = :math:`\log(1 + \ell_e / 10\,	ext{km})`;
+    ``dens`` = :math:`\log(1 + n)`, *n* the graph nodes in the 3 × 3 block of 0.1° cells around
+    the edge's midpoint (around the trip end for ``"access"``); ``plateau``, ``rugged``,
+    ``delta``, ``xinjiang`` = the share (0, ½ or 1) of the edge's two end nodes inside the
+    polygons ``"plateau_polygon"`` (Qinghai–Tibet Plateau), ``"rugged_polygon"`` (Hengduan
+    Mountains), ``"delta_polygons"`` (Pearl and Yangtze River deltas) and
+    ``"xinjiang_polygon"``, each a list of ``[lon, lat]`` vertices.  ``"model"``,
+    ``"fitted_by"`` and ``"fit"`` (the fit report: sample sizes and medians on the calibration
+    and check halves) describe the fit.
+
+    Pass a modified copy, or only the entries to change, as ``road_model=`` to
+    :func:`china_highways` or :class:`RoadGraph`: entries are merged over these key by key and,
+    within a coefficient group, coefficient by coefficient.
+
+    Returns
+    -------
+    dict
+        A new deep copy on every call: ``"distance"``, ``"speed"``, ``"access"`` (dicts of
+        floats), the polygons, ``"model"``, ``"fitted_by"`` and ``"fit"``.  Editing it changes
+        nothing until it is passed as ``road_model=``.
+
+    See Also
+    --------
+    china_highways : The graph whose weights these parameters give.
+
+    Notes
+    -----
+    The coefficients were fitted by robust (soft-L1) least squares on pair-level log ratios of
+    modelled to published seat-to-seat driving distances and times, the per-edge factors
+    accumulated along the shortest paths and the paths recomputed between rounds.
+
+    References
+    ----------
+    OpenStreetMap contributors. OpenStreetMap, https://www.openstreetmap.org,
+    licensed under the Open Database Licence (ODbL) 1.0.
+
+    Branch, M. A., Coleman, T. F. and Li, Y. (1999). A subspace, interior, and conjugate
+    gradient method for large-scale bound-constrained minimization problems. *SIAM Journal on
+    Scientific Computing*, 21(1), 1-23 (the trust-region least squares of the fit).
+
+    Examples
+    --------
+    >>> from geoaggl import roads
+    >>> m = roads.road_model()
+    >>> sorted(m["access"]), "plateau" in m["distance"]
+    (['const', 'dens'], True)
+    >>> m["speed"]["const"] -= 0.1  # every unclipped speed x exp(-0.1), about 10 % slower
+    >>> g = roads.RoadGraph(road_model={"speed": {"const": m["speed"]["const"]}})
+    >>> list(g.road_model["speed"])
+    ['const']
+    >>> roads.road_model()["speed"]["const"] == m["speed"]["const"] + 0.1  # a fresh copy
+    True
+    """
+    return _roadmodel.load_params()
+
+
+def _allowed_features(group: str, shipped: Mapping[str, Any]) -> tuple[str, ...]:
+    listed = tuple(getattr(_roadmodel, _GROUP_FEATURES[group], ()))
+    return tuple(dict.fromkeys([*listed, *shipped[group]]))
+
+
+def _model_group(group: str, value: Any, shipped: Mapping[str, Any], where: str) -> dict[str, float]:
+    """The shipped coefficients of ``group`` with the caller's merged over them, checked."""
+    name = f"road_model[{group!r}]"
+    if not isinstance(value, Mapping):
+        raise ParameterTypeError(
+            f"{where}: {name} must be a mapping of coefficients such as {{'const': 1.0}}; "
+            f"got {type(value).__name__}"
+        )
+    allowed = _allowed_features(group, shipped)
+    unknown = [c for c in value if c not in allowed]
+    if unknown:
+        raise OptionError(
+            f"{where}: unknown coefficient(s) {format_keys(unknown)} in {name}; "
+            f"allowed: {', '.join(map(repr, allowed))}"
+        )
+    given = {c: check_real(x, name=f"{name}[{c!r}]", where=where) for c, x in value.items()}
+    merged = {str(c): float(x) for c, x in shipped[group].items()} | given
+    # the shipped order, then the allowed one: the model sums its terms in this order, so equal
+    # coefficients give bit-identical weights whatever order the caller wrote them in
+    order = dict.fromkeys([*shipped[group], *allowed])
+    return {c: merged[c] for c in order if c in merged}
+
+
+def _model_polygon(value: Any, name: str, where: str) -> list[list[float]]:
+    """A polygon as ``[[lon, lat], ...]`` (at least 3 vertices, finite degrees)."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, list | tuple):
+        raise ParameterTypeError(f"{where}: {name} must be a list of [lon, lat] vertices; got {value!r:.80}")
+    if len(value) < 3:
+        raise DataError(f"{where}: {name} needs at least 3 [lon, lat] vertices; got {value!r:.80}")
+    out = []
+    for i, p in enumerate(value):
+        if isinstance(p, np.ndarray):
+            p = p.tolist()
+        if not isinstance(p, list | tuple) or len(p) != 2:
+            raise ParameterTypeError(f"{where}: {name}[{i}] must be a [lon, lat] pair; got {p!r:.80}")
+        out.append(
+            [
+                check_real(p[0], name=f"{name}[{i}][0]", minimum=-180.0, maximum=180.0, where=where),
+                check_real(p[1], name=f"{name}[{i}][1]", minimum=-90.0, maximum=90.0, where=where),
+            ]
+        )
+    return out
+
+
+def _model_entry(key: str, value: Any, shipped: Mapping[str, Any], where: str) -> Any:
+    """One checked top-level entry of ``road_model=`` (a coefficient group, a polygon or polygons)."""
+    name = f"road_model[{key!r}]"
+    if key in _MODEL_GROUPS:
+        return _model_group(key, value, shipped, where)
+    if key.endswith("_polygons"):
+        if isinstance(value, np.ndarray):
+            value = value.tolist()
+        if not isinstance(value, list | tuple):
+            raise ParameterTypeError(
+                f"{where}: {name} must be a list of polygons; got {type(value).__name__}"
+            )
+        return [_model_polygon(p, f"{name}[{i}]", where) for i, p in enumerate(value)]
+    if key.endswith("_polygon"):
+        return _model_polygon(value, name, where)
+    try:  # an entry of a later model version: plain JSON data
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError):
+        raise DataError(
+            f"{where}: {name} must be plain JSON data without NaN/inf; got {value!r:.80}"
+        ) from None
+
+
+def _resolve_model(road_model: Any, where: str) -> tuple[dict[str, Any] | None, str | None]:
+    """Check ``road_model=`` and merge it over the shipped parameters.
+
+    Returns the entries that differ from the shipped ones (``None`` if none does) and the
+    canonical JSON of the merged parameters, keys in the shipped file's order (the cache key;
+    ``None`` for the shipped model, whose weights are precomputed).  The descriptive entries
+    (``model``, ``fitted_by``, ``fit``) are accepted and ignored.
+    """
+    if road_model is None:
+        return None, None
+    if not isinstance(road_model, Mapping):
+        raise ParameterTypeError(
+            f"{where}: road_model must be a mapping such as {{'speed': {{'const': 4.5}}}} "
+            f"(see roads.road_model()) or None; got {type(road_model).__name__}"
+        )
+    shipped = _roadmodel.load_params()
+    unknown = [k for k in road_model if k not in shipped]
+    if unknown:
+        raise OptionError(
+            f"{where}: unknown road_model key(s) {format_keys(unknown)}; "
+            f"allowed: {', '.join(map(repr, shipped))}"
+        )
+    merged = {k: v for k, v in shipped.items() if k not in _MODEL_META}
+    for key, value in road_model.items():
+        if key not in _MODEL_META:
+            merged[key] = _model_entry(key, value, shipped, where)
+    changed: dict[str, Any] = {}
+    for key, value in merged.items():
+        if key in _MODEL_GROUPS:
+            diff = {c: x for c, x in value.items() if x != shipped[key].get(c)}
+            if diff:
+                changed[key] = diff
+        elif value != shipped[key]:
+            changed[key] = value
+    if not changed:
+        return None, None
+    # canonical: keys in the shipped file's order (coefficients: _model_group's), never the caller's
+    return changed, json.dumps(merged, separators=(",", ":"), allow_nan=False)
+
+
+@lru_cache(maxsize=8)
+def _model_params(key: str | None) -> dict[str, Any]:
+    """The merged parameters behind a :func:`_resolve_model` key (``None``: the shipped ones).
+
+    Shared between callers: read only."""
+    return _roadmodel.load_params() if key is None else json.loads(key)
 
 
 def _inputs_signature() -> str:
@@ -253,10 +478,21 @@ def _arc_signature(
     return h.hexdigest()
 
 
+def _bundled_compact(
+    speed_kph: float | None, ferry_minutes: float, road_model: str | None = None
+) -> CompactGraph:
+    """The bundled arrays with these weights (``road_model``: a :func:`_resolve_model` key), cached:
+    one graph per parameters however they are passed (``lru_cache`` keys ``f(a, b)`` and
+    ``f(a, b, None)`` apart)."""
+    return _bundled_compact_cached(speed_kph, ferry_minutes, road_model)
+
+
 @lru_cache(maxsize=4)
-def _bundled_compact(speed_kph: float | None, ferry_minutes: float) -> CompactGraph:
+def _bundled_compact_cached(
+    speed_kph: float | None, ferry_minutes: float, road_model: str | None
+) -> CompactGraph:
     z = bundled_arrays()
-    u, v, w = _edge_weights(speed_kph, ferry_minutes)
+    u, v, w = _edge_weights(speed_kph, ferry_minutes, road_model)
     n = z["lat_e3"].size
     comp = CompactGraph(
         lon=z["lon_e3"] / 1000.0,
@@ -346,6 +582,20 @@ class RoadGraph:
         Constant speed on every road edge; default None, the calibrated speed model.
     ferry_minutes : float, default :data:`DEFAULT_FERRY_MINUTES` (90)
         As in :func:`china_highways`.
+    road_model : mapping, optional
+        Road-model parameters merged over the shipped ones, as in :func:`china_highways`
+        (see :func:`road_model`).  Kept as the attribute ``road_model``: the entries that
+        differ from the shipped model (``None`` when none does).
+
+    Raises
+    ------
+    DataError
+        ``speed_kph`` or ``ferry_minutes`` not finite and > 0; a ``road_model`` coefficient
+        that is NaN or infinite.
+    ParameterTypeError
+        A parameter that is not a number; ``road_model`` (or one of its groups) not a mapping.
+    OptionError
+        An unknown ``road_model`` key or coefficient (the message lists the allowed ones).
 
     References
     ----------
@@ -366,16 +616,31 @@ class RoadGraph:
     >>> od = roads.od_matrix(g, geoaggl.prefectures().loc[["110100", "120100"]])
     >>> round(float(od.loc["110100", "120100"]))
     138
+    >>> roads.RoadGraph(road_model={"access": {"const": 10.0}})
+    RoadGraph(speed_kph=None, ferry_minutes=90.0, road_model={'access': {'const': 10.0}})
     """
 
     def __init__(
-        self, *, speed_kph: float | None = None, ferry_minutes: float = DEFAULT_FERRY_MINUTES
+        self,
+        *,
+        speed_kph: float | None = None,
+        ferry_minutes: float = DEFAULT_FERRY_MINUTES,
+        road_model: Mapping[str, Any] | None = None,
     ) -> None:
         self.speed_kph = None if speed_kph is None else _positive(speed_kph, "speed_kph", "RoadGraph")
         self.ferry_minutes = _positive(ferry_minutes, "ferry_minutes", "RoadGraph")
+        self._road_model, self._model_key = _resolve_model(road_model, "RoadGraph")
 
     def __repr__(self) -> str:
-        return f"RoadGraph(speed_kph={self.speed_kph!r}, ferry_minutes={self.ferry_minutes!r})"
+        return (
+            f"RoadGraph(speed_kph={self.speed_kph!r}, ferry_minutes={self.ferry_minutes!r}, "
+            f"road_model={self._road_model!r})"
+        )
+
+    @property
+    def road_model(self) -> dict[str, Any] | None:
+        """The road-model entries that differ from the shipped ones (a copy), or ``None``."""
+        return copy.deepcopy(self._road_model)
 
     @property
     def n_nodes(self) -> int:
@@ -400,14 +665,19 @@ class RoadGraph:
         >>> from geoaggl import roads
         >>> G = roads.RoadGraph(speed_kph=60).to_networkx()  # doctest: +SKIP
         """
-        return china_highways(speed_kph=self.speed_kph, ferry_minutes=self.ferry_minutes)
+        return china_highways(
+            speed_kph=self.speed_kph, ferry_minutes=self.ferry_minutes, road_model=self._road_model
+        )
 
     def _compact(self) -> CompactGraph:
-        return _bundled_compact(self.speed_kph, self.ferry_minutes)
+        return _bundled_compact(self.speed_kph, self.ferry_minutes, self._model_key)
 
 
 def china_highways(
-    *, speed_kph: float | None = None, ferry_minutes: float = DEFAULT_FERRY_MINUTES
+    *,
+    speed_kph: float | None = None,
+    ferry_minutes: float = DEFAULT_FERRY_MINUTES,
+    road_model: Mapping[str, Any] | None = None,
 ) -> nx.MultiDiGraph:
     r"""Mainland China's major-road network as an osmnx-style graph (bundled, offline).
 
@@ -420,6 +690,15 @@ def china_highways(
     ferry_minutes : float, default :data:`DEFAULT_FERRY_MINUTES` (90)
         Crossing time of the Qiongzhou Strait ferry, minutes.  The Hong Kong /
         Macao fixed links keep their stated crossing times (module docstring).
+    road_model : mapping, optional
+        Parameters of the road model (Notes) to use instead of the shipped ones
+        (:func:`road_model` returns them): merged over them key by key and, for the
+        coefficient groups ``"distance"``, ``"speed"`` and ``"access"``, coefficient by
+        coefficient, so ``{"speed": {"const": 4.5}}`` changes one coefficient and keeps the
+        rest.  With a number for ``speed_kph`` only the speeds are replaced: the
+        ``"distance"`` part still gives the lengths.  The ``"access"`` coefficients give the
+        access time :func:`od_matrix`, :func:`metropolitan_circle` and
+        :func:`isochrone_rings` add on this graph.  Default None: the shipped model.
 
     Returns
     -------
@@ -438,8 +717,20 @@ def china_highways(
         Hong Kong / Macao links, whose ``travel_time`` is the stated crossing
         time and ``length`` the published length) carry ``name``.  Graph
         attributes: ``crs="EPSG:4326"``, ``name``, ``source`` (licence) and
-        ``geoaggl`` (the parameters, used by :func:`od_matrix` to take a fast
-        path over the cached arrays).
+        ``geoaggl`` (the parameters, ``road_model`` as the entries that differ
+        from the shipped model, used by :func:`od_matrix` to take a fast path over
+        the cached arrays).
+
+    Raises
+    ------
+    DataError
+        ``speed_kph`` or ``ferry_minutes`` not finite and > 0; a ``road_model``
+        coefficient that is NaN or infinite, or so large that the lengths overflow.
+    ParameterTypeError
+        A parameter that is not a number; ``road_model`` (or one of its groups or
+        polygons) of the wrong type.
+    OptionError
+        An unknown ``road_model`` key or coefficient (the message lists the allowed ones).
 
     Notes
     -----
@@ -475,14 +766,17 @@ def china_highways(
     --------
     >>> G = china_highways()                      # doctest: +SKIP
     >>> od = od_matrix(G, geoaggl.prefectures())  # doctest: +SKIP
+    >>> slow = china_highways(road_model={"speed": {"const": 4.5}})  # doctest: +SKIP
     """
     import networkx as nx
 
+    where = "china_highways"
     if speed_kph is not None:
-        speed_kph = _positive(speed_kph, "speed_kph", "china_highways")
-    ferry_minutes = _positive(ferry_minutes, "ferry_minutes", "china_highways")
+        speed_kph = _positive(speed_kph, "speed_kph", where)
+    ferry_minutes = _positive(ferry_minutes, "ferry_minutes", where)
+    changed, model_key = _resolve_model(road_model, where)
     z = bundled_arrays()
-    comp = _bundled_compact(speed_kph, ferry_minutes)
+    comp = _bundled_compact(speed_kph, ferry_minutes, model_key)
     n = comp.n
     m = z["u"].size
     u = z["u"].tolist()
@@ -505,6 +799,7 @@ def china_highways(
                 "graph": "china_highways",
                 "speed_kph": speed_kph,
                 "ferry_minutes": ferry_minutes,
+                "road_model": changed,
                 "nodes": n,
                 "edges": m,
             }
@@ -713,21 +1008,45 @@ def clear_cache() -> None:
     >>> roads.clear_cache()  # the next call of od_matrix() recomputes (or reads the disk cache)
     """
     _GENERIC.clear()
-    _bundled_compact.cache_clear()
+    _bundled_compact_cached.cache_clear()
+
+
+def _access_params(G: Any) -> Mapping[str, Any] | None:
+    """The road-model parameters whose ``"access"`` coefficients give ``G``'s urban access time:
+    the bundled graph on modelled speeds (``speed_kph=None``; a :class:`RoadGraph`, ``None`` or a
+    :func:`china_highways` graph, by its stamp), else ``None`` (no access time is added)."""
+    if G is None:
+        return _model_params(None)
+    if isinstance(G, RoadGraph):
+        return _model_params(G._model_key) if G.speed_kph is None else None
+    stamp = G.graph.get(_STAMP) if hasattr(G, "graph") else None
+    if not (
+        isinstance(stamp, Mapping)
+        and stamp.get("graph") == "china_highways"
+        and stamp.get("speed_kph") is None
+    ):
+        return None
+    try:
+        key = _resolve_model(stamp.get("road_model"), "od_matrix")[1]
+    except GeoagglError:  # an edited stamp: not recognised as the bundled graph
+        return None
+    return _model_params(key)
 
 
 def _calibrated_speeds(G: Any) -> bool:
     """True for the bundled graph on the calibrated speed model (``speed_kph=None``)."""
-    if G is None:
-        return True
-    if isinstance(G, RoadGraph):
-        return G.speed_kph is None
-    stamp = G.graph.get(_STAMP) if hasattr(G, "graph") else None
-    return (
-        isinstance(stamp, Mapping)
-        and stamp.get("graph") == "china_highways"
-        and stamp.get("speed_kph") is None
-    )
+    return _access_params(G) is not None
+
+
+def _access_at(lon: np.ndarray, lat: np.ndarray, comp: CompactGraph, params: Mapping[str, Any]) -> np.ndarray:
+    """Urban access minutes at points (:func:`geoaggl._roadmodel.access_minutes` with ``params``)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        acc = access_minutes(lon, lat, comp.lon, comp.lat, params=params)
+    if not np.isfinite(acc).all():
+        raise DataError(
+            "the road_model's 'access' coefficients overflow the access times (non-finite minutes)"
+        )
+    return acc
 
 
 def _from_networkx(G: Any, weight: str) -> CompactGraph:
@@ -761,8 +1080,11 @@ def _from_networkx(G: Any, weight: str) -> CompactGraph:
     if isinstance(stamp, Mapping) and stamp.get("graph") == "china_highways":
         try:
             kph = stamp["speed_kph"]
-            bundled = _bundled_compact(None if kph is None else float(kph), float(stamp["ferry_minutes"]))
-        except (KeyError, TypeError, ValueError, DataError):
+            model_key = _resolve_model(stamp.get("road_model"), "od_matrix")[1]
+            bundled = _bundled_compact(
+                None if kph is None else float(kph), float(stamp["ferry_minutes"]), model_key
+            )
+        except (KeyError, TypeError, ValueError, GeoagglError):
             bundled = None
         if (
             bundled is not None
@@ -1109,8 +1431,9 @@ def od_matrix(
         ``"length_raw"`` (km, the source's uncorrected chords) or
         ``"travel_time"`` (minutes; with the calibrated speeds,
         ``speed_kph=None``, an urban access time is added at both trip ends:
-        :math:`a_0 + a_1 \log(1 + n)` minutes, *n* the graph nodes within
-        about 15 km, ≈ 12–15 min per end).
+        :math:`\max(0,\ a_0 + a_1 \log(1 + n))` minutes, *n* the graph nodes within
+        about 15 km, ≈ 12–15 min per end; :math:`a_0, a_1` are the ``"access"``
+        coefficients of the graph's ``road_model``, see :func:`road_model`).
     targets : GeoDataFrame or GeoSeries, optional
         Destinations (default: ``points``).
     max_snap_km : float or None, default 30
@@ -1212,10 +1535,11 @@ def od_matrix(
     else:
         vals = np.empty(res.shape, dtype=dtype)
         np.divide(res, scale, out=vals, casting="same_kind")
-    # --- road model hook (#14): urban access time at both trip ends (bundled graph, calibrated speeds)
-    if weight == "travel_time" and _calibrated_speeds(G):
-        vals += access_minutes(s_lon, s_lat, comp.lon, comp.lat)[:, None]
-        vals += access_minutes(t_lon, t_lat, comp.lon, comp.lat)[None, :]
+    # --- road model hook (#14): urban access time at both trip ends (bundled graph, modelled speeds)
+    params = _access_params(G) if weight == "travel_time" else None
+    if params is not None:
+        vals += _access_at(s_lon, s_lat, comp, params)[:, None]
+        vals += _access_at(t_lon, t_lat, comp, params)[None, :]
     # --- end of road model hook
     far_s = np.zeros(s_idx.size, bool) if max_snap_km is None else s_km > max_snap_km
     far_t = np.zeros(t_idx.size, bool) if max_snap_km is None else t_km > max_snap_km
@@ -2107,11 +2431,12 @@ def _isochrones(
 
 
 def _road_access0(G: Any, c_lon: float, c_lat: float) -> float:
-    """The centre's urban access time (minutes) on the calibrated bundled graph, else 0."""
-    if not _calibrated_speeds(G):
+    """The centre's urban access time (minutes) on the bundled graph on modelled speeds, else 0."""
+    params = _access_params(G)
+    if params is None:
         return 0.0
     comp0 = _from_networkx(G, "travel_time")
-    return float(access_minutes(np.array([c_lon]), np.array([c_lat]), comp0.lon, comp0.lat)[0])
+    return float(_access_at(np.array([c_lon]), np.array([c_lat]), comp0, params)[0])
 
 
 def _rail_seat_times(c_lon: float, c_lat: float, units: Any) -> np.ndarray:
@@ -2146,8 +2471,9 @@ def _seat_times(
     if comp is not None:
         node, km = comp.snap(lon, lat)
         t = dist[node] / 60.0
-        if _calibrated_speeds(G):
-            t = t + access0 + access_minutes(lon, lat, comp.lon, comp.lat)
+        params = _access_params(G)
+        if params is not None:
+            t = t + access0 + _access_at(lon, lat, comp, params)
         t[km > _MAX_SNAP_KM] = np.inf  # seats off the network (e.g. 三沙) are not reached
     via = None
     if mode != "road":

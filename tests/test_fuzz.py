@@ -1634,13 +1634,54 @@ def _r_clear_cache(d: Any, kind: str) -> Call:
     return Call(roads.clear_cache)
 
 
+#: ``road_model=`` values every validator must reject (unknown keys/coefficients, NaN/inf, wrong types)
+_BAD_COEF = [NAN, INF, -INF, "x", "1", None, [1.0], True, b"1", {"a": 1}]
+_BAD_MODEL_SHAPES = [
+    "speed",
+    1.5,
+    ["speed"],
+    {"sped": {"const": 4.5}},
+    {"speed": {"konst": 4.5}},
+    {"access": {"loglen": 1.0}},
+    {"speed": 4.5},
+    {"distance": None},
+    {"plateau_polygon": [[90.0, 30.0]]},
+    {"plateau_polygon": "polygon"},
+    {"rugged_polygon": [[90.0, 30.0], [91.0, NAN], [91.0, 31.0]]},
+    {"delta_polygons": [[[1.0, 2.0], [3.0, 4.0], [5.0, 200.0]]]},
+    {"xinjiang_polygon": [[1.0, 2.0, 3.0], [3.0, 4.0], [5.0, 6.0]]},
+]
+
+
+def _road_model(d: Any, kind: str) -> Any:
+    """A ``road_model=`` value: a few coefficients near the shipped ones, or one that must fail."""
+    from geoaggl import roads
+
+    shipped = roads.road_model()
+    group = d(st.sampled_from(["distance", "speed", "access"]))
+    coef = d(st.sampled_from(sorted(shipped[group])))
+    if kind == "bad_model":
+        if d(st.booleans()):
+            return d(st.sampled_from(_BAD_MODEL_SHAPES))
+        return {group: {coef: d(st.sampled_from(_BAD_COEF))}}
+    if d(st.booleans()):
+        return None
+    return {group: {coef: shipped[group][coef] + d(st.floats(-0.5, 0.5))}}
+
+
 # building the bundled graph takes ~1.5 s: the CI profile only checks the parameter validation
-@case("roads.china_highways", ["bad_number", *(["bad_type", "valid"] if PROFILE == "deep" else [])], ci=1)
+@case(
+    "roads.china_highways",
+    ["bad_number", "bad_model", *(["bad_type", "valid"] if PROFILE == "deep" else [])],
+    ci=1,
+)
 def _r_china_highways(d: Any, kind: str) -> Call:
     from geoaggl import roads
 
     kw: dict[str, Any] = {"speed_kph": d(st.floats(20, 120)), "ferry_minutes": d(st.floats(10, 200))}
-    if kind != "valid":
+    if kind in ("valid", "bad_model"):
+        kw["road_model"] = _road_model(d, kind)
+    if kind in ("bad_number", "bad_type"):
         bad = fs.bad_number if kind == "bad_number" else fs.bad_type
         kw[d(st.sampled_from(["speed_kph", "ferry_minutes"]))] = d(bad.filter(lambda v: v is not None))
 
@@ -1656,20 +1697,39 @@ def _r_china_highways(d: Any, kind: str) -> Call:
     return Call(roads.china_highways, kwargs=kw, check=check, desc=repr(kw))
 
 
-@case("roads.RoadGraph", ["valid", "bad_number", "bad_type"], ci=1)
+@case("roads.RoadGraph", ["valid", "bad_number", "bad_type", "bad_model"], ci=1)
 def _r_road_graph(d: Any, kind: str) -> Call:
     from geoaggl import roads
 
     kw: dict[str, Any] = {"speed_kph": d(st.floats(20, 120)), "ferry_minutes": d(st.floats(10, 200))}
-    if kind != "valid":
+    if kind in ("valid", "bad_model"):
+        kw["road_model"] = _road_model(d, kind)
+    if kind in ("bad_number", "bad_type"):
         bad = fs.bad_number if kind == "bad_number" else fs.bad_type
         kw[d(st.sampled_from(["speed_kph", "ferry_minutes"]))] = d(bad.filter(lambda v: v is not None))
 
     def check(g: Any) -> None:
-        if g.n_nodes != 119_008 or g.speed_kph != kw["speed_kph"]:
+        if g.n_nodes != 119_823 or g.speed_kph != kw["speed_kph"]:
             raise Identity(f"unexpected handle {g!r}")
+        given = kw.get("road_model")
+        if given is not None and g.road_model is not None and g.road_model != given:
+            raise Identity(f"road_model {g.road_model!r} is not the change given, {given!r}")
 
     return Call(roads.RoadGraph, kwargs=kw, check=check, desc=repr(kw))
+
+
+@case("roads.road_model", ["valid"], ci=1)
+def _r_road_model(d: Any, kind: str) -> Call:
+    from geoaggl import roads
+
+    def check(m: Any) -> None:
+        for group in ("distance", "speed", "access"):
+            finite(list(m[group].values()), f"road_model()[{group!r}]")
+        m["speed"]["const"] = NAN  # a fresh copy: editing it changes nothing
+        if not math.isfinite(roads.road_model()["speed"]["const"]):
+            raise Identity("road_model() returned the shipped parameters, not a copy")
+
+    return Call(roads.road_model, check=check)
 
 
 @case("roads.od_blocks", ["valid", "bad_block", "bad_path", "bad_dtype"], ci=1)
