@@ -11,16 +11,17 @@ Method
 ------
 1. Seats snap to their nearest graph node exactly as ``roads.od_matrix`` does.
 2. Distance: detour factor :math:`\\log f_e = \\beta\\cdot x_e` (features
-   ``const, dens, plateau, rugged, delta, xinjiang``).  With the shortest paths fixed, minimise
-   over the calibration pairs :math:`\\sum_p [\\log \\sum_{e\\in P_p} \\ell_e f_e(\\beta)
-   - \\log D_p]^2` plus a small ridge on the non-constant coefficients
+   ``const, dens, plateau, rugged, xinjiang``).  With the shortest paths fixed, minimise
+   over the calibration pairs :math:`\\sum_p \\rho([\\log \\sum_{e\\in P_p} \\ell_e f_e(\\beta)
+   - \\log D_p]^2)` (soft-L1 :math:`\\rho`) plus a ridge on the non-constant coefficients
    (``scipy.optimize.least_squares``); recompute the shortest paths with the new
    lengths; repeat (5 rounds).
 3. Time: with the fitted lengths, speed :math:`\\log v_e = \\gamma\\cdot z_e`
-   (``const, loglen, dens, plateau, rugged, delta``) and access time
-   :math:`a_0 + a_1\\,\\text{dens}` at both ends; minimise
-   :math:`\\sum_p [\\log(\\sum_{e\\in P_p} t_e + A_{s(p)} + A_{t(p)}) - \\log T_p]^2`
+   (``const, loglen, dens_wide, plateau``) and one access time :math:`a_0` at both ends;
+   minimise :math:`\\sum_p \\rho([\\log(\\sum_{e\\in P_p} t_e + A_{s(p)} + A_{t(p)}) - \\log T_p]^2)`
    over the calibration pairs with minutes, paths being fastest paths; repeat.
+   The feature sets and the ridge strength (:data:`CHOSEN`) were chosen by 5-fold
+   cross-validation within the calibration half (``boundaries/cv_road_model.py``).
 4. Report the ratios model/reference on both halves (median, share within ±10 %,
    by class and region).
 """
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,12 @@ DELTAS = [
 ]  # fmt: skip
 #: Xinjiang north of the plateau outline (Tianshan, Junggar and Tarim margins).
 XINJIANG = [[73.0, 35.5], [96.5, 35.5], [96.5, 49.5], [73.0, 49.5]]
+POLYGONS: dict[str, Any] = {
+    "plateau_polygon": PLATEAU,
+    "rugged_polygon": RUGGED,
+    "delta_polygons": DELTAS,
+    "xinjiang_polygon": XINJIANG,
+}
 
 
 class Net:
@@ -137,22 +145,56 @@ def _design(feat: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
     return np.column_stack([feat[k] for k in names])
 
 
-def fit_distance(net: Net, feat: dict[str, np.ndarray], cal: pd.DataFrame) -> dict[str, float]:
-    x = _design(feat, rm.DIST_FEATURES)
+def _local(paths: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """The edges used by ``paths`` and the paths as positions in that array (a residual needs no others)."""
+    used = np.unique(np.concatenate(paths))
+    return [np.searchsorted(used, e) for e in paths], used
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One model variant: the feature names of each part and the ridge strength."""
+
+    distance: tuple[str, ...] = rm.DIST_FEATURES
+    speed: tuple[str, ...] = rm.SPEED_FEATURES
+    access: tuple[str, ...] = rm.ACCESS_FEATURES
+    ridge: float = RIDGE
+    #: ridge on the access slopes (``None``: ``ridge``)
+    access_ridge: float | None = None
+
+
+#: The shipped variant, chosen by 5-fold cross-validation within the calibration half
+#: (``boundaries/cv_road_model.py``).
+CHOSEN = Spec(ridge=0.2)
+
+
+def fit_distance(
+    net: Net, feat: dict[str, np.ndarray], cal: pd.DataFrame, spec: Spec = CHOSEN
+) -> dict[str, float]:
+    x = _design(feat, spec.distance)
     beta = np.zeros(x.shape[1])
     target = np.log(cal["km"].to_numpy(float) * 1000.0)
     fixed = net.connector != 0
     for _ in range(ROUNDS):
         f = np.where(fixed, 1.0, np.maximum(1.0, np.exp(x @ beta)))
-        paths = net.paths(net.length * f, cal["from_node"].to_numpy(), cal["to_node"].to_numpy())
+        paths, used = _local(
+            net.paths(net.length * f, cal["from_node"].to_numpy(), cal["to_node"].to_numpy())
+        )
+        xu, fixed_u, length_u = x[used], fixed[used], net.length[used]
 
-        def resid(b: np.ndarray, paths: list[np.ndarray] = paths) -> np.ndarray:
-            fe = np.where(fixed, 1.0, np.maximum(1.0, np.exp(x @ b)))
-            pred = np.array([np.log((net.length[e] * fe[e]).sum()) for e in paths])
-            return np.r_[pred - target, RIDGE * b[1:]]
+        def resid(
+            b: np.ndarray,
+            paths: list[np.ndarray] = paths,
+            xu: np.ndarray = xu,
+            fixed_u: np.ndarray = fixed_u,
+            length_u: np.ndarray = length_u,
+        ) -> np.ndarray:
+            fe = np.where(fixed_u, 1.0, np.maximum(1.0, np.exp(xu @ b)))
+            pred = np.array([np.log((length_u[e] * fe[e]).sum()) for e in paths])
+            return np.r_[pred - target, spec.ridge * b[1:]]
 
         beta = least_squares(resid, beta, method="trf", loss=LOSS, f_scale=F_SCALE).x
-    return {k: float(round(b, 6)) for k, b in zip(rm.DIST_FEATURES, beta, strict=True)}
+    return {k: float(round(b, 6)) for k, b in zip(spec.distance, beta, strict=True)}
 
 
 def _fixed(net: Net, t: np.ndarray) -> np.ndarray:
@@ -161,36 +203,69 @@ def _fixed(net: Net, t: np.ndarray) -> np.ndarray:
     return np.where(net.fixed_s >= 0, net.fixed_s, t)
 
 
-def _edge_times(net: Net, length: np.ndarray, feat: dict[str, np.ndarray], gamma: np.ndarray) -> np.ndarray:
-    v = np.clip(np.exp(_design(feat, rm.SPEED_FEATURES) @ gamma), *rm._SPEED_CLIP)
+def _edge_times(net: Net, length: np.ndarray, z: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    v = np.clip(np.exp(z @ gamma), *rm._SPEED_CLIP)
     return _fixed(net, length / (v / 3.6))
 
 
 def fit_time(
-    net: Net, feat: dict[str, np.ndarray], length: np.ndarray, cal: pd.DataFrame
+    net: Net, feat: dict[str, np.ndarray], length: np.ndarray, cal: pd.DataFrame, spec: Spec = CHOSEN
 ) -> tuple[dict[str, float], dict[str, float]]:
     cal = cal.dropna(subset=["minutes"])
-    k = len(rm.SPEED_FEATURES)
-    theta = np.r_[np.log(80.0), np.zeros(k - 1), 5.0, 0.0]
+    k = len(spec.speed)
+    theta = np.r_[np.log(80.0), np.zeros(k - 1), 5.0, np.zeros(len(spec.access) - 1)]
     target = np.log(cal["minutes"].to_numpy(float))
-    dens_s = rm.node_density(cal["from_lon"], cal["from_lat"], net.lon, net.lat)
-    dens_t = rm.node_density(cal["to_lon"], cal["to_lat"], net.lon, net.lat)
-    z = _design(feat, rm.SPEED_FEATURES)
+    w_s = _design(rm.access_features(cal["from_lon"], cal["from_lat"], net.lon, net.lat), spec.access)
+    w_t = _design(rm.access_features(cal["to_lon"], cal["to_lat"], net.lon, net.lat), spec.access)
+    z = _design(feat, spec.speed)
+    access_ridge = spec.ridge if spec.access_ridge is None else spec.access_ridge
     for _ in range(ROUNDS):
-        t = _edge_times(net, length, feat, theta[:k])
-        paths = net.paths(t, cal["from_node"].to_numpy(), cal["to_node"].to_numpy())
+        t = _edge_times(net, length, z, theta[:k])
+        paths, used = _local(net.paths(t, cal["from_node"].to_numpy(), cal["to_node"].to_numpy()))
+        zu, length_u, ferry_u = z[used], length[used], net.connector[used] == FERRY
+        fixed_u = net.fixed_s[used]
 
-        def resid(th: np.ndarray, paths: list[np.ndarray] = paths) -> np.ndarray:
-            v = np.clip(np.exp(z @ th[:k]), *rm._SPEED_CLIP)
-            te = _fixed(net, length / (v / 3.6))
-            acc = np.maximum(0.0, th[k] + th[k + 1] * dens_s) + np.maximum(0.0, th[k] + th[k + 1] * dens_t)
+        def resid(
+            th: np.ndarray,
+            paths: list[np.ndarray] = paths,
+            zu: np.ndarray = zu,
+            length_u: np.ndarray = length_u,
+            ferry_u: np.ndarray = ferry_u,
+            fixed_u: np.ndarray = fixed_u,
+        ) -> np.ndarray:
+            te = np.where(
+                ferry_u,
+                FERRY_MINUTES * 60.0,
+                length_u / (np.clip(np.exp(zu @ th[:k]), *rm._SPEED_CLIP) / 3.6),
+            )
+            te = np.where(fixed_u >= 0, fixed_u, te)
+            acc = np.maximum(0.0, w_s @ th[k:]) + np.maximum(0.0, w_t @ th[k:])
             pred = np.array([te[e].sum() / 60.0 for e in paths]) + acc
-            return np.r_[np.log(np.maximum(pred, 1e-9)) - target, RIDGE * th[1:k], RIDGE * th[k + 1 :]]
+            return np.r_[
+                np.log(np.maximum(pred, 1e-9)) - target, spec.ridge * th[1:k], access_ridge * th[k + 1 :]
+            ]
 
         theta = least_squares(resid, theta, method="trf", loss=LOSS, f_scale=F_SCALE).x
-    speed = {n: float(round(c, 6)) for n, c in zip(rm.SPEED_FEATURES, theta[:k], strict=True)}
-    access = {n: float(round(c, 6)) for n, c in zip(rm.ACCESS_FEATURES, theta[k:], strict=True)}
+    speed = {n: float(round(c, 6)) for n, c in zip(spec.speed, theta[:k], strict=True)}
+    access = {n: float(round(c, 6)) for n, c in zip(spec.access, theta[k:], strict=True)}
     return speed, access
+
+
+def fit_params(
+    net: Net, feat: dict[str, np.ndarray], cal: pd.DataFrame, spec: Spec = CHOSEN
+) -> dict[str, Any]:
+    """Fit a variant on the pairs ``cal``: the coefficients and polygons of ``road_model.json``."""
+    distance = fit_distance(net, feat, cal, spec)
+    f = np.where(net.connector != 0, 1.0, rm.detour_factor(feat, distance))
+    speed, access = fit_time(net, feat, net.length * f, cal, spec)
+    return {
+        "model": "geoaggl road model 2 (see geoaggl/_roadmodel.py)",
+        "fitted_by": "boundaries/fit_road_model.py on the calibration half of tests/data/drive_reference.csv",
+        "distance": distance,
+        "speed": speed,
+        "access": access,
+        **POLYGONS,
+    }
 
 
 def predict(net: Net, params: dict[str, Any], pairs: pd.DataFrame) -> pd.DataFrame:
@@ -238,27 +313,8 @@ def main() -> None:
     net = Net()
     pairs = load_pairs(net)
     cal = pairs[pairs["split"] == "calibration"]
-    base = {
-        "plateau_polygon": PLATEAU,
-        "rugged_polygon": RUGGED,
-        "delta_polygons": DELTAS,
-        "xinjiang_polygon": XINJIANG,
-    }
-    feat = rm.edge_features(net.u, net.v, net.length, net.lon, net.lat, params=base)
-    distance = fit_distance(net, feat, cal)
-    f = np.where(net.connector != 0, 1.0, rm.detour_factor(feat, distance))
-    speed, access = fit_time(net, feat, net.length * f, cal)
-    params: dict[str, Any] = {
-        "model": "geoaggl road model 1 (see geoaggl/_roadmodel.py)",
-        "fitted_by": "boundaries/fit_road_model.py on the calibration half of tests/data/drive_reference.csv",
-        "distance": distance,
-        "speed": speed,
-        "access": access,
-        "plateau_polygon": PLATEAU,
-        "rugged_polygon": RUGGED,
-        "delta_polygons": DELTAS,
-        "xinjiang_polygon": XINJIANG,
-    }
+    feat = rm.edge_features(net.u, net.v, net.length, net.lon, net.lat, params=POLYGONS)
+    params = fit_params(net, feat, cal)
     pred = predict(net, params, pairs)
     params["fit"] = report(pred)
     OUT.write_text(json.dumps(params, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

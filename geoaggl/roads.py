@@ -230,7 +230,11 @@ _MODEL_GROUPS = ("distance", "speed", "access")
 #: Descriptive entries of ``road_model.json``: accepted in ``road_model=`` and ignored.
 _MODEL_META = ("model", "fitted_by", "fit")
 #: The features each coefficient group may use (``geoaggl._roadmodel``'s feature lists).
-_GROUP_FEATURES = {"distance": "DIST_FEATURES", "speed": "SPEED_FEATURES", "access": "ACCESS_FEATURES"}
+_GROUP_FEATURES = {
+    "distance": "EDGE_FEATURE_NAMES",
+    "speed": "EDGE_FEATURE_NAMES",
+    "access": "ACCESS_FEATURE_NAMES",
+}
 
 
 def road_model() -> dict[str, Any]:
@@ -740,11 +744,12 @@ def china_highways(
     ``length`` is corrected by a detour factor per edge,
     :math:`\log f_e = \beta\cdot x_e` (:math:`f_e \ge 1`), and the default
     speeds are :math:`\log v_e = \gamma\cdot z_e` (15–110 km/h); the
-    features are the edge's length, the local node density, and whether it
-    lies on the Qinghai–Tibet Plateau, in the Hengduan Mountains or in the
-    Pearl / Yangtze River deltas.  :func:`od_matrix` adds an urban access time
-    at both ends of a ``travel_time`` trip (calibrated model only).  The
-    coefficients were fitted (``boundaries/fit_road_model.py``) on the
+    features are the edge's length, the node density around it, and whether
+    it lies on the Qinghai–Tibet Plateau, in the Hengduan Mountains or in
+    Xinjiang.  :func:`od_matrix` adds an urban access time (13.5 min) at both
+    ends of a ``travel_time`` trip (calibrated model only).  The feature sets
+    were chosen by cross-validation (``boundaries/cv_road_model.py``) and the
+    coefficients fitted (``boundaries/fit_road_model.py``) on the
     calibration half of 88 published seat-to-seat driving distances and times
     (``tests/data/drive_reference.csv``); the README states the figures
     measured on the other half.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -188,8 +189,12 @@ def test_check_half_distance_floor(check: pd.DataFrame) -> None:
         "northwest",
         "southwest",
         "tibet",
-        pytest.param("central", marks=pytest.mark.xfail(strict=True, reason="median 0.94 (4 pairs)")),
-        pytest.param("south", marks=pytest.mark.xfail(strict=True, reason="median 0.89 (6 pairs)")),
+        pytest.param(
+            "central", marks=pytest.mark.xfail(strict=True, reason="median 0.94 (4 pairs; road model 2)")
+        ),
+        pytest.param(
+            "south", marks=pytest.mark.xfail(strict=True, reason="median 0.89 (6 pairs; road model 2)")
+        ),
     ],
 )
 def test_check_half_region_median_within_5pct(check: pd.DataFrame, region: str) -> None:
@@ -204,7 +209,7 @@ def test_check_half_region_median_within_5pct(check: pd.DataFrame, region: str) 
         "medium",
         "long",
         "plateau",
-        "intra_metro",  # median 0.88 before Hong Kong / Macao joined the graph (refit), now 0.91
+        "intra_metro",
     ],
 )
 def test_check_half_time_median_by_class_within_10pct(check: pd.DataFrame, cls: str) -> None:
@@ -265,11 +270,23 @@ def test_apply_road_model_with_neutral_parameters_returns_the_chords() -> None:
     np.testing.assert_array_equal(got_len, [np.round(8500 * np.exp(0.1)), 22000.0])  # connectors kept
 
 
-def test_access_minutes_nonnegative_and_larger_in_big_cities(seats: pd.DataFrame) -> None:
+def test_access_minutes_nonnegative_and_follow_the_density_terms(seats: pd.DataFrame) -> None:
+    """Road model 2 ships one access time per trip end (a density slope fitted to ~0 under the
+    cross-validated ridge, boundaries/cv_road_model.py); a density term still lengthens access
+    in big cities when given a positive coefficient."""
     from geoaggl._roadgraph import bundled_arrays
-    from geoaggl._roadmodel import access_minutes
+    from geoaggl._roadmodel import access_features, access_minutes, load_params
 
     z = bundled_arrays()
     pts = seats.loc[["440100", "540100", "310100"]]  # 广州, 拉萨, 上海
-    got = access_minutes(pts["seat_lon"], pts["seat_lat"], z["lon_e3"] / 1000.0, z["lat_e3"] / 1000.0)
-    assert (got >= 0).all() and got[0] > got[1] and got[2] > got[1]
+    node_lon, node_lat = z["lon_e3"] / 1000.0, z["lat_e3"] / 1000.0
+    got = access_minutes(pts["seat_lon"], pts["seat_lat"], node_lon, node_lat)
+    p = load_params()
+    feat = access_features(pts["seat_lon"], pts["seat_lat"], node_lon, node_lat)
+    expected = sum(float(c) * feat[name] for name, c in p["access"].items())
+    assert (got >= 0).all()
+    np.testing.assert_allclose(got, np.maximum(0.0, expected))
+    for term in ("dens", "dens_wide"):
+        p["access"] = {"const": 5.0, term: 1.0}
+        got = access_minutes(pts["seat_lon"], pts["seat_lat"], node_lon, node_lat, params=p)
+        assert got[0] > got[1] and got[2] > got[1], term

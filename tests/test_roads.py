@@ -307,8 +307,8 @@ REALITY = [
         245,
         marks=pytest.mark.xfail(
             strict=True,
-            reason="#14 calibrated detour factor (x1.10 on plains, fitted to tests/data/drive_reference.csv) "
-            "overshoots this straight expressway corridor: 270 km",
+            reason="#14 calibrated detour factor (x1.07-1.08 on plains, fitted to "
+            "tests/data/drive_reference.csv) overshoots this straight expressway corridor: 270 km",
         ),
     ),
     ("成都市", "重庆市", 300),
