@@ -12,7 +12,8 @@ Folds: the calibration pairs sorted by (class, region, from_adcode, to_adcode), 
 
 Columns: ``km_med`` median ratio model/reference km; ``km_10`` share within ±10 %; ``km_male``
 mean absolute log ratio; ``reg_worst`` the largest :math:`|\\text{median} - 1|` over regions with
-at least three pairs; ``min_*`` the same for minutes; ``cls_worst`` the largest
+at least three pairs; ``min_*`` the same for minutes (``min_male`` the main criterion of the
+time model, ``km_male`` of the distance model); ``cls_worst`` the largest
 :math:`|\\text{median} - 1|` over the four classes; then each class's median time ratio.
 """
 
@@ -109,6 +110,8 @@ VARIANTS: dict[str, frm.Spec] = {
     "... access dens; ridge 0.2, access ridge 0.02": replace(
         M1, distance=D_NODELTA, speed=S_WIDE[:-1], access=("const", "dens"), ridge=0.2, access_ridge=0.02
     ),
+    # the shipped variant (fit_road_model.CHOSEN): least min_male with km_male 0.083, the best
+    # cls_worst but one, and the simplest access term among the rows tied with it
     "... access const; ridge 0.2": replace(
         M1, distance=D_NODELTA, speed=S_WIDE[:-1], access=("const",), ridge=0.2
     ),
