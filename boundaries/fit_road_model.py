@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 import geoaggl  # noqa: E402
 from geoaggl import _roadmodel as rm  # noqa: E402
-from geoaggl._roadgraph import FERRY, CompactGraph, bundled_arrays  # noqa: E402
+from geoaggl._roadgraph import BORDER_PENALTY, FERRY, SAR_LINK, CompactGraph, bundled_arrays  # noqa: E402
 
 OUT = ROOT / "geoaggl" / "data" / "road_model.json"
 REFERENCE = ROOT / "tests" / "data" / "drive_reference.csv"
@@ -105,9 +105,12 @@ class Net:
         )
 
     def paths(self, w: np.ndarray, src: np.ndarray, dst: np.ndarray) -> list[np.ndarray]:
-        """Edge indices of a lightest path ``src[k] -> dst[k]`` under edge weights ``w``."""
+        """Edge indices of a lightest path ``src[k] -> dst[k]`` under edge weights ``w``, routed as
+        ``roads.od_matrix`` routes: fewest Hong Kong / Macao border crossings first (the border
+        links carry ``BORDER_PENALTY`` for the search only)."""
         key = np.r_[self.u * self.n + self.v, self.v * self.n + self.u]
-        ww = np.r_[w, w]
+        routed = w + np.where(self.connector == SAR_LINK, BORDER_PENALTY, 0.0)
+        ww = np.r_[routed, routed]
         eid = np.r_[np.arange(w.size), np.arange(w.size)]
         order = np.lexsort((ww, key))
         key, eid = key[order], eid[order]

@@ -302,7 +302,7 @@ def road_model() -> dict[str, Any]:
     >>> from geoaggl import roads
     >>> m = roads.road_model()
     >>> sorted(m["access"]), "plateau" in m["distance"]
-    (['const', 'dens'], True)
+    (['const'], True)
     >>> m["speed"]["const"] -= 0.1  # every unclipped speed x exp(-0.1), about 10 % slower
     >>> g = roads.RoadGraph(road_model={"speed": {"const": m["speed"]["const"]}})
     >>> list(g.road_model["speed"])
@@ -619,7 +619,7 @@ class RoadGraph:
     (119823, 186929)
     >>> od = roads.od_matrix(g, geoaggl.prefectures().loc[["110100", "120100"]])
     >>> round(float(od.loc["110100", "120100"]))
-    138
+    141
     >>> roads.RoadGraph(road_model={"access": {"const": 10.0}})
     RoadGraph(speed_kph=None, ferry_minutes=90.0, road_model={'access': {'const': 10.0}})
     """
@@ -746,7 +746,7 @@ def china_highways(
     speeds are :math:`\log v_e = \gamma\cdot z_e` (15–110 km/h); the
     features are the edge's length, the node density around it, and whether
     it lies on the Qinghai–Tibet Plateau, in the Hengduan Mountains or in
-    Xinjiang.  :func:`od_matrix` adds an urban access time (13.5 min) at both
+    Xinjiang.  :func:`od_matrix` adds an urban access time (12.8 min) at both
     ends of a ``travel_time`` trip (calibrated model only).  The feature sets
     were chosen by cross-validation (``boundaries/cv_road_model.py``) and the
     coefficients fitted (``boundaries/fit_road_model.py``) on the
@@ -1347,7 +1347,7 @@ class ODResult:
     >>> from geoaggl import roads
     >>> rep = roads.od_matrix(None, geoaggl.prefectures().loc[["310100", "320100"]], report=True)
     >>> rep.unit, round(float(rep.od.loc["310100", "320100"]))
-    ('km', 327)
+    ('km', 315)
     >>> bool(rep.snap_km.max() < 5)
     True
     """

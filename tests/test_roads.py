@@ -301,16 +301,7 @@ def test_graph_from_osm_tiny_file():
 # (the tests run offline); the 10% tolerance absorbs route choice and seat placement.
 REALITY = [
     ("北京市", "上海市", 1215),
-    pytest.param(
-        "哈尔滨市",
-        "长春市",
-        245,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="#14 calibrated detour factor (x1.07-1.08 on plains, fitted to "
-            "tests/data/drive_reference.csv) overshoots this straight expressway corridor: 270 km",
-        ),
-    ),
+    ("哈尔滨市", "长春市", 245),
     ("成都市", "重庆市", 300),
     ("上海市", "杭州市", 175),
     ("南京市", "武汉市", 530),
