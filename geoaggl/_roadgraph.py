@@ -73,11 +73,14 @@ BORDER_PENALTY = 1e9
 
 def unpenalize(d: NDArray[np.float64], *, max_crossings: int | None = None) -> NDArray[np.float64]:
     """Routed distances with the border penalties removed (``inf`` beyond ``max_crossings``)."""
-    fin = np.isfinite(d)
-    k = np.floor(np.where(fin, d, 0.0) / BORDER_PENALTY)
-    out = np.where(fin, d - k * BORDER_PENALTY, d)
-    if max_crossings is not None:
-        out = np.where(k > max_crossings, np.inf, out)
+    out = np.array(d, dtype=np.float64, copy=True)
+    hit = np.flatnonzero((out >= BORDER_PENALTY) & (out < np.inf))  # two passes; few cells cross
+    if hit.size:
+        flat = out.reshape(-1)
+        k = np.floor(flat[hit] / BORDER_PENALTY)
+        flat[hit] -= k * BORDER_PENALTY
+        if max_crossings is not None:
+            flat[hit[k > max_crossings]] = np.inf
     return out
 
 
@@ -486,8 +489,8 @@ def _target_buckets_impl(
     ok = np.isfinite(w)
     climb = _csr_min(size, pos[v][ok], pos[core.up_idx[sel]][ok], w[ok])
     cols, vals, owner = [], [], []
-    for k in range(0, targets.size, 256):
-        d = np.atleast_2d(dijkstra(climb, directed=True, indices=pos[targets[k : k + 256]]))
+    for k in range(0, targets.size, 32):  # 32 rows of the graph's size at a time (memory)
+        d = np.atleast_2d(dijkstra(climb, directed=True, indices=pos[targets[k : k + 32]]))
         r, c = np.nonzero(np.isfinite(d))
         cols.append(c)
         vals.append(d[r, c])
@@ -619,13 +622,13 @@ def core_many_to_many(
     utgt, tgt_inv = np.unique(targets, return_inverse=True)
     t_clo = core.closure(utgt)
     plan = core.down_plan(t_clo, pos)
-    buckets: tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]] | None
-    buckets = core.target_buckets(utgt, t_clo, pos, graph.shape[0])
-    if buckets[0].size <= sum(int(p[1].size) for p in plan):  # cheaper than the level sweep
+    buckets: tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]] | None = None
+    sample = utgt[:: max(1, utgt.size // 64)]  # estimate the search spaces' total size first
+    est = core.target_buckets(sample, t_clo, pos, graph.shape[0])[0].size * utgt.size / sample.size
+    if est <= 0.8 * sum(int(p[1].size) for p in plan):  # clearly cheaper than the level sweep
+        buckets = core.target_buckets(utgt, t_clo, pos, graph.shape[0])
         plan = []
-        chunk = max(1, min(chunk, 10_000_000 // max(buckets[0].size, 1)))
-    else:
-        buckets = None
+        chunk = max(1, min(chunk, 4_000_000 // max(buckets[0].size, 1)))
     if progress is not None:
         chunk = max(1, min(chunk, -(-rows.size // 20)))
     starts = list(range(0, rows.size, chunk))

@@ -221,3 +221,16 @@ def test_pearl_river_estuary_crossings_are_on_the_graph(seats: pd.DataFrame) -> 
     # round by 广州 on the source graph
     od = roads.od_matrix(None, seats.loc[["442000", SZ]], weight="length_raw")
     assert od.loc[SZ, "442000"] < 110.0
+
+
+def test_unpenalize_removes_whole_penalties_only() -> None:
+    from geoaggl._roadgraph import BORDER_PENALTY as P
+    from geoaggl._roadgraph import unpenalize
+
+    d = np.array([[0.0, 5.5, np.inf], [P + 3.25, 2 * P + 1.0, np.nan]])
+    before = d.copy()
+    np.testing.assert_array_equal(unpenalize(d), [[0.0, 5.5, np.inf], [3.25, 1.0, np.nan]])
+    np.testing.assert_array_equal(
+        unpenalize(d, max_crossings=1), [[0.0, 5.5, np.inf], [3.25, np.inf, np.nan]]
+    )
+    np.testing.assert_array_equal(d, before)  # the caller's array is not changed
