@@ -2875,7 +2875,12 @@ def od_blocks(
     return out
 
 
-def road_density(units: gpd.GeoDataFrame | None = None, *, per: float = 100.0) -> pd.Series:
+def road_density(
+    units: gpd.GeoDataFrame | None = None,
+    *,
+    per: float = 100.0,
+    weight: Literal["length", "length_raw"] = "length",
+) -> pd.Series:
     r"""Length of the bundled major-road network per area of each unit.
 
     .. math:: \text{density}_i = \frac{\sum_{e \in E_i} \ell_e}{A_i} \times \text{per}
@@ -2896,6 +2901,11 @@ def road_density(units: gpd.GeoDataFrame | None = None, *, per: float = 100.0) -
     per : float, default 100
         Area unit: road km per ``per`` km² (100 gives km per 100 km²); a finite
         number > 0.
+    weight : {"length", "length_raw"}, default "length"
+        ``"length"``: edge lengths corrected for the chord shortfall of the
+        simplified geometry (the calibrated detour factor of
+        :func:`china_highways`, the same km as :func:`od_matrix`);
+        ``"length_raw"``: the source's straight chords.
 
     Returns
     -------
@@ -2934,6 +2944,7 @@ def road_density(units: gpd.GeoDataFrame | None = None, *, per: float = 100.0) -
 
     where = "road_density"
     per = _positive(per, "per", where)
+    weight = check_option(weight, ("length", "length_raw"), name="weight", where=where)
     if units is None:
         units = prefectures()
     if not isinstance(units, gpd.GeoDataFrame):
@@ -2950,7 +2961,7 @@ def road_density(units: gpd.GeoDataFrame | None = None, *, per: float = 100.0) -
     lon = a["lon_e3"].astype(np.float64) / 1000.0
     lat = a["lat_e3"].astype(np.float64) / 1000.0
     mid = gpd.GeoSeries(gpd.points_from_xy((lon[u] + lon[v]) / 2, (lat[u] + lat[v]) / 2), crs="EPSG:4326")
-    km = a["length_m"][keep].astype(np.float64) / 1000.0
+    km = _edge_weights()[2][weight][keep] / 1000.0
     poly_idx, pt_idx = mid.sindex.query(units.geometry.values, predicate="contains")
     length = np.bincount(poly_idx, weights=km[pt_idx], minlength=len(units))
     dens = length / area * per

@@ -2159,7 +2159,10 @@ def _r_road_density(d: Any, kind: str) -> Call:
     from geoaggl import roads
 
     u: Any = units(tuple(d(st.permutations(JS_CODES))[: d(st.integers(1, 2))]))
-    kw: dict[str, Any] = {"per": d(st.floats(1.0, 1000.0))}
+    kw: dict[str, Any] = {
+        "per": d(st.floats(1.0, 1000.0)),
+        "weight": d(st.sampled_from(["length", "length_raw"])),
+    }
     if kind == "bad_per":
         kw["per"] = d(fs.bad_number)
     elif kind == "zero_area":

@@ -447,7 +447,7 @@ def test_road_density_matches_exact_clipping_and_totals(prefs):
     from geoaggl._geo import METRIC_CRS
     from geoaggl._roadgraph import bundled_arrays
 
-    dens = roads.road_density()
+    dens = roads.road_density(weight="length_raw")
     assert dens.index.equals(prefs.index) and dens.name == "road_density"
     assert (dens >= 0).all() and dens["460300"] == 0.0  # 三沙 has no road
     area = prefs.geometry.to_crs(METRIC_CRS).area / 1e6
@@ -466,7 +466,18 @@ def test_road_density_matches_exact_clipping_and_totals(prefs):
     exact = inside.to_crs(METRIC_CRS).length.sum() / 1000.0 / area["110100"] * 100
     assert dens["110100"] == pytest.approx(exact, rel=0.02)
     # per= rescales; bad input is named
-    assert roads.road_density(bj, per=1.0)["110100"] == pytest.approx(dens["110100"] / 100)
+    assert roads.road_density(bj, per=1.0, weight="length_raw")["110100"] == pytest.approx(
+        dens["110100"] / 100
+    )
+    # the default counts the corrected km (the detour factor of the road model), edge by edge
+    _, _, w = roads._edge_weights()
+    corrected = roads.road_density()
+    mid_unit = corrected * area / 100  # corrected km per unit
+    assert mid_unit.sum() == pytest.approx(w["length"][keep].sum() / 1000.0, rel=0.02)
+    ratio = corrected[dens > 0] / dens[dens > 0]
+    assert ratio.min() >= 1.0 - 1e-12 and ratio.max() <= 1.5  # factor >= 1 per edge, plateau at most ~x1.3
+    with pytest.raises(OptionError, match="weight"):
+        roads.road_density(bj, weight="travel_time")  # type: ignore[arg-type]
     with pytest.raises(CRSError):
         roads.road_density(bj.to_crs(3857))
     with pytest.raises(TypeError):
