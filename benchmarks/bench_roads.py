@@ -33,11 +33,11 @@ CACHE = tempfile.mkdtemp(prefix="geoaggl-bench-")
 ENV = {**os.environ, "GEOAGGL_CACHE_DIR": CACHE}
 
 
-def fresh(code: str, repeat: int) -> list[float]:
+def fresh(code: str, repeat: int, **extra_env: str) -> list[float]:
     """Run ``code`` in fresh interpreters (empty cache each time); it prints one float per line."""
     outs = []
     for _ in range(repeat):
-        env = {**ENV, "GEOAGGL_CACHE_DIR": tempfile.mkdtemp(prefix="geoaggl-bench-")}
+        env = {**ENV, "GEOAGGL_CACHE_DIR": tempfile.mkdtemp(prefix="geoaggl-bench-"), **extra_env}
         res = subprocess.run(
             [sys.executable, "-c", textwrap.dedent(code)], check=True, capture_output=True, text=True, env=env
         )
@@ -119,17 +119,16 @@ def main() -> None:
     t = time.perf_counter()
     ref = dijkstra(csr, indices=nodes)[:, nodes]
     scipy_367 = time.perf_counter() - t
-    total, solve = fresh(
-        """
+    od_code = """
         import time, warnings; t0 = time.perf_counter(); warnings.simplefilter("ignore")
         import geoaggl
         from geoaggl import roads
         p = geoaggl.prefectures(); t1 = time.perf_counter()
         od = roads.od_matrix(None, p); t2 = time.perf_counter()
         print(t2 - t0, t2 - t1)
-        """,
-        r,
-    )
+        """
+    total, solve = fresh(od_code, r)
+    total_nok, solve_nok = fresh(od_code, r, GEOAGGL_NO_KERNEL="1")
     roads.clear_cache()
     geoaggl.settings.use_cache = False
     od = roads.od_matrix(None, units).to_numpy() * 1000
@@ -138,10 +137,11 @@ def main() -> None:
     diff = float(np.abs(od[fin] - ref[fin]).max())
     row(
         "OD 367 × 367 seats, fresh process",
-        f"{total:.2f} s incl. import+load (solve {solve:.2f} s)",
+        f"{total:.2f} s incl. import+load (od_matrix {solve:.2f} s); "
+        f"without the compiled kernel {total_nok:.2f} s (od_matrix {solve_nok:.2f} s)",
         f"scipy all sources {scipy_367:.2f} s",
         f"targets ≤ 1 s, ≥ 10x: {scipy_367 / solve:.1f}x "
-        f"(solve), {scipy_367 / total:.1f}x (all in); max |Δ| {diff:.1e} m",
+        f"(od_matrix), {scipy_367 / total:.1f}x (all in); max |Δ| {diff:.1e} m",
     )
 
     cty = county_points()
@@ -149,6 +149,13 @@ def main() -> None:
     geoaggl.settings.use_cache = False
     ours = median_time(lambda: roads.od_matrix(None, cty), max(1, r - 1))
     odc = roads.od_matrix(None, cty).to_numpy()
+    from geoaggl import _odkernel
+
+    kernel_lib = _odkernel.library
+    _odkernel.library = lambda: None  # type: ignore[assignment]
+    roads.clear_cache()
+    nok = median_time(lambda: roads.od_matrix(None, cty), 1)
+    _odkernel.library = kernel_lib  # type: ignore[assignment]
     geoaggl.settings.use_cache = True
     cnodes, _ = comp.snap(cty.geometry.x.to_numpy(), cty.geometry.y.to_numpy())
     sample = cnodes[:: max(1, cnodes.size // 100)][:100]
@@ -161,7 +168,7 @@ def main() -> None:
     diffc = float(np.abs(sub[fin] - refc[fin]).max())
     row(
         f"OD {len(cty):,} × {len(cty):,} county seats",
-        f"{ours:.2f} s",
+        f"{ours:.2f} s (without the compiled kernel {nok:.2f} s)",
         f"scipy ≈ {per * cnodes.size:.1f} s (100 sources, scaled)",
         f"target ≤ 3 s; {per * cnodes.size / ours:.1f}x; max |Δ| {diffc:.1e} m",
     )

@@ -207,6 +207,9 @@ def main() -> None:
     n_vert = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
     size_mb = OUT.stat().st_size / 1e6
     print(f"wrote {OUT.relative_to(ROOT)}: {len(gdf)} units, {n_vert} vertices, {size_mb:.2f} MB")
+    import runpy
+
+    runpy.run_path(str(Path(__file__).with_name("build_prefectures_npz.py")), run_name="__main__")
 
 
 if __name__ == "__main__":

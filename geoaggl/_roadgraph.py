@@ -35,11 +35,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:  # scipy.sparse is imported where it is used: the compiled OD path never needs it
+    import scipy.sparse as sp
 
 __all__ = [
     "BORDER_PENALTY",
@@ -121,6 +123,8 @@ def _csr_min(
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(t, minlength=n), out=indptr[1:])
     idx_dtype = np.int32 if n < 2**31 - 1 else np.int64
+    import scipy.sparse as sp
+
     return sp.csr_matrix((ww, h.astype(idx_dtype), indptr.astype(idx_dtype)), shape=(n, n))
 
 
@@ -404,12 +408,26 @@ class Core:
 
     n: int
     core_nodes: NDArray[np.int64]  # original ids of the core, position = core id
-    core: sp.csr_matrix  # core arcs (core ids)
+    core_indptr: NDArray[Any]  # core arcs as a CSR over core ids (see :attr:`core`)
+    core_indices: NDArray[Any]
+    core_data: NDArray[np.float64]
     up_ptr: NDArray[np.int64]  # (n + 1,) CSR over original ids; empty for core nodes
     up_idx: NDArray[np.int64]
     up_out: NDArray[np.float64]  # weight v -> up_idx
     up_in: NDArray[np.float64]  # weight up_idx -> v
     height: NDArray[np.int64]  # 0 for the core, else 1 + the largest height above (down-sweep order)
+
+    @property
+    def core(self) -> sp.csr_matrix:
+        """The core arcs as a ``scipy.sparse.csr_matrix`` (core ids), built on first use."""
+        m = self.__dict__.get("_core_csr")
+        if m is None:
+            import scipy.sparse as sp
+
+            k = int(self.core_nodes.size)
+            m = sp.csr_matrix((self.core_data, self.core_indices, self.core_indptr), shape=(k, k))
+            self.__dict__["_core_csr"] = m
+        return m
 
     def closure(self, nodes: NDArray[np.int64]) -> NDArray[np.int64]:
         """The eliminated nodes reachable from ``nodes`` by upward arcs (``nodes`` included)."""
@@ -584,7 +602,9 @@ def _core_from(n: int, alive: list[bool], out: list[Any], rec: list[Any], order:
     return Core(
         n=n,
         core_nodes=kept,
-        core=core,
+        core_indptr=core.indptr,
+        core_indices=core.indices,
+        core_data=core.data,
         up_ptr=np.r_[0, np.cumsum(counts)].astype(np.int64),
         up_idx=arr[:, 0].astype(np.int64),
         up_out=arr[:, 1].copy(),
@@ -618,6 +638,17 @@ def core_many_to_many(
     usrc, src_inv = np.unique(sources, return_inverse=True)
     dup = usrc.size < sources.size
     rows = usrc if dup else sources  # unique sources are solved in their own order (no copy)
+    if client is None:
+        from . import settings
+
+        client = settings.dask_client
+    from . import _odkernel
+
+    if _odkernel.available():  # compiled: same formula as the bucket path below, no per-query graph
+        res = _odkernel.many_to_many(
+            core, rows, targets, dtype=dtype, chunk=chunk, progress=progress, client=client
+        )
+        return res[src_inv.ravel()] if dup else res
     graph, _, pos = core.up_graph(np.union1d(usrc, targets))
     utgt, tgt_inv = np.unique(targets, return_inverse=True)
     t_clo = core.closure(utgt)
@@ -634,10 +665,6 @@ def core_many_to_many(
     starts = list(range(0, rows.size, chunk))
     res = np.empty((rows.size, targets.size), dtype=dtype)
     solve = _BlockSolver(graph, pos[rows], pos[targets], plan, chunk, buckets, tgt_inv.ravel())
-    if client is None:
-        from . import settings
-
-        client = settings.dask_client
     if client is None:
         for start in starts:
             res[start : start + chunk] = solve(start)

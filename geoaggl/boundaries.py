@@ -38,13 +38,41 @@ SAR = ("810000", "820000")
 _COLUMNS = ["name", "name_en", "province", "kind", "seat_lon", "seat_lat", "seat_source", "geometry"]
 
 
+def _read_npz() -> gpd.GeoDataFrame | None:
+    """``prefectures.npz`` (``boundaries/build_prefectures_npz.py``): the GeoJSON's frame, read
+    without GDAL (WKB); None when missing or made from another GeoJSON than the shipped one."""
+    import hashlib
+    from itertools import pairwise
+
+    import numpy as np
+
+    data = resources.files("geoaggl") / "data"
+    try:
+        with resources.as_file(data / "prefectures.npz") as p, np.load(p, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        sha = hashlib.sha1((data / "prefectures.geojson").read_bytes()).hexdigest()
+    except (OSError, ValueError):
+        return None
+    if str(arrays.get("source_sha1")) != sha:
+        return None
+    import geopandas as gpd
+    import shapely
+
+    buf, off = arrays["wkb"].tobytes(), arrays["wkb_offsets"].tolist()
+    geoms = shapely.from_wkb([buf[a:b] for a, b in pairwise(off)])
+    cols = {c: arrays[c].tolist() for c in ("adcode", *[c for c in _COLUMNS if c != "geometry"])}
+    return gpd.GeoDataFrame(cols, geometry=geoms)
+
+
 @lru_cache(maxsize=1)
 def _load_simplified() -> gpd.GeoDataFrame:
-    import pyogrio
+    gdf = _read_npz()
+    if gdf is None:
+        import pyogrio
 
-    path = resources.files("geoaggl") / "data" / "prefectures.geojson"
-    with resources.as_file(path) as p:
-        gdf = pyogrio.read_dataframe(p, use_arrow=False)
+        path = resources.files("geoaggl") / "data" / "prefectures.geojson"
+        with resources.as_file(path) as p:
+            gdf = pyogrio.read_dataframe(p, use_arrow=False)
     gdf["adcode"] = gdf["adcode"].astype(str).str.zfill(6)
     gdf = gdf.set_index("adcode").sort_index()
     gdf = gdf.set_crs("EPSG:4326", allow_override=True)

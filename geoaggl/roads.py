@@ -61,7 +61,7 @@ import math
 import numbers
 import os
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -531,14 +531,41 @@ def _bundled_signature(comp: CompactGraph, weight: str) -> str:
     return str(sigs[weight])
 
 
+class _LazyArrays(Mapping[str, np.ndarray]):
+    """The members of an ``.npz`` file, each read (and decompressed) on first access, then kept:
+    a length OD never reads the travel-time core."""
+
+    def __init__(self, path: Any) -> None:
+        self._path = path
+        with np.load(path, allow_pickle=False) as z:
+            self._names = list(z.files)
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self._arrays:
+            if key not in self._names:
+                raise KeyError(key)
+            with np.load(self._path, allow_pickle=False) as z:
+                self._arrays[key] = z[key]
+        return self._arrays[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 @lru_cache(maxsize=1)
-def _core_file() -> dict[str, np.ndarray] | None:
+def _core_file() -> Mapping[str, np.ndarray] | None:
     from importlib import resources
 
     path = resources.files("geoaggl") / "data" / "china_highways_core.npz"
     try:
-        with resources.as_file(path) as p, np.load(p, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
+        with resources.as_file(path) as p:
+            if not p.is_file():
+                return None
+            return _LazyArrays(p)
     except (OSError, ValueError):  # not built: od_matrix reduces the graph per call instead
         return None
 
@@ -552,16 +579,13 @@ def _bundled_core(comp: CompactGraph, weight: str) -> Core | None:
     z = _core_file()
     core = None
     if sig is not None and z is not None and f"{weight}_sig" in z and str(z[f"{weight}_sig"]) == sig:
-        import scipy.sparse as sp
-
-        k = int(z["core_nodes"].size)
         up = z[f"{weight}_up"]
         core = Core(
             n=int(z["n"]),
             core_nodes=z["core_nodes"].astype(np.int64),
-            core=sp.csr_matrix(
-                (z[f"{weight}_data"], z[f"{weight}_indices"], z[f"{weight}_indptr"]), shape=(k, k)
-            ),
+            core_indptr=z[f"{weight}_indptr"],
+            core_indices=z[f"{weight}_indices"],
+            core_data=z[f"{weight}_data"],
             up_ptr=z["up_ptr"].astype(np.int64),
             up_idx=z["up_idx"].astype(np.int64),
             up_out=up,

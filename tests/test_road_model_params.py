@@ -86,8 +86,9 @@ def test_shipped_model_evaluated_per_call_equals_the_precomputed_weights():
     shipped_key = key.replace(repr(SLOW["speed"]["const"]), repr(SHIPPED["speed"]["const"]))
     _, _, per_call = roads._edge_weights(None, 90.0, shipped_key)
     _, _, pre = roads._edge_weights()
-    for k in ("length", "length_raw", "travel_time"):
-        assert np.array_equal(per_call[k], pre[k]), k
+    for k in ("length", "length_raw", "travel_time"):  # to the last bit or two: numpy's vectorised
+        # exp may round differently from the numpy that built the shipped file (2.4: one ulp)
+        np.testing.assert_allclose(per_call[k], pre[k], rtol=4e-15, atol=0, err_msg=k)
 
 
 # --------------------------------------------------------------------------- speed coefficients

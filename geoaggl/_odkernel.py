@@ -1,0 +1,262 @@
+"""The compiled OD kernel (``_odkernel.c``), loaded with ctypes (private).
+
+Many-to-many distances on a :class:`geoaggl._roadgraph.Core` in the bucket form of a
+contraction-hierarchy query: one upward Dijkstra per source (its upward arcs, then the whole
+core), one climb per target, and :math:`d(s, t) = \\min_x d_\\uparrow(s, x) + f_t(x)`.  The
+same formula as the scipy/numpy path of :func:`geoaggl._roadgraph.core_many_to_many`, computed
+in C without building the per-query graph; ctypes releases the GIL during each call, so source
+blocks run on several threads.
+
+The library is compiled when geoaggl is installed (``hatch_build.py``).  When it is absent (no C
+compiler at install time), out of date, or disabled with ``GEOAGGL_NO_KERNEL=1``,
+:func:`library` returns None and geoaggl takes the scipy path: same distances, slower.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from ._roadgraph import Core
+
+LIB_NAME = "libgeoaggl_od.so"
+VERSION = 1  # GK_VERSION in _odkernel.c
+
+_I64 = np.ctypeslib.ndpointer(dtype=np.int64, flags="C_CONTIGUOUS")
+_F64 = np.ctypeslib.ndpointer(dtype=np.float64, flags="C_CONTIGUOUS")
+_I64_OR_NULL = ctypes.c_void_p
+
+
+@lru_cache(maxsize=1)
+def library() -> ctypes.CDLL | None:
+    """The loaded kernel, or None (not built, out of date, or ``GEOAGGL_NO_KERNEL`` set)."""
+    if os.environ.get("GEOAGGL_NO_KERNEL", "").strip().lower() in ("1", "true", "yes", "on"):
+        return None
+    path = Path(__file__).with_name(LIB_NAME)
+    if not path.is_file():
+        return None
+    try:
+        lib = ctypes.CDLL(str(path))
+        if lib.gk_version() != VERSION:
+            return None
+    except (OSError, AttributeError):
+        return None
+    c64, cint = ctypes.c_int64, ctypes.c_int
+    lib.gk_climb.restype = cint
+    lib.gk_climb.argtypes = [
+        c64,
+        _I64,
+        _I64,
+        _F64,
+        c64,
+        _I64,
+        _I64,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+    ]
+    lib.gk_many.restype = cint
+    lib.gk_many.argtypes = [
+        c64,
+        _I64,
+        _I64,
+        _F64,
+        c64,
+        _I64,
+        c64,
+        _I64,
+        _I64,
+        _F64,
+        c64,
+        _I64,
+        ctypes.c_void_p,
+        c64,
+        cint,
+    ]
+    return lib
+
+
+def available() -> bool:
+    """Whether the compiled kernel is loaded."""
+    return library() is not None
+
+
+@dataclass(eq=False)
+class KernelGraph:
+    """A :class:`Core` as the kernel reads it: the upward CSR (upward arcs of eliminated nodes,
+    core arcs of core nodes, original ids) and the climb CSR (reversed upward arcs)."""
+
+    n: int
+    ptr: NDArray[np.int64]
+    idx: NDArray[np.int64]
+    w: NDArray[np.float64]
+    climb_ptr: NDArray[np.int64]
+    climb_idx: NDArray[np.int64]
+    climb_w: NDArray[np.float64]
+
+
+def kernel_graph(core: Core) -> KernelGraph:
+    """The kernel's arrays of ``core`` (built once per core, kept on it)."""
+    kg = core.__dict__.get("_kernel_graph")
+    if kg is not None:
+        return kg
+    n = core.n
+    up_cnt = np.diff(core.up_ptr)
+    ci = np.asarray(core.core_indptr, dtype=np.int64)
+    core_cnt = np.diff(ci)
+    cnt = up_cnt.copy()
+    cnt[core.core_nodes] += core_cnt  # core nodes have no upward arcs: each node is one or the other
+    ptr = np.r_[0, np.cumsum(cnt)].astype(np.int64)
+    idx = np.empty(int(ptr[-1]), dtype=np.int64)
+    w = np.empty(int(ptr[-1]), dtype=np.float64)
+    up_tail = np.repeat(np.arange(n, dtype=np.int64), up_cnt)
+    at = ptr[up_tail] + (np.arange(up_tail.size, dtype=np.int64) - core.up_ptr[up_tail])
+    idx[at] = core.up_idx
+    w[at] = core.up_out
+    row = np.repeat(np.arange(core_cnt.size, dtype=np.int64), core_cnt)
+    at = ptr[core.core_nodes[row]] + (np.arange(row.size, dtype=np.int64) - ci[row])
+    idx[at] = core.core_nodes[np.asarray(core.core_indices, dtype=np.int64)]
+    w[at] = core.core_data
+    kg = KernelGraph(
+        n=n,
+        ptr=ptr,
+        idx=idx,
+        w=w,
+        climb_ptr=np.ascontiguousarray(core.up_ptr, dtype=np.int64),
+        climb_idx=np.ascontiguousarray(core.up_idx, dtype=np.int64),
+        climb_w=np.ascontiguousarray(core.up_in, dtype=np.float64),
+    )
+    core.__dict__["_kernel_graph"] = kg
+    return kg
+
+
+def _check(rc: int) -> None:
+    if rc != 0:
+        raise MemoryError("geoaggl OD kernel: out of memory")
+
+
+def buckets(
+    kg: KernelGraph, targets: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Each target's climb (search space) as a CSR: group starts, nodes, climb distances."""
+    lib = library()
+    assert lib is not None
+    t = np.ascontiguousarray(targets, dtype=np.int64)
+    counts = np.empty(t.size, dtype=np.int64)
+    args = (kg.n, kg.climb_ptr, kg.climb_idx, kg.climb_w, t.size, t, counts)
+    _check(lib.gk_climb(*args, None, None, None))
+    bptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    bnode = np.empty(int(bptr[-1]), dtype=np.int64)
+    bf = np.empty(int(bptr[-1]), dtype=np.float64)
+    _check(lib.gk_climb(*args, bptr.ctypes.data, bnode.ctypes.data, bf.ctypes.data))
+    return bptr, bnode, bf
+
+
+@dataclass(eq=False)
+class KernelBlocks:
+    """Picklable ``start -> distances of sources[start:start+chunk]`` through the kernel (the
+    block function of :func:`geoaggl._engine.map_blocks` on Dask)."""
+
+    kg: KernelGraph
+    sources: NDArray[np.int64]
+    bptr: NDArray[np.int64]
+    bnode: NDArray[np.int64]
+    bf: NDArray[np.float64]
+    tcol: NDArray[np.int64]
+    chunk: int
+    dtype: Any = np.float64
+
+    def fill(self, start: int, out: NDArray[Any]) -> None:
+        """Write the block's rows into ``out`` (a C-contiguous float32/float64 array)."""
+        lib = library()
+        if lib is None:
+            raise RuntimeError("geoaggl OD kernel is not available in this process")
+        src = self.sources[start : start + self.chunk]
+        is32 = int(out.dtype == np.float32)
+        kg = self.kg
+        rc = lib.gk_many(
+            kg.n, kg.ptr, kg.idx, kg.w, src.size, src,
+            self.bptr.size - 1, self.bptr, self.bnode, self.bf,
+            self.tcol.size, self.tcol, out.ctypes.data, out.shape[1], is32,
+        )  # fmt: skip
+        _check(rc)
+
+    def __call__(self, start: int) -> NDArray[Any]:
+        src = self.sources[start : start + self.chunk]
+        out = np.empty((src.size, self.tcol.size), dtype=self.dtype)
+        self.fill(start, out)
+        return out
+
+
+def _threads() -> int:
+    try:
+        return max(1, min(8, len(os.sched_getaffinity(0))))
+    except AttributeError:  # not Linux
+        return max(1, min(8, os.cpu_count() or 1))
+
+
+def many_to_many(
+    core: Core,
+    sources: NDArray[np.int64],
+    targets: NDArray[np.int64],
+    *,
+    dtype: Any = np.float64,
+    chunk: int = 64,
+    progress: Callable[[int, int], None] | None = None,
+    client: Any = None,
+) -> NDArray[Any]:
+    """Exact distances from each source to each target node (rows: distinct sources first,
+    see :func:`geoaggl._roadgraph.core_many_to_many`, which calls this when the kernel loads)."""
+    kg = kernel_graph(core)
+    utgt, tgt_inv = np.unique(np.asarray(targets, dtype=np.int64), return_inverse=True)
+    bptr, bnode, bf = buckets(kg, utgt)
+    src = np.ascontiguousarray(sources, dtype=np.int64)
+    if progress is not None:
+        chunk = max(1, min(chunk, -(-src.size // 20)))
+    blocks = KernelBlocks(kg, src, bptr, bnode, bf, tgt_inv.ravel().astype(np.int64), chunk, dtype)
+    starts = list(range(0, src.size, chunk))
+    res = np.empty((src.size, blocks.tcol.size), dtype=dtype)
+    if client is not None:
+        from ._engine import map_blocks
+
+        for start, block in zip(starts, map_blocks(blocks, starts, client=client), strict=True):
+            res[start : start + chunk] = block
+        if progress is not None:
+            progress(src.size, src.size)
+        return res
+    _run_local(blocks, starts, res, progress)
+    return res
+
+
+def _run_local(
+    blocks: KernelBlocks, starts: list[int], res: NDArray[Any], progress: Callable[[int, int], None] | None
+) -> None:
+    """The blocks on a thread pool (the kernel runs without the GIL), in order of completion."""
+    n_threads = min(_threads(), len(starts))
+    total = res.shape[0]
+    chunk = blocks.chunk
+    if n_threads <= 1:
+        for start in starts:
+            blocks.fill(start, res[start : start + chunk])
+            if progress is not None:
+                progress(min(start + chunk, total), total)
+        return
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    done = 0
+    with ThreadPoolExecutor(n_threads) as pool:
+        futs = [pool.submit(blocks.fill, s, res[s : s + chunk]) for s in starts]
+        for fut in as_completed(futs):
+            fut.result()
+            done += 1
+            if progress is not None:
+                progress(min(done * chunk, total), total)

@@ -1,0 +1,137 @@
+"""The compiled OD kernel (geoaggl/_odkernel.c) against scipy's Dijkstra and the scipy path (#12)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.sparse.csgraph import dijkstra
+
+from geoaggl import _odkernel
+from geoaggl._roadgraph import contract, core_many_to_many
+
+needs_kernel = pytest.mark.skipif(
+    not _odkernel.available(), reason="the compiled OD kernel is not built here"
+)
+
+
+def test_kernel_is_built_where_a_c_compiler_exists():
+    """The install compiles the kernel (hatch_build.py); only a machine without a compiler may lack it."""
+    if os.environ.get("GEOAGGL_NO_KERNEL"):
+        pytest.skip("disabled by GEOAGGL_NO_KERNEL")
+    if not any(shutil.which(c) for c in ("cc", "gcc", "clang")) or sys.platform == "win32":
+        pytest.skip("no C compiler: the scipy fallback is expected")
+    assert _odkernel.available()
+
+
+def test_disabled_by_environment(monkeypatch):
+    monkeypatch.setenv("GEOAGGL_NO_KERNEL", "1")
+    _odkernel.library.cache_clear()
+    try:
+        assert not _odkernel.available()
+    finally:
+        monkeypatch.delenv("GEOAGGL_NO_KERNEL")
+        _odkernel.library.cache_clear()
+
+
+def _scipy_path(core, src, dst, monkeypatch, **kw):
+    with monkeypatch.context() as m:
+        m.setattr(_odkernel, "library", lambda: None)
+        return core_many_to_many(core, src, dst, **kw)
+
+
+@needs_kernel
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    n=st.integers(2, 120),
+    density=st.floats(0.5, 4.0),
+    integer=st.booleans(),
+    symmetric=st.booleans(),
+    max_degree=st.integers(1, 12),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_kernel_equals_scipy_dijkstra_on_random_graphs(
+    n, density, integer, symmetric, max_degree, seed, monkeypatch
+):
+    """Random directed or undirected graphs, disconnected parts, duplicated sources and targets."""
+    rng = np.random.default_rng(seed)
+    m = max(1, int(n * density))
+    t, h = rng.integers(0, n, m), rng.integers(0, n, m)
+    w = rng.integers(1, 100, m).astype(float) if integer else rng.uniform(0.01, 100.0, m)
+    keep = t != h
+    t, h, w = t[keep], h[keep], w[keep]
+    if symmetric:
+        t, h, w = np.r_[t, h], np.r_[h, t], np.r_[w, w]
+    a = sp.coo_matrix((w, (t, h)), shape=(n, n)).tocsr()  # parallel arcs summed: still a graph
+    keep_nodes = rng.choice(n, size=min(n, int(rng.integers(0, 3))), replace=False)
+    core = contract(a, keep_nodes, max_degree=max_degree)
+    src = rng.integers(0, n, int(rng.integers(1, 15)))
+    dst = rng.integers(0, n, int(rng.integers(1, 15)))
+    ref = dijkstra(a, directed=True, indices=src)[:, dst]
+    got = core_many_to_many(core, src, dst, chunk=int(rng.integers(1, 6)))
+    assert np.array_equal(np.isinf(got), np.isinf(ref))
+    fin = np.isfinite(ref)
+    if integer:
+        assert np.array_equal(got[fin], ref[fin])  # whole numbers: sums are exact
+    else:
+        np.testing.assert_allclose(got[fin], ref[fin], rtol=1e-12)
+    assert np.array_equal(got, _scipy_path(core, src, dst, monkeypatch)) or not integer
+
+
+@needs_kernel
+def test_kernel_float32_and_progress():
+    rng = np.random.default_rng(3)
+    n = 300
+    t, h = rng.integers(0, n, 1200), rng.integers(0, n, 1200)
+    w = rng.uniform(1, 50, 1200)
+    keep = t != h
+    a = sp.coo_matrix(
+        (np.r_[w[keep], w[keep]], (np.r_[t[keep], h[keep]], np.r_[h[keep], t[keep]])), shape=(n, n)
+    ).tocsr()
+    core = contract(a, np.empty(0, dtype=np.int64), max_degree=10)
+    src, dst = np.arange(0, n, 2), np.arange(1, n, 3)
+    seen: list[tuple[int, int]] = []
+    f64 = core_many_to_many(core, src, dst, progress=lambda d, tot: seen.append((d, tot)))
+    f32 = core_many_to_many(core, src, dst, dtype=np.float32)
+    assert f32.dtype == np.float32 and f64.dtype == np.float64
+    assert np.array_equal(f32, f64.astype(np.float32))
+    np.testing.assert_allclose(f64, dijkstra(a, indices=src)[:, dst], rtol=1e-12)
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[-1] == src.size and {tot for _, tot in seen} == {src.size}
+
+
+@needs_kernel
+def test_kernel_graph_holds_the_upward_and_core_arcs():
+    """The kernel's CSR: node v's arcs are its upward arcs, or its core arcs for a core node."""
+    rng = np.random.default_rng(11)
+    n = 80
+    t, h = rng.integers(0, n, 300), rng.integers(0, n, 300)
+    keep = t != h
+    a = sp.coo_matrix(
+        (rng.integers(1, 9, keep.sum()).astype(float), (t[keep], h[keep])), shape=(n, n)
+    ).tocsr()
+    core = contract(a, np.empty(0, dtype=np.int64), max_degree=5)
+    kg = _odkernel.kernel_graph(core)
+    assert _odkernel.kernel_graph(core) is kg  # kept on the core
+    pos = {int(c): i for i, c in enumerate(core.core_nodes)}
+    for v in range(n):
+        got = sorted(
+            zip(
+                kg.idx[kg.ptr[v] : kg.ptr[v + 1]].tolist(),
+                kg.w[kg.ptr[v] : kg.ptr[v + 1]].tolist(),
+                strict=True,
+            )
+        )
+        if v in pos:
+            row = core.core.getrow(pos[v]).tocoo()
+            want = sorted(zip(core.core_nodes[row.col].tolist(), row.data.tolist(), strict=True))
+        else:
+            sl = slice(core.up_ptr[v], core.up_ptr[v + 1])
+            want = sorted(zip(core.up_idx[sl].tolist(), core.up_out[sl].tolist(), strict=True))
+        assert got == want
