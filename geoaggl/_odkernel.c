@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define GK_VERSION 1
+#define GK_VERSION 2
 
 typedef struct {
     double key;
@@ -186,4 +186,41 @@ int gk_many(int64_t n, const int64_t *ptr, const int64_t *idx, const double *w, 
     free(best);
     work_free(&ws);
     return 0;
+}
+
+/* Nearest node of each point on a uniform grid (GridIndex in _roadgraph.py, same rule): the
+ * 3 x 3 block of cells around the point's cell, squared Euclidean distance, ties to the lower
+ * node position; best[i] = -1 when nothing lies within one cell (the caller searches those). */
+void gk_nearest(const double *x, const double *y, const int64_t *order, const int64_t *ptr,
+                int64_t nx, int64_t ny, double x0, double y0, double cell, int64_t m,
+                const double *px, const double *py, int64_t *best) {
+    double lim = cell * cell;
+    for (int64_t k = 0; k < m; k++) {
+        double qx = px[k], qy = py[k];
+        int64_t b = -1;
+        double bd = INFINITY;
+        if (isfinite(qx) && isfinite(qy)) {
+            double fi = floor((qx - x0) / cell), fj = floor((qy - y0) / cell);
+            if (fi >= -1.0 && fi <= (double)nx && fj >= -1.0 && fj <= (double)ny) {
+                int64_t ci = (int64_t)fi, cj = (int64_t)fj;
+                for (int64_t i = ci - 1; i <= ci + 1; i++) {
+                    if (i < 0 || i >= nx) continue;
+                    for (int64_t j = cj - 1; j <= cj + 1; j++) {
+                        if (j < 0 || j >= ny) continue;
+                        int64_t c = i * ny + j;
+                        for (int64_t e = ptr[c]; e < ptr[c + 1]; e++) {
+                            int64_t v = order[e];
+                            double dx = x[v] - qx, dy = y[v] - qy;
+                            double d = dx * dx + dy * dy;
+                            if (d < bd || (d == bd && v < b)) {
+                                bd = d;
+                                b = v;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        best[k] = (bd <= lim) ? b : -1;
+    }
 }

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ._roadgraph import Core
 
 LIB_NAME = "libgeoaggl_od.so"
-VERSION = 1  # GK_VERSION in _odkernel.c
+VERSION = 2  # GK_VERSION in _odkernel.c
 
 _I64 = np.ctypeslib.ndpointer(dtype=np.int64, flags="C_CONTIGUOUS")
 _F64 = np.ctypeslib.ndpointer(dtype=np.float64, flags="C_CONTIGUOUS")
@@ -82,6 +82,9 @@ def library() -> ctypes.CDLL | None:
         c64,
         cint,
     ]
+    lib.gk_nearest.restype = None
+    f64 = ctypes.c_double
+    lib.gk_nearest.argtypes = [_F64, _F64, _I64, _I64, c64, c64, f64, f64, f64, c64, _F64, _F64, _I64]
     return lib
 
 
@@ -218,7 +221,13 @@ def many_to_many(
     see :func:`geoaggl._roadgraph.core_many_to_many`, which calls this when the kernel loads)."""
     kg = kernel_graph(core)
     utgt, tgt_inv = np.unique(np.asarray(targets, dtype=np.int64), return_inverse=True)
-    bptr, bnode, bf = buckets(kg, utgt)
+    key = utgt.tobytes()
+    last = kg.__dict__.get("_last_buckets")
+    if last is not None and last[0] == key:  # the same targets again (od_blocks: every block)
+        bptr, bnode, bf = last[1]
+    else:
+        bptr, bnode, bf = buckets(kg, utgt)
+        kg.__dict__["_last_buckets"] = (key, (bptr, bnode, bf))
     src = np.ascontiguousarray(sources, dtype=np.int64)
     if progress is not None:
         chunk = max(1, min(chunk, -(-src.size // 20)))
@@ -260,3 +269,19 @@ def _run_local(
             done += 1
             if progress is not None:
                 progress(min(done * chunk, total), total)
+
+
+def nearest(grid: Any, px: NDArray[np.float64], py: NDArray[np.float64]) -> NDArray[np.int64]:
+    """:meth:`geoaggl._roadgraph.GridIndex.nearest`'s block search in C: the nearest node within
+    one cell of each point (ties to the lower position), -1 where there is none."""
+    lib = library()
+    assert lib is not None
+    px = np.ascontiguousarray(px, dtype=np.float64)
+    py = np.ascontiguousarray(py, dtype=np.float64)
+    best = np.empty(px.size, dtype=np.int64)
+    lib.gk_nearest(
+        np.ascontiguousarray(grid.x, dtype=np.float64), np.ascontiguousarray(grid.y, dtype=np.float64),
+        np.ascontiguousarray(grid.order, dtype=np.int64), np.ascontiguousarray(grid.ptr, dtype=np.int64),
+        grid.nx, grid.ny, grid.x0, grid.y0, grid.cell, px.size, px, py, best,
+    )  # fmt: skip
+    return best

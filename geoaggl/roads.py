@@ -1432,12 +1432,15 @@ def od_matrix(
 
     with :math:`w_e` the edge ``weight`` (``length`` in metres → km,
     ``travel_time`` in seconds → minutes; any other numeric edge attribute is
-    returned in its own unit).  One shortest-path tree per distinct source node
-    (``scipy.sparse.csgraph.dijkstra``).  On the bundled graph (a
-    :class:`RoadGraph`, ``None``, or an unedited :func:`china_highways` graph)
-    the trees run on its precomputed core plus the upward arcs of the snapped
-    nodes (a contraction hierarchy whose top is left uncontracted, built by
-    ``boundaries/build_roads_core.py``); on other graphs, on the graph exactly
+    returned in its own unit).  One shortest-path tree per distinct source node.
+    On the bundled graph (a :class:`RoadGraph`, ``None``, or an unedited
+    :func:`china_highways` graph) the trees run on its precomputed core plus the
+    upward arcs of the snapped nodes (a contraction hierarchy whose top is left
+    uncontracted, built by ``boundaries/build_roads_core.py``) and reach the
+    targets in the bucket form :math:`d(s, t) = \min_x d_\uparrow(s, x) + f_t(x)`
+    (:math:`f_t(x)`: the target's climb to :math:`x`), in a compiled routine
+    built at install (several threads), or with ``scipy.sparse.csgraph.dijkstra``
+    when it is absent (same distances); on other graphs, on the graph exactly
     reduced around the snapped nodes (dead-end trees removed, degree-2 chains
     and low-degree junctions replaced by shortcuts; see
     :mod:`geoaggl._roadgraph`).  Both equal Dijkstra on the full graph.  Source
@@ -1654,7 +1657,7 @@ def _solve(
     else:
         res = many_to_many(comp.csr(weight), s_node, t_node, progress=report)
     if comp.border is not None:
-        res = unpenalize(res)
+        res = unpenalize(res, copy=False)  # res is this call's own array
     if res.size <= 4_000_000:  # keep small matrices (the 367-unit OD is 135,000 cells)
         if len(comp._results) >= _CACHE_SIZE:
             comp._results.pop(next(iter(comp._results)))

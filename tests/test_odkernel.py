@@ -135,3 +135,29 @@ def test_kernel_graph_holds_the_upward_and_core_arcs():
             sl = slice(core.up_ptr[v], core.up_ptr[v + 1])
             want = sorted(zip(core.up_idx[sl].tolist(), core.up_out[sl].tolist(), strict=True))
         assert got == want
+
+
+@needs_kernel
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), cell=st.sampled_from([1.0, 5.0, 20.0]), dup=st.booleans())
+def test_kernel_snapping_equals_the_numpy_grid_search(seed, cell, dup, monkeypatch):
+    """Nearest node, ties to the lower position (duplicated nodes), far and non-finite points."""
+    from geoaggl._roadgraph import GridIndex
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    x, y = rng.integers(0, 60, n).astype(float), rng.integers(0, 60, n).astype(float)
+    if dup and n > 3:
+        x[: n // 3], y[: n // 3] = x[n // 3 : 2 * (n // 3)], y[n // 3 : 2 * (n // 3)]  # equal coordinates
+    grid = GridIndex(x, y, cell=cell)
+    m = int(rng.integers(1, 200))
+    px, py = rng.uniform(-30, 90, m), rng.integers(-30, 90, m).astype(float)  # some on the nodes' rows
+    px[::7], py[::11] = np.nan, np.inf
+    fast = grid.nearest(px, py)
+    with monkeypatch.context() as mp:
+        mp.setattr(_odkernel, "library", lambda: None)
+        slow = grid.nearest(px, py)
+    assert np.array_equal(fast, slow)
+    ok = np.isfinite(px) & np.isfinite(py)
+    d = (x[None, :] - px[ok, None]) ** 2 + (y[None, :] - py[ok, None]) ** 2
+    assert np.array_equal(fast[ok], np.argmin(d, axis=1))  # exact: the first of the nearest
