@@ -60,6 +60,7 @@ and leaves NumPy's global state as it found it.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -414,34 +415,38 @@ def _one_stat(stat: str, y: np.ndarray, g: Graph, permutations: int, seed: int |
 _ATTRS = {"moran": ("I", "EI"), "geary": ("C", "EC"), "getis_ord": ("G", "EG")}
 
 
-def _stat_row(
-    stat: str,
-    col: Hashable,
-    wname: str,
-    y: np.ndarray,
-    g: Graph,
-    permutations: int,
-    seed: int | None,
-    label: str,
-) -> dict[str, Any]:
-    res = None
+def _one_stat_task(task: tuple[str, np.ndarray, Graph, int, int | None]) -> Any:
+    """:func:`_one_stat` of one ``(stat, y, graph, permutations, seed)`` (a block of
+    :func:`geoaggl._engine.map_blocks`: the same call locally and on a Dask worker)."""
+    return _one_stat(*task)
+
+
+def _computes(stat: str, col: Hashable, y: np.ndarray) -> bool:
+    """Whether esda computes ``stat`` on ``y``; warns (and the row is NaN) when it cannot."""
     if stat == "getis_ord" and (y < 0).any():
         warnings.warn(
             f"column {col!r}: negative values; Getis-Ord G is defined for non-negative "
             "variables and is reported as NaN",
             GeoagglWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
-    elif stat == "getis_ord" and int((y != 0).sum()) < 2:
+        return False
+    if stat == "getis_ord" and int((y != 0).sum()) < 2:
         warnings.warn(
             f"column {col!r}: at most one non-zero value; Getis-Ord G (a ratio of cross-products "
             f"of values) is undefined and reported as NaN",
             GeoagglWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
-    else:
-        res = _one_stat(stat, y, g, permutations, seed)
-    row = _row(col, wname, stat, res, _ATTRS[stat], permutations, len(y), label)
+        return False
+    return True
+
+
+def _stat_row(
+    stat: str, col: Hashable, wname: str, res: Any, permutations: int, n: int, label: str
+) -> dict[str, Any]:
+    """One row of :func:`check` from esda's result ``res`` (None: not computed, NaN row)."""
+    row = _row(col, wname, stat, res, _ATTRS[stat], permutations, n, label)
     if not np.isfinite(row["z"]):  # zero variance: an infinite z would give p_norm = 0, a wrong p-value
         row["z"] = row["p_norm"] = np.nan
     bad = [k for k in ("value", "expected", "z", "p_norm") if res is not None and not np.isfinite(row[k])]
@@ -451,7 +456,7 @@ def _stat_row(
             "(zero analytical variance: e.g. a complete graph or too few linked units); reported "
             "as NaN",
             GeoagglWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
     return row
 
@@ -464,6 +469,7 @@ def check(
     permutations: int | None = None,
     seed: int | None = None,
     statistics: Sequence[str] = _STATISTICS,
+    client: Any = None,
 ) -> pd.DataFrame:
     r"""Global spatial autocorrelation of each column under each weights graph, as a tidy table.
 
@@ -493,6 +499,11 @@ def check(
         one); see the module docstring (global state restored).
     statistics : sequence of {"moran", "geary", "getis_ord"}
         Which statistics to compute (default all three).
+    client : distributed.Client, optional
+        Run the esda calls (one per column × graph × statistic) on this Dask client;
+        default ``geoaggl.settings.dask_client`` (None: in this process).  Each call is
+        seeded with ``seed``, so with a seed the table is identical locally and on a
+        cluster; without one the permutations draw from each process's global generator.
 
     Returns
     -------
@@ -514,7 +525,8 @@ def check(
         Fewer than 3 units left for a graph (after dropping missing values),
         non-numeric, infinite or constant columns, duplicated index labels.
     OptionError, ParameterTypeError
-        Unknown statistics, non-integer or negative ``permutations``, a bad ``seed``.
+        Unknown statistics, non-integer or negative ``permutations``, a bad ``seed``;
+        a ``client`` that is not a Dask client.
 
     Warns
     -----
@@ -580,7 +592,8 @@ def check(
     graphs = _graphs(w)
     cols = _data_columns(data, columns)
     names = _names(data)
-    rows: list[dict[str, Any]] = []
+    pending: list[tuple[str, Hashable, str, int, str, int]] = []
+    tasks: list[tuple[str, np.ndarray, Graph, int, int | None]] = []
     warned: set[tuple[str, int]] = set()
     aligned: set[str] = set()
     for col, series in cols.items():
@@ -598,11 +611,19 @@ def check(
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", GeoagglWarning)
                     label = _island_label(g, gsub, wname, data, names, stacklevel=3)
-            rows.extend(
-                _stat_row(st, col, wname, y, gsub, permutations, seed_i, label)
-                for st in _STATISTICS
-                if st in stats
-            )
+            for st in _STATISTICS:
+                if st in stats:
+                    todo = _computes(st, col, y)
+                    pending.append((st, col, wname, len(y), label, len(tasks) if todo else -1))
+                    if todo:
+                        tasks.append((st, y, gsub, permutations, seed_i))
+    from ._engine import map_blocks
+
+    # one esda call per block, each seeded with ``seed``: the same numbers locally and on Dask
+    results = map_blocks(_one_stat_task, tasks, client=client)
+    rows = []
+    for st, col, wname, n, label, k in pending:  # a loop, not a comprehension: warnings' stacklevel
+        rows.append(_stat_row(st, col, wname, results[k] if k >= 0 else None, permutations, n, label))
     out = pd.DataFrame(rows, columns=_CHECK_COLUMNS)
     out["permutations"] = out["permutations"].astype("int64")
     out["n"] = out["n"].astype("int64")
@@ -610,6 +631,93 @@ def check(
 
 
 # ---------------------------------------------------------------------------------------------- lisa
+#: Units per block of :func:`lisa`'s conditional permutations on a Dask client.
+LISA_BLOCK = 256
+_CRAND_LOCK = threading.Lock()
+
+
+@contextmanager
+def _crand_on(client: Any) -> Iterator[None]:
+    """With a client, esda's parallel conditional randomisation (``esda.crand.parallel_crand``,
+    which esda runs on joblib's loky backend when ``n_jobs > 1``) runs on Dask instead."""
+    if client is None:
+        yield
+        return
+    import esda.crand
+
+    def parallel_crand(
+        z: np.ndarray,
+        observed: np.ndarray,
+        cardinalities: np.ndarray,
+        self_weights: np.ndarray,
+        other_weights: np.ndarray,
+        permuted_ids: np.ndarray,
+        scaling: float,
+        n_jobs: int,
+        keep: bool,
+        stat_func: Any,
+        island_weight: float,
+        alternative: str | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        from ._engine import map_blocks
+
+        n = int(z.shape[0])
+        shared = {
+            "z": z,
+            "observed": observed,
+            "cardinalities": cardinalities,
+            "self_weights": self_weights,
+            "other_weights": other_weights,
+            "offsets": np.r_[0, np.cumsum(cardinalities)].astype(np.int64),
+            "permuted_ids": permuted_ids,
+            "scaling": scaling,
+            "keep": keep,
+            "stat_func": stat_func,
+            "island_weight": island_weight,
+            "alternative": alternative,
+        }
+        spans = [(a, min(a + LISA_BLOCK, n)) for a in range(0, n, LISA_BLOCK)]
+        out = map_blocks(_crand_block, spans, client=client, shared=shared)
+        p_sims = np.concatenate([o[0] for o in out])
+        rlocals = np.vstack([o[1] for o in out]) if keep else np.empty((1, 1))
+        return p_sims, rlocals  # as esda's serial call returns them (no squeeze)
+
+    with _CRAND_LOCK:
+        original = esda.crand.parallel_crand
+        esda.crand.parallel_crand = parallel_crand
+        try:
+            yield
+        finally:
+            esda.crand.parallel_crand = original
+
+
+def _crand_block(
+    span: tuple[int, int],
+    *,
+    z: np.ndarray,
+    observed: np.ndarray,
+    cardinalities: np.ndarray,
+    self_weights: np.ndarray,
+    other_weights: np.ndarray,
+    offsets: np.ndarray,
+    permuted_ids: np.ndarray,
+    scaling: float,
+    keep: bool,
+    stat_func: Any,
+    island_weight: float,
+    alternative: str | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """esda's ``compute_chunk`` on units ``span`` (a block of :func:`_crand_on`)."""
+    from esda.crand import compute_chunk
+
+    a, b = span
+    return compute_chunk(
+        a, z[a:b], z, observed[a:b], cardinalities[a:b], self_weights[a:b],
+        other_weights[offsets[a] : offsets[b]], permuted_ids, scaling, keep, stat_func,
+        island_weight, alternative=alternative,
+    )  # fmt: skip
+
+
 def lisa(
     y: pd.Series,
     w: Any,
@@ -618,6 +726,7 @@ def lisa(
     alpha: float = 0.05,
     fdr: bool = False,
     seed: int | None = None,
+    client: Any = None,
 ) -> pd.DataFrame:
     r"""Local Moran's I (LISA) with cluster labels, aligned to the input index.
 
@@ -648,6 +757,12 @@ def lisa(
         Passed to ``esda.Moran_Local(seed=...)`` (an int in [0, 2**32 - 1]; a
         Generator draws one).  esda seeds NumPy's global generator with it; its
         state is saved and restored, so a seeded call leaves no trace.
+    client : distributed.Client, optional
+        Run esda's conditional permutations on this Dask client in blocks of
+        :data:`LISA_BLOCK` units; default ``geoaggl.settings.dask_client`` (None: in this
+        process).  esda draws one table of permuted neighbour ids for all units (from
+        ``seed``) and each unit's statistics depend only on it, so the result is
+        identical to the local run (for any seed, or none).
 
     Returns
     -------
@@ -664,7 +779,8 @@ def lisa(
         Fewer than 3 units with values on the graph, constant or infinite values,
         duplicated index labels.
     OptionError, ParameterTypeError
-        ``permutations`` not an integer >= 1, ``alpha`` outside (0, 1), a bad ``seed``.
+        ``permutations`` not an integer >= 1, ``alpha`` outside (0, 1), a bad ``seed``;
+        a ``client`` that is not a Dask client.
 
     References
     ----------
@@ -716,8 +832,13 @@ def lisa(
     col = y.name if y.name is not None else "y"
     vals, gsub, ids = _prepare(y, g, column=col, name="w", stacklevel=3)
     warn_structure(*graph_links(gsub), name="w", stacklevel=3)
-    with _seeded(seed_i):  # esda seeds the global generator itself: restore it afterwards
-        lm = esda.Moran_Local(vals, gsub, permutations=permutations, seed=seed_i)
+    from ._engine import get_client
+
+    dask = get_client(client)
+    with _seeded(seed_i), _crand_on(dask):  # esda seeds the global generator: restore it afterwards
+        lm = esda.Moran_Local(
+            vals, gsub, permutations=permutations, seed=seed_i, n_jobs=1 if dask is None else 2
+        )
     p = np.asarray(lm.p_sim, dtype=np.float64)
     cut = float(esda.fdr(p, alpha)) if fdr else alpha
     sig = p <= cut

@@ -261,3 +261,54 @@ def test_settings_dask_client_is_honoured_and_reset(client, monkeypatch) -> None
     assert spy.tasks == 5  # reset: runs here again
     np.testing.assert_array_equal(via_setting, local)
     assert _engine.get_client() is None
+
+
+def _spatial_inputs():
+    from libpysal.graph import Graph
+
+    units = geoaggl.prefectures().iloc[:120]
+    g = Graph.build_contiguity(units, rook=False)
+    rng = np.random.default_rng(21)
+    df = pd.DataFrame(
+        {
+            "a": units["seat_lat"].to_numpy() + rng.normal(0, 1, len(units)),
+            "b": rng.gamma(2.0, 1.0, len(units)),
+        },
+        index=units.index,
+    )
+    return df, g
+
+
+def test_spatial_check_identical_on_cluster(client) -> None:
+    """One seeded esda call per column × graph × statistic, run on the workers: the same table."""
+    from geoaggl import spatial
+
+    df, g = _spatial_inputs()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", geoaggl.errors.GeoagglWarning)
+        local = spatial.check(df, {"queen": g, "binary": g.transform("b")}, permutations=199, seed=3)
+        remote = spatial.check(
+            df, {"queen": g, "binary": g.transform("b")}, permutations=199, seed=3, client=client
+        )
+    assert len(local) == 12 and local["p_sim"].notna().all()
+    pd.testing.assert_frame_equal(local, remote, check_exact=True)
+
+
+def test_spatial_lisa_identical_on_cluster(client, monkeypatch) -> None:
+    """esda's conditional permutations in blocks of units on the workers: the same p_sim."""
+    import esda.crand
+
+    from geoaggl import spatial
+
+    monkeypatch.setattr(spatial, "LISA_BLOCK", 25)  # 120 units: 5 blocks
+    df, g = _spatial_inputs()
+    original = esda.crand.parallel_crand
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", geoaggl.errors.GeoagglWarning)
+        local = spatial.lisa(df["a"], g, permutations=499, seed=8)
+        remote = spatial.lisa(df["a"], g, permutations=499, seed=8, client=client)
+    assert esda.crand.parallel_crand is original  # esda is left as it was
+    pd.testing.assert_frame_equal(local, remote, check_exact=True)
+    assert local["significant"].any() and (local["p_sim"] >= 1 / 500).all()
+    ref = esda.Moran_Local(df["a"].to_numpy(), g, permutations=499, seed=8)  # esda itself, serial
+    np.testing.assert_array_equal(remote["p_sim"].to_numpy(), ref.p_sim)
