@@ -2679,7 +2679,8 @@ def metropolitan_circle(
     out["minutes"] = np.where(tt <= largest, tt, np.inf)
     out["seat_inside"] = np.isfinite(tt) & (tt <= largest)
     if mode == "fastest" and via is not None:
-        out["mode"] = np.where(out["seat_inside"].to_numpy(), via[touched], None)
+        inside = out["seat_inside"].to_numpy()  # object dtype: None (as documented), not the str dtype's NaN
+        out["mode"] = pd.Series(np.where(inside, via[touched], None), index=out.index, dtype=object)
     for b, iso_m in zip(budgets, isos, strict=True):
         share = np.minimum(shapely.area(shapely.intersection(poly[touched], iso_m)) / areas, 1.0)
         if len(budgets) > 1:

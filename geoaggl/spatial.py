@@ -439,6 +439,16 @@ def _computes(stat: str, col: Hashable, y: np.ndarray) -> bool:
             stacklevel=3,
         )
         return False
+    total = float(y.sum())
+    if stat == "getis_ord" and not float(np.sum(y * y)) < (1 - 4 * np.finfo(float).eps) * total * total:
+        warnings.warn(
+            f"column {col!r}: one value dominates (the cross-products of the others are below the "
+            "rounding of its square), so Getis-Ord G's denominator sum_(i != j) y_i y_j cancels "
+            "in floating point; G is reported as NaN",
+            GeoagglWarning,
+            stacklevel=3,
+        )
+        return False
     return True
 
 
@@ -515,8 +525,10 @@ def check(
         for I, esda's conventions), ``p_sim`` and ``z_sim`` (permutation; NaN
         without permutations), ``permutations``, ``n`` (units used) and
         ``weights_label`` (units, links and any island links of the graph as tested).
-        G is NaN for a column with negative values or at most one non-zero
-        value; ``z``/``p_norm`` are NaN when esda's analytical variance is zero
+        G is NaN for a column with negative values, at most one non-zero
+        value, or one value so dominant that :math:`\sum_{i \ne j} y_i y_j`
+        cancels in floating point (:math:`\sum_i y_i^2 \ge (1 - 4\epsilon)(\sum_i y_i)^2`);
+        ``z``/``p_norm`` are NaN when esda's analytical variance is zero
         (complete graphs): each case with a warning.
 
     Raises

@@ -2493,7 +2493,12 @@ def _s_check(d: Any, kind: str) -> Call:
         sparse = set()  # documented: G is NaN with negative values or at most one non-zero value
         for c in cols:
             v = num(data[c] if isinstance(data, pd.DataFrame) else data)
-            if (v[np.isfinite(v)] != 0).sum() <= 1:
+            fin = v[np.isfinite(v)]
+            if (fin != 0).sum() <= 1:
+                sparse.add(c)
+            big = np.abs(fin).max() if fin.size else 0.0  # documented: NaN when one value dominates
+            f = fin / 2.0 ** np.frexp(big)[1] if big > 1e100 or 0 < big < 1e-100 else fin
+            if fin.size and not np.sum(f * f) < (1 - 4 * np.finfo(float).eps) * f.sum() ** 2:
                 sparse.add(c)
         ok = ~((r["statistic"] == "getis_ord") & r["column"].isin(neg | sparse))
         finite(r.loc[ok, "value"], "statistic value")
@@ -3316,7 +3321,8 @@ def _p_lisa_map(d: Any, kind: str) -> Call:
 
     codes = tuple(d(st.permutations(JS_CODES))[: d(st.integers(3, 7))])
     g = units(codes)
-    g["label"] = [d(st.sampled_from(_LISA_LABELS)) for _ in codes]
+    # object dtype: an all-NaN draw must not make the column float (pandas 3 then refuses "missing")
+    g["label"] = pd.Series([d(st.sampled_from(_LISA_LABELS)) for _ in codes], index=g.index, dtype=object)
     kw: dict[str, Any] = {"tiles": None}
     x: Any = g
     if kind == "series":

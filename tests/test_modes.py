@@ -287,3 +287,13 @@ def test_rail_area_is_monotone_in_minutes(minutes, extra):
     small = area_km2(roads.isochrone(None, SH, minutes=minutes, mode="rail"))
     large = area_km2(roads.isochrone(None, SH, minutes=minutes + extra, mode="rail"))
     assert large >= small * (1 - 1e-9)
+
+
+def test_fastest_circle_mode_is_none_beyond_the_budget():
+    """Deep fuzz (2026-12-07): pandas 3 stored the documented None as NaN (str dtype)."""
+    f = roads.metropolitan_circle(None, "上海", minutes=90, mode="fastest")
+    inside = f["seat_inside"].to_numpy()
+    assert (~inside).any() and inside.any()
+    assert f["mode"].dtype == object
+    assert all(v is None for v in f.loc[~inside, "mode"])
+    assert set(f.loc[inside, "mode"]) <= {"road", "rail"}

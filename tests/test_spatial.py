@@ -284,3 +284,26 @@ def test_lisa_value_column_keeps_raw_values_when_rescaled(lattice):
     np.testing.assert_array_equal(res["value"].to_numpy(), s.to_numpy())
     ref = spatial.lisa(df["trend"], g, permutations=9, seed=0)
     np.testing.assert_allclose(res["Is"], ref["Is"], rtol=1e-12)
+
+
+def test_getis_ord_dominated_column_is_nan_with_a_warning_not_inf():
+    """Deep fuzz (2026-12-07): subnormal values beside one ordinary value made esda's
+    G = sum w y_i y_j / ((sum y)^2 - sum y^2) divide by a cancelled 0: G was inf."""
+    import geoaggl
+    from geoaggl import weights
+
+    p = geoaggl.prefectures()
+    js = p[p.index.str.startswith("32")]
+    g = weights.contiguity(js)
+    vals = np.full(len(js), 1e-310)
+    vals[4] = 44.64
+    y = pd.Series(vals, index=js.index, name="v")
+    with pytest.warns(GeoagglWarning, match="one value dominates"):
+        r = spatial.check(y, g, permutations=9, seed=1)
+    row = r.set_index("statistic").loc["getis_ord"]
+    assert np.isnan(row["value"]) and np.isnan(row["z"])
+    assert np.isfinite(r.set_index("statistic").loc["moran", "value"])  # I and C are still computed
+    # an ordinary column is untouched: G equals esda's
+    y2 = pd.Series(np.arange(1.0, len(js) + 1), index=js.index, name="w")
+    r2 = spatial.check(y2, g, permutations=0, statistics=["getis_ord"])
+    assert r2["value"].iloc[0] == esda.G(y2.to_numpy(), g, permutations=0).G
