@@ -262,13 +262,16 @@ def _run_local(
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     done = 0
-    with ThreadPoolExecutor(n_threads) as pool:
+    pool = ThreadPoolExecutor(n_threads)
+    try:
         futs = [pool.submit(blocks.fill, s, res[s : s + chunk]) for s in starts]
         for fut in as_completed(futs):
             fut.result()
             done += 1
             if progress is not None:
                 progress(min(done * chunk, total), total)
+    finally:  # on Ctrl-C or an error, drop the blocks not started (a block is milliseconds)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def nearest(grid: Any, px: NDArray[np.float64], py: NDArray[np.float64]) -> NDArray[np.int64]:

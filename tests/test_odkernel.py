@@ -161,3 +161,26 @@ def test_kernel_snapping_equals_the_numpy_grid_search(seed, cell, dup, monkeypat
     ok = np.isfinite(px) & np.isfinite(py)
     d = (x[None, :] - px[ok, None]) ** 2 + (y[None, :] - py[ok, None]) ** 2
     assert np.array_equal(fast[ok], np.argmin(d, axis=1))  # exact: the first of the nearest
+
+
+@needs_kernel
+def test_interrupted_run_drops_the_blocks_not_started():
+    """An exception in the caller's progress callback (e.g. Ctrl-C) stops the run promptly."""
+    rng = np.random.default_rng(5)
+    n = 400
+    t, h = rng.integers(0, n, 1600), rng.integers(0, n, 1600)
+    keep = t != h
+    w = rng.uniform(1, 9, keep.sum())
+    a = sp.coo_matrix((np.r_[w, w], (np.r_[t[keep], h[keep]], np.r_[h[keep], t[keep]])), shape=(n, n)).tocsr()
+    core = contract(a, np.empty(0, dtype=np.int64), max_degree=8)
+    calls = []
+
+    def stop(done, total):
+        calls.append(done)
+        if done > 0:
+            raise KeyboardInterrupt
+
+    src = np.repeat(np.arange(n), 20)  # 8,000 sources: 400 blocks of 20
+    with pytest.raises(KeyboardInterrupt):
+        _odkernel.many_to_many(core, src, np.arange(n), chunk=20, progress=stop)
+    assert len(calls) <= 2
