@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define GK_VERSION 2
+#define GK_VERSION 3
 
 typedef struct {
     double key;
@@ -222,5 +222,27 @@ void gk_nearest(const double *x, const double *y, const int64_t *order, const in
             }
         }
         best[k] = (bd <= lim) ? b : -1;
+    }
+}
+
+/* Nearest of n points (x, y, z) to each query by squared Euclidean distance, ties to the lower
+ * position; -1 for a query with a non-finite coordinate (brute force: O(n m)). */
+void gk_nearest_brute(int64_t n, const double *x, const double *y, const double *z, int64_t m,
+                      const double *px, const double *py, const double *pz, int64_t *best) {
+    for (int64_t k = 0; k < m; k++) {
+        double qx = px[k], qy = py[k], qz = pz[k];
+        int64_t b = -1;
+        if (isfinite(qx) && isfinite(qy) && isfinite(qz)) {
+            double bd = INFINITY;
+            for (int64_t v = 0; v < n; v++) {
+                double dx = x[v] - qx, dy = y[v] - qy, dz = z[v] - qz;
+                double d = dx * dx + dy * dy + dz * dz;
+                if (d < bd) {
+                    bd = d;
+                    b = v;
+                }
+            }
+        }
+        best[k] = b;
     }
 }

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ._roadgraph import Core
 
 LIB_NAME = "libgeoaggl_od.so"
-VERSION = 2  # GK_VERSION in _odkernel.c
+VERSION = 3  # GK_VERSION in _odkernel.c
 
 _I64 = np.ctypeslib.ndpointer(dtype=np.int64, flags="C_CONTIGUOUS")
 _F64 = np.ctypeslib.ndpointer(dtype=np.float64, flags="C_CONTIGUOUS")
@@ -85,6 +85,8 @@ def library() -> ctypes.CDLL | None:
     lib.gk_nearest.restype = None
     f64 = ctypes.c_double
     lib.gk_nearest.argtypes = [_F64, _F64, _I64, _I64, c64, c64, f64, f64, f64, c64, _F64, _F64, _I64]
+    lib.gk_nearest_brute.restype = None
+    lib.gk_nearest_brute.argtypes = [c64, _F64, _F64, _F64, c64, _F64, _F64, _F64, _I64]
     return lib
 
 
@@ -246,8 +248,28 @@ def many_to_many(
     return res
 
 
+def nearest_brute(
+    x: NDArray[np.float64], y: NDArray[np.float64], z: NDArray[np.float64], q: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """Position of the nearest of the points ``(x, y, z)`` to each row of ``q`` (m × 3), ties to
+    the lower position; -1 for rows with a non-finite coordinate."""
+    lib = library()
+    assert lib is not None
+    q = np.asarray(q, dtype=np.float64)
+    best = np.empty(q.shape[0], dtype=np.int64)
+    c = np.ascontiguousarray
+    lib.gk_nearest_brute(
+        x.size, c(x, dtype=np.float64), c(y, dtype=np.float64), c(z, dtype=np.float64), q.shape[0],
+        c(q[:, 0]), c(q[:, 1]), c(q[:, 2]), best,
+    )  # fmt: skip
+    return best
+
+
 def _run_local(
-    blocks: KernelBlocks, starts: list[int], res: NDArray[Any], progress: Callable[[int, int], None] | None
+    blocks: KernelBlocks,
+    starts: list[int],
+    res: NDArray[Any],
+    progress: Callable[[int, int], None] | None,
 ) -> None:
     """The blocks on a thread pool (the kernel runs without the GIL), in order of completion."""
     n_threads = min(_threads(), len(starts))

@@ -168,6 +168,7 @@ def _compact(hs_kph: float, conv_kph: float, ferry_minutes: float) -> dict[str, 
         "kind": kind,
         "csr": {"length": csr(length), "travel_time": csr(ttime)},
         "tree": None,
+        "xyz": None,
         "results": {},
     }
 
@@ -330,19 +331,30 @@ def _points(points: Any, what: str) -> tuple[pd.Index, NDArray[np.float64], NDAr
 
 
 def _snap(c: dict[str, Any], lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
-    """Nearest node (Earth-centred chord metric) and great-circle km to it."""
-    from scipy.spatial import cKDTree
+    """Nearest node (Earth-centred chord metric) and great-circle km to it.
 
+    With the compiled kernel and up to ~6,000 points a brute-force scan in C (33,792 nodes: ~20 ms
+    for 367 points, no ``scipy.spatial`` import); else a KD-tree.  Both find the nearest node exactly."""
+    from . import _odkernel
     from ._roadgraph import EARTH_RADIUS_KM, haversine_km
 
     def xyz(lo: NDArray[np.float64], la: NDArray[np.float64]) -> NDArray[np.float64]:
         p, q = np.radians(la), np.radians(lo)
         return EARTH_RADIUS_KM * np.c_[np.cos(p) * np.cos(q), np.cos(p) * np.sin(q), np.sin(p)]
 
-    if c["tree"] is None:
-        c["tree"] = cKDTree(xyz(c["lon"], c["lat"]))
-    _, idx = c["tree"].query(xyz(lon, lat))
-    idx = np.asarray(idx, dtype=np.int64)
+    q = xyz(lon, lat)
+    idx = None
+    if _odkernel.available() and np.isfinite(q).all() and q.shape[0] * c["lon"].size <= 200_000_000:
+        if c.get("xyz") is None:
+            c["xyz"] = xyz(c["lon"], c["lat"]).T.copy()
+        x, y, z = c["xyz"]
+        idx = _odkernel.nearest_brute(x, y, z, q)
+    if idx is None:
+        from scipy.spatial import cKDTree
+
+        if c["tree"] is None:
+            c["tree"] = cKDTree(xyz(c["lon"], c["lat"]))
+        idx = np.asarray(c["tree"].query(q)[1], dtype=np.int64)
     return idx, haversine_km(lon, lat, c["lon"][idx], c["lat"][idx])
 
 

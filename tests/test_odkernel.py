@@ -184,3 +184,21 @@ def test_interrupted_run_drops_the_blocks_not_started():
     with pytest.raises(KeyboardInterrupt):
         _odkernel.many_to_many(core, src, np.arange(n), chunk=20, progress=stop)
     assert len(calls) <= 2
+
+
+@needs_kernel
+def test_rail_snapping_kernel_equals_kdtree(monkeypatch):
+    """rail._snap: the C brute-force scan finds the KD-tree's node (and the same km)."""
+    import geoaggl
+    from geoaggl import rail
+
+    c = rail._compact(*rail._speeds(None, "test"), rail.DEFAULT_FERRY_MINUTES)
+    p = geoaggl.prefectures(include_sar=True)
+    rng = np.random.default_rng(2)
+    lon = np.r_[p["seat_lon"].to_numpy(), rng.uniform(73, 135, 300)]
+    lat = np.r_[p["seat_lat"].to_numpy(), rng.uniform(18, 53, 300)]
+    fast = rail._snap(c, lon, lat)
+    with monkeypatch.context() as mp:
+        mp.setattr(_odkernel, "library", lambda: None)
+        slow = rail._snap(c, lon, lat)
+    assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
