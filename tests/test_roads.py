@@ -1049,3 +1049,22 @@ def test_shipped_model_weights_equal_the_road_model():
     _, _, w = roads._edge_weights()
     np.testing.assert_array_equal(w["length"], pre[0])
     assert w["length"] is not pre[0]  # callers get copies: the shipped arrays stay pristine
+
+
+def test_china_highways_fast_build_equals_networkx_add_edges_from():
+    """china_highways writes networkx's adjacency dicts directly (#12): the same graph as the
+    public add_edges_from, successors and predecessors alike, and edits behave as usual."""
+    g = roads.china_highways()
+    h = nx.MultiDiGraph(**g.graph)
+    h.add_nodes_from(g.nodes(data=True))
+    h.add_edges_from(g.edges(keys=True, data=True))
+    assert nx.utils.graphs_equal(g, h)
+    assert g.number_of_edges() == 373_858 == 2 * 186_929
+    assert set(g.in_edges(keys=True)) == set(h.in_edges(keys=True))
+    u, v = next(iter(g.edges()))
+    assert g._pred[v][u] is g._succ[u][v]  # one key dict per pair, as networkx's add_edge makes
+    assert g[u][v][0] is not g[v][u][0]  # each direction has its own attributes
+    g.add_edge(u, v, length=1.0)  # a parallel edge gets key 1, seen from both sides
+    assert set(g[u][v]) == {0, 1} and set(g.pred[v][u]) == {0, 1}
+    g.remove_edge(u, v, key=0)
+    assert set(g.pred[v][u]) == {1}
