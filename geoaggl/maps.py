@@ -295,8 +295,10 @@ def _classify(y: np.ndarray, scheme: str, k: int, kwds: dict[str, Any]) -> tuple
             b = np.asarray(bins_in, dtype=float)
         except (TypeError, ValueError) as exc:
             raise DataError(f"bins must be a list of numbers, got {bins_in!r}") from exc
-        if b.ndim != 1 or b.size == 0 or not np.all(np.diff(b) > 0):
-            raise DataError(f"bins must be a strictly increasing list of upper bounds, got {list(bins_in)!r}")
+        if b.ndim != 1 or b.size == 0 or not np.all(np.diff(b) > 0) or not (b > -np.inf).all():
+            raise DataError(  # NaN and -inf fail the last test; +inf may close the top class
+                f"bins must be a strictly increasing list of upper bounds (no NaN), got {list(bins_in)!r}"
+            )
     n_unique = np.unique(y).size
     if n_unique == 1 and scheme != "userdefined":  # one value: one class (mapclassify refuses some schemes)
         return np.zeros(y.size, dtype=np.int64), np.array([float(y[0])])

@@ -574,3 +574,20 @@ def test_default_map_does_not_import_mapclassify():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_choropleth_nan_bin_is_a_data_error():
+    """Deep fuzz (2026-12-07): bins=[nan] passed the increasing-order check and reached branca
+    ('Thresholds are not sorted', a ValueError)."""
+    import geoaggl
+    from geoaggl import maps
+    from geoaggl.errors import DataError
+
+    g = geoaggl.prefectures().iloc[:6].assign(v=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    for bins in ([float("nan")], [-float("inf"), 2.0], [2.0, float("nan"), 5.0]):
+        with pytest.raises(DataError, match="no NaN"):
+            maps.choropleth(g, "v", scheme="userdefined", classification_kwds={"bins": bins}, tiles=None)
+    m = maps.choropleth(
+        g, "v", scheme="userdefined", classification_kwds={"bins": [2.0, float("inf")]}, tiles=None
+    )
+    assert m is not None  # +inf may close the top class, as before
