@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define GK_VERSION 3
+#define GK_VERSION 4
 
 typedef struct {
     double key;
@@ -245,4 +245,67 @@ void gk_nearest_brute(int64_t n, const double *x, const double *y, const double 
         }
         best[k] = b;
     }
+}
+
+/* ---------------------------------------------------------------- replaying the contraction */
+typedef struct {
+    const int64_t *up_ptr, *up_idx, *rank, *cpos, *cptr, *cidx;
+    double *up_out, *up_in, *cw;
+} rctx;
+
+/* The weight slot of arc a -> b in the contracted structure: an upward arc of whichever end was
+ * eliminated first (rank >= 0, smaller first; core nodes have rank -1), or a core arc. */
+static double *slot(const rctx *c, int64_t a, int64_t b) {
+    int64_t ra = c->rank[a], rb = c->rank[b];
+    if (ra < 0 && rb < 0) {
+        int64_t r = c->cpos[a], t = c->cpos[b];
+        int64_t lo = c->cptr[r], hi = c->cptr[r + 1], end = hi;
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (c->cidx[mid] < t) lo = mid + 1;
+            else hi = mid;
+        }
+        return (lo < end && c->cidx[lo] == t) ? &c->cw[lo] : NULL;
+    }
+    int a_low = (ra >= 0) && (rb < 0 || ra < rb);
+    int64_t v = a_low ? a : b, x = a_low ? b : a;
+    for (int64_t p = c->up_ptr[v]; p < c->up_ptr[v + 1]; p++)
+        if (c->up_idx[p] == x) return a_low ? &c->up_out[p] : &c->up_in[p];
+    return NULL;
+}
+
+/* New weights on a contracted structure: the arcs (tail, head, w) set their slots (lightest
+ * parallel arc), then each eliminated node, in an order where it precedes all its upper
+ * neighbours, adds x_i -> v -> x_j to the slot of x_i -> x_j (the min-plus elimination of
+ * _roadgraph.contract, whose shortcut sums it reproduces exactly).  Returns 0, -1 for an arc
+ * with no slot, -2 for a shortcut with no slot (a structure that does not fit the graph). */
+int gk_replay(int64_t n, const int64_t *up_ptr, const int64_t *up_idx, int64_t n_order,
+              const int64_t *order, const int64_t *rank, const int64_t *cpos, const int64_t *cptr,
+              const int64_t *cidx, int64_t m, const int64_t *tail, const int64_t *head,
+              const double *w, double *up_out, double *up_in, double *cw, int64_t ncw) {
+    rctx c = {up_ptr, up_idx, rank, cpos, cptr, cidx, up_out, up_in, cw};
+    for (int64_t p = 0; p < up_ptr[n]; p++) up_out[p] = up_in[p] = INFINITY;
+    for (int64_t p = 0; p < ncw; p++) cw[p] = INFINITY;
+    for (int64_t e = 0; e < m; e++) {
+        if (tail[e] == head[e]) continue;
+        double *d = slot(&c, tail[e], head[e]);
+        if (!d) return -1;
+        if (w[e] < *d) *d = w[e];
+    }
+    for (int64_t k = 0; k < n_order; k++) {
+        int64_t v = order[k], lo = up_ptr[v], hi = up_ptr[v + 1];
+        for (int64_t i = lo; i < hi; i++) {
+            double wi = up_in[i];
+            if (!(wi < INFINITY)) continue;
+            for (int64_t j = lo; j < hi; j++) {
+                if (j == i) continue;
+                double s = wi + up_out[j];
+                if (!(s < INFINITY)) continue;
+                double *d = slot(&c, up_idx[i], up_idx[j]);
+                if (!d) return -2;
+                if (s < *d) *d = s;
+            }
+        }
+    }
+    return 0;
 }

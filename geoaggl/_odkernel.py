@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ._roadgraph import Core
 
 LIB_NAME = "libgeoaggl_od.so"
-VERSION = 3  # GK_VERSION in _odkernel.c
+VERSION = 4  # GK_VERSION in _odkernel.c
 
 _I64 = np.ctypeslib.ndpointer(dtype=np.int64, flags="C_CONTIGUOUS")
 _F64 = np.ctypeslib.ndpointer(dtype=np.float64, flags="C_CONTIGUOUS")
@@ -85,6 +85,9 @@ def library() -> ctypes.CDLL | None:
     lib.gk_nearest.restype = None
     f64 = ctypes.c_double
     lib.gk_nearest.argtypes = [_F64, _F64, _I64, _I64, c64, c64, f64, f64, f64, c64, _F64, _F64, _I64]
+    lib.gk_replay.restype = cint
+    lib.gk_replay.argtypes = [c64, _I64, _I64, c64, _I64, _I64, _I64, _I64, _I64, c64, _I64, _I64, _F64]
+    lib.gk_replay.argtypes += [_F64, _F64, _F64, c64]
     lib.gk_nearest_brute.restype = None
     lib.gk_nearest_brute.argtypes = [c64, _F64, _F64, _F64, c64, _F64, _F64, _F64, _I64]
     return lib
@@ -310,3 +313,89 @@ def nearest(grid: Any, px: NDArray[np.float64], py: NDArray[np.float64]) -> NDAr
         grid.nx, grid.ny, grid.x0, grid.y0, grid.cell, px.size, px, py, best,
     )  # fmt: skip
     return best
+
+
+@dataclass(eq=False)
+class ReplayPlan:
+    """What :func:`replay` needs of a contracted structure besides weights (weight-independent):
+    an elimination order (each node before its upper neighbours: decreasing height), each node's
+    rank in it (-1 for the core) and the *unpruned* core arcs (every core pair an original arc or
+    a shortcut ever joined; the shipped core keeps only the arcs that are shortest)."""
+
+    order: NDArray[np.int64]
+    rank: NDArray[np.int64]
+    cpos: NDArray[np.int64]
+    cptr: NDArray[np.int64]
+    cidx: NDArray[np.int64]
+
+
+def replay_plan(core: Core, tail: NDArray[np.int64], head: NDArray[np.int64]) -> ReplayPlan:
+    """The :class:`ReplayPlan` of ``core`` for a graph with arcs ``tail -> head``."""
+    from ._roadgraph import _ranges
+
+    n, k = core.n, int(core.core_nodes.size)
+    cpos = np.full(n, -1, dtype=np.int64)
+    cpos[core.core_nodes] = np.arange(k)
+    gone = np.flatnonzero(cpos < 0)
+    order = gone[np.argsort(-core.height[gone], kind="stable")]
+    rank = np.full(n, -1, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    # shortcuts between core nodes: every ordered pair of core neighbours of an eliminated node
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(core.up_ptr))
+    sel = cpos[core.up_idx] >= 0
+    o, x = owner[sel], core.up_idx[sel]
+    count = np.bincount(o, minlength=n)
+    start = np.r_[0, np.cumsum(count)][:-1]
+    left = np.repeat(x, count[o])
+    right = x[_ranges(start[o], start[o] + count[o])]
+    arcs = (cpos[tail] >= 0) & (cpos[head] >= 0) & (tail != head)
+    a = np.r_[cpos[left[left != right]], cpos[tail[arcs]]]
+    b = np.r_[cpos[right[left != right]], cpos[head[arcs]]]
+    key = np.unique(a * k + b)
+    return ReplayPlan(
+        order=order,
+        rank=rank,
+        cpos=cpos,
+        cptr=np.searchsorted(key // k, np.arange(k + 1)).astype(np.int64),
+        cidx=(key % k).astype(np.int64),
+    )
+
+
+def replay(core: Core, tail: NDArray[np.int64], head: NDArray[np.int64], w: NDArray[np.float64]) -> Core:
+    """``core``'s structure with the weights of the arcs ``tail -> head`` (``w``): the contraction
+    of :func:`geoaggl._roadgraph.contract` replayed in C, without its dictionaries (~0.1 s for the
+    bundled graph instead of reducing the graph around every query).  Exact: the same sums as a
+    contraction from scratch in the same order."""
+    from ._roadgraph import Core as CoreCls
+
+    lib = library()
+    assert lib is not None
+    c = np.ascontiguousarray
+    tail, head = c(tail, dtype=np.int64), c(head, dtype=np.int64)
+    plan = core.__dict__.get("_replay_plan")
+    if plan is None:
+        plan = core.__dict__["_replay_plan"] = replay_plan(core, tail, head)
+    up_ptr, up_idx = c(core.up_ptr, dtype=np.int64), c(core.up_idx, dtype=np.int64)
+    up_out = np.empty(up_idx.size)
+    up_in = np.empty(up_idx.size)
+    cw = np.empty(plan.cidx.size)
+    rc = lib.gk_replay(
+        core.n, up_ptr, up_idx, plan.order.size, plan.order, plan.rank, plan.cpos, plan.cptr,
+        plan.cidx, tail.size, tail, head, c(w, dtype=np.float64), up_out, up_in, cw, cw.size,
+    )  # fmt: skip
+    if rc != 0:
+        raise ValueError(f"the graph does not fit the contracted structure (code {rc})")
+    fin = np.isfinite(cw)
+    rows = np.repeat(np.arange(plan.cptr.size - 1), np.diff(plan.cptr))[fin]
+    return CoreCls(
+        n=core.n,
+        core_nodes=core.core_nodes,
+        core_indptr=np.searchsorted(rows, np.arange(plan.cptr.size)).astype(np.int64),
+        core_indices=plan.cidx[fin],
+        core_data=cw[fin],
+        up_ptr=up_ptr,
+        up_idx=up_idx,
+        up_out=up_out,
+        up_in=up_in,
+        height=core.height,
+    )

@@ -78,7 +78,10 @@ def unpenalize(
 ) -> NDArray[np.float64]:
     """Routed distances with the border penalties removed (``inf`` beyond ``max_crossings``);
     ``copy=False`` corrects a float64 array in place."""
-    out = np.array(d, dtype=np.float64, copy=True) if copy or d.dtype != np.float64 else d
+    if copy or d.dtype != np.float64 or not d.flags.c_contiguous:
+        out = np.array(d, dtype=np.float64, order="C", copy=True)  # C order: reshape(-1) is a view
+    else:
+        out = d
     hit = np.flatnonzero((out >= BORDER_PENALTY) & (out < np.inf))  # two passes; few cells cross
     if hit.size:
         flat = out.reshape(-1)

@@ -576,6 +576,7 @@ def _bundled_core(comp: CompactGraph, weight: str) -> Core | None:
     cores = comp.__dict__.setdefault("cores", {})
     if weight in cores:
         return cores[weight]
+    cores[weight] = None  # while it is worked out (the replay looks up the default graph's core)
     z = _core_file()
     core = None
     if sig is not None and z is not None and f"{weight}_sig" in z and str(z[f"{weight}_sig"]) == sig:
@@ -592,8 +593,27 @@ def _bundled_core(comp: CompactGraph, weight: str) -> Core | None:
             up_in=up,
             height=z["height"].astype(np.int64),
         )
+    if core is None and sig is not None and z is not None:
+        core = _replayed_core(comp, weight)
     cores[weight] = core
     return core
+
+
+def _replayed_core(comp: CompactGraph, weight: str) -> Core | None:
+    """The shipped contraction replayed with this graph's own ``weight`` (a custom ``speed_kph``,
+    ``ferry_minutes`` or road model on the bundled topology), with the compiled kernel; None
+    without it (then :func:`od_matrix` reduces the graph per call)."""
+    from . import _odkernel
+
+    if not _odkernel.available():
+        return None
+    base = _bundled_core(_bundled_compact(None, DEFAULT_FERRY_MINUTES), "length")
+    if base is None or base.n != comp.n:
+        return None
+    w = comp.weights[weight]
+    if comp.border is not None:
+        w = w + np.where(comp.border, BORDER_PENALTY, 0.0)
+    return _odkernel.replay(base, comp.tail, comp.head, w)
 
 
 class RoadGraph:

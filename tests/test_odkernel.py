@@ -202,3 +202,104 @@ def test_rail_snapping_kernel_equals_kdtree(monkeypatch):
         mp.setattr(_odkernel, "library", lambda: None)
         slow = rail._snap(c, lon, lat)
     assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+
+
+@needs_kernel
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    n=st.integers(2, 90),
+    density=st.floats(0.5, 4.0),
+    symmetric=st.booleans(),
+    max_degree=st.integers(1, 10),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_replayed_contraction_gives_dijkstra_distances_for_new_weights(
+    n, density, symmetric, max_degree, seed
+):
+    """A core contracted with one set of weights, replayed with another on the same arcs, answers
+    queries exactly as scipy's Dijkstra on the new weights (directed graphs, parallel arcs too)."""
+    from geoaggl._roadgraph import _csr_min
+
+    rng = np.random.default_rng(seed)
+    m = max(1, int(n * density))
+    t, h = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = t != h
+    t, h = t[keep], h[keep]
+    if symmetric:
+        t, h = np.r_[t, h], np.r_[h, t]
+    if t.size == 0:
+        return
+    w1, w2 = rng.uniform(1, 50, t.size), rng.uniform(1, 50, t.size)
+    keep_nodes = rng.choice(n, size=min(n, int(rng.integers(0, 3))), replace=False)
+    core = contract(_csr_min(n, t, h, w1), keep_nodes, max_degree=max_degree)
+    again = _odkernel.replay(core, t, h, w2)
+    src, dst = rng.integers(0, n, 12), rng.integers(0, n, 12)
+    ref = dijkstra(_csr_min(n, t, h, w2), directed=True, indices=src)[:, dst]
+    got = core_many_to_many(again, src, dst)
+    assert np.array_equal(np.isinf(got), np.isinf(ref))
+    np.testing.assert_allclose(got[np.isfinite(ref)], ref[np.isfinite(ref)], rtol=1e-12)
+    same = _odkernel.replay(core, t, h, w1)  # the original weights: the original sums, bit for bit
+    assert np.array_equal(same.up_out, core.up_out) and np.array_equal(same.up_in, core.up_in)
+
+
+@needs_kernel
+def test_replay_reproduces_the_shipped_core_bit_for_bit():
+    from geoaggl import roads
+
+    comp = roads.RoadGraph()._compact()
+    for weight in ("length", "travel_time"):
+        shipped = roads._bundled_core(comp, weight)
+        w = comp.weights[weight] + np.where(comp.border, 1e9, 0.0)
+        again = _odkernel.replay(shipped, comp.tail, comp.head, w)
+        assert np.array_equal(again.up_out, shipped.up_out) and np.array_equal(again.up_in, shipped.up_in)
+        a, b = shipped.core.tocoo(), again.core.tocsr()
+        assert np.array_equal(np.asarray(b[a.row, a.col]).ravel(), a.data)  # the kept arcs, same sums
+        assert b.nnz >= a.nnz  # the replay keeps every core arc (the shipped file prunes)
+
+
+@needs_kernel
+@pytest.mark.parametrize(
+    "kw", [{"speed_kph": 70.0}, {"road_model": {"speed": {"const": 4.5}}}, {"ferry_minutes": 30.0}]
+)
+def test_custom_speeds_use_the_replayed_core_and_equal_dijkstra(kw, monkeypatch):
+    """RoadGraph with other speeds: the replayed core answers od_matrix (the per-call reduction
+    is never reached), equal to scipy's Dijkstra on the full graph with the same weights and
+    border rule."""
+    import geoaggl
+    from geoaggl import roads
+    from geoaggl._roadgraph import unpenalize
+
+    p = geoaggl.prefectures(include_sar=True)
+    g = roads.RoadGraph(**kw)
+    comp = g._compact()
+    core = roads._bundled_core(comp, "travel_time")
+    assert core is not None and core.core_nodes.size == 1710  # the shipped structure, replayed
+    nodes, _ = comp.snap(p["seat_lon"].to_numpy(), p["seat_lat"].to_numpy())
+    ref = unpenalize(dijkstra(comp.csr("travel_time"), indices=nodes)[:, nodes])
+    got = unpenalize(core_many_to_many(core, nodes, nodes))
+    assert np.array_equal(np.isinf(got), np.isinf(ref))
+    # routes across a border are summed with the 1e9 penalty in: a few ulps of 1e9 (~1e-6 s)
+    np.testing.assert_allclose(got[np.isfinite(ref)], ref[np.isfinite(ref)], rtol=1e-12, atol=1e-5)
+
+    def boom(*a, **k):
+        raise AssertionError("reduced the graph per call")
+
+    monkeypatch.setattr(roads, "many_to_many", boom)
+    monkeypatch.setattr(geoaggl.settings, "use_cache", False)
+    assert np.isfinite(roads.od_matrix(g, p.iloc[:20], weight="travel_time").to_numpy()).all()
+
+
+@needs_kernel
+def test_length_raw_od_uses_a_replayed_core_bit_for_bit():
+    """The source's chords (whole metres) have no shipped core: the replay answers, exactly."""
+    import geoaggl
+    from geoaggl import roads
+    from geoaggl._roadgraph import unpenalize
+
+    p = geoaggl.prefectures()
+    comp = roads.RoadGraph()._compact()
+    core = roads._bundled_core(comp, "length_raw")
+    assert core is not None
+    nodes, _ = comp.snap(p["seat_lon"].to_numpy(), p["seat_lat"].to_numpy())
+    ref = unpenalize(dijkstra(comp.csr("length_raw"), indices=nodes)[:, nodes])
+    assert np.array_equal(unpenalize(core_many_to_many(core, nodes, nodes)), ref)

@@ -234,3 +234,16 @@ def test_unpenalize_removes_whole_penalties_only() -> None:
         unpenalize(d, max_crossings=1), [[0.0, 5.5, np.inf], [3.25, np.inf, np.nan]]
     )
     np.testing.assert_array_equal(d, before)  # the caller's array is not changed
+
+
+def test_unpenalize_fortran_ordered_input():
+    """A column-major matrix (scipy's dijkstra(...)[:, nodes] is one) was copied by reshape(-1),
+    so the penalties stayed in (found 2026-12-07)."""
+    from geoaggl._roadgraph import BORDER_PENALTY, unpenalize
+
+    d = np.asfortranarray(np.array([[0.0, BORDER_PENALTY + 5.0], [2 * BORDER_PENALTY + 7.0, np.inf]]))
+    for copy in (True, False):
+        out = unpenalize(d.copy(order="F"), copy=copy)
+        assert out.tolist() == [[0.0, 5.0], [7.0, float("inf")]]
+    assert unpenalize(d, max_crossings=1).tolist() == [[0.0, 5.0], [float("inf"), float("inf")]]
+    assert d[0, 1] == BORDER_PENALTY + 5.0  # the input is not modified with copy=True
