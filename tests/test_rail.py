@@ -317,3 +317,16 @@ def test_errors_graph_and_points() -> None:
     pts = gpd.GeoDataFrame(geometry=[Point(116.4, 39.9)], index=["a"])  # no CRS
     with pytest.raises(geoaggl.errors.CRSError):
         rail.station_access(pts)
+
+
+def test_access_speed_so_small_that_times_overflow_is_a_data_error(prefs):
+    """Deep fuzz (2026-12-07): access_kph=5e-324 gave inf access minutes instead of an error."""
+    from geoaggl.errors import DataError
+
+    pts = prefs.iloc[:3]
+    for kw in ({"access_kph": 5e-324}, {"detour": 1e306, "access_kph": 0.01}):
+        with pytest.raises(DataError, match="overflow"):
+            rail.station_access(pts, **kw)
+        with pytest.raises(DataError, match="overflow"):
+            rail.od_matrix(pts, weight="travel_time", include_access=True, **kw)
+    assert np.isfinite(rail.station_access(pts, access_kph=1e-3)["access_minutes"]).all()
