@@ -33,7 +33,22 @@ VERSION = 4  # GK_VERSION in _odkernel.c
 
 _I64 = np.ctypeslib.ndpointer(dtype=np.int64, flags="C_CONTIGUOUS")
 _F64 = np.ctypeslib.ndpointer(dtype=np.float64, flags="C_CONTIGUOUS")
-_I64_OR_NULL = ctypes.c_void_p
+_ARG: dict[str, Any] = {
+    "n": ctypes.c_int64,  # a count or node id
+    "i": _I64,  # int64 array
+    "f": _F64,  # float64 array
+    "p": ctypes.c_void_p,  # raw pointer (output buffer, or NULL)
+    "d": ctypes.c_double,
+    "b": ctypes.c_int,  # flag
+}
+#: C functions of ``_odkernel.c``: return type and argument codes of :data:`_ARG`, in order.
+_SIGNATURES: dict[str, tuple[Any, str]] = {
+    "gk_climb": (ctypes.c_int, "n i i f n i i p p p"),
+    "gk_many": (ctypes.c_int, "n i i f n i n i i f n i p n b"),
+    "gk_nearest": (None, "f f i i n n d d d n f f i"),
+    "gk_replay": (ctypes.c_int, "n i i n i i i i i n i i f f f f n"),
+    "gk_nearest_brute": (None, "n f f f n f f f i"),
+}
 
 
 @lru_cache(maxsize=1)
@@ -50,46 +65,10 @@ def library() -> ctypes.CDLL | None:
             return None
     except (OSError, AttributeError):
         return None
-    c64, cint = ctypes.c_int64, ctypes.c_int
-    lib.gk_climb.restype = cint
-    lib.gk_climb.argtypes = [
-        c64,
-        _I64,
-        _I64,
-        _F64,
-        c64,
-        _I64,
-        _I64,
-        ctypes.c_void_p,
-        ctypes.c_void_p,
-        ctypes.c_void_p,
-    ]
-    lib.gk_many.restype = cint
-    lib.gk_many.argtypes = [
-        c64,
-        _I64,
-        _I64,
-        _F64,
-        c64,
-        _I64,
-        c64,
-        _I64,
-        _I64,
-        _F64,
-        c64,
-        _I64,
-        ctypes.c_void_p,
-        c64,
-        cint,
-    ]
-    lib.gk_nearest.restype = None
-    f64 = ctypes.c_double
-    lib.gk_nearest.argtypes = [_F64, _F64, _I64, _I64, c64, c64, f64, f64, f64, c64, _F64, _F64, _I64]
-    lib.gk_replay.restype = cint
-    lib.gk_replay.argtypes = [c64, _I64, _I64, c64, _I64, _I64, _I64, _I64, _I64, c64, _I64, _I64, _F64]
-    lib.gk_replay.argtypes += [_F64, _F64, _F64, c64]
-    lib.gk_nearest_brute.restype = None
-    lib.gk_nearest_brute.argtypes = [c64, _F64, _F64, _F64, c64, _F64, _F64, _F64, _I64]
+    for name, (restype, args) in _SIGNATURES.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = [_ARG[a] for a in args.split()]
     return lib
 
 

@@ -21,6 +21,20 @@ needs_kernel = pytest.mark.skipif(
 )
 
 
+def _random_core(seed: int, n: int, m: int, *, symmetric: bool, max_degree: int):
+    """A random graph of n nodes and about m arcs (no self-loops; both directions when
+    ``symmetric``) as a CSR matrix, and its contraction."""
+    rng = np.random.default_rng(seed)
+    t, h = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = t != h
+    w = rng.uniform(1, 9, keep.sum())
+    t, h = t[keep], h[keep]
+    if symmetric:
+        t, h, w = np.r_[t, h], np.r_[h, t], np.r_[w, w]
+    a = sp.coo_matrix((w, (t, h)), shape=(n, n)).tocsr()
+    return a, contract(a, np.empty(0, dtype=np.int64), max_degree=max_degree)
+
+
 def test_kernel_is_built_where_a_c_compiler_exists():
     """The install compiles the kernel (hatch_build.py); only a machine without a compiler may lack it."""
     if os.environ.get("GEOAGGL_NO_KERNEL"):
@@ -86,15 +100,8 @@ def test_kernel_equals_scipy_dijkstra_on_random_graphs(
 
 @needs_kernel
 def test_kernel_float32_and_progress():
-    rng = np.random.default_rng(3)
     n = 300
-    t, h = rng.integers(0, n, 1200), rng.integers(0, n, 1200)
-    w = rng.uniform(1, 50, 1200)
-    keep = t != h
-    a = sp.coo_matrix(
-        (np.r_[w[keep], w[keep]], (np.r_[t[keep], h[keep]], np.r_[h[keep], t[keep]])), shape=(n, n)
-    ).tocsr()
-    core = contract(a, np.empty(0, dtype=np.int64), max_degree=10)
+    a, core = _random_core(3, n, 1200, symmetric=True, max_degree=10)
     src, dst = np.arange(0, n, 2), np.arange(1, n, 3)
     seen: list[tuple[int, int]] = []
     f64 = core_many_to_many(core, src, dst, progress=lambda d, tot: seen.append((d, tot)))
@@ -109,14 +116,8 @@ def test_kernel_float32_and_progress():
 @needs_kernel
 def test_kernel_graph_holds_the_upward_and_core_arcs():
     """The kernel's CSR: node v's arcs are its upward arcs, or its core arcs for a core node."""
-    rng = np.random.default_rng(11)
     n = 80
-    t, h = rng.integers(0, n, 300), rng.integers(0, n, 300)
-    keep = t != h
-    a = sp.coo_matrix(
-        (rng.integers(1, 9, keep.sum()).astype(float), (t[keep], h[keep])), shape=(n, n)
-    ).tocsr()
-    core = contract(a, np.empty(0, dtype=np.int64), max_degree=5)
+    _, core = _random_core(11, n, 300, symmetric=False, max_degree=5)
     kg = _odkernel.kernel_graph(core)
     assert _odkernel.kernel_graph(core) is kg  # kept on the core
     pos = {int(c): i for i, c in enumerate(core.core_nodes)}
@@ -166,13 +167,8 @@ def test_kernel_snapping_equals_the_numpy_grid_search(seed, cell, dup, monkeypat
 @needs_kernel
 def test_interrupted_run_drops_the_blocks_not_started():
     """An exception in the caller's progress callback (e.g. Ctrl-C) stops the run promptly."""
-    rng = np.random.default_rng(5)
     n = 400
-    t, h = rng.integers(0, n, 1600), rng.integers(0, n, 1600)
-    keep = t != h
-    w = rng.uniform(1, 9, keep.sum())
-    a = sp.coo_matrix((np.r_[w, w], (np.r_[t[keep], h[keep]], np.r_[h[keep], t[keep]])), shape=(n, n)).tocsr()
-    core = contract(a, np.empty(0, dtype=np.int64), max_degree=8)
+    _, core = _random_core(5, n, 1600, symmetric=True, max_degree=8)
     calls = []
 
     def stop(done, total):
