@@ -312,3 +312,19 @@ def test_spatial_lisa_identical_on_cluster(client, monkeypatch) -> None:
     assert local["significant"].any() and (local["p_sim"] >= 1 / 500).all()
     ref = esda.Moran_Local(df["a"].to_numpy(), g, permutations=499, seed=8)  # esda itself, serial
     np.testing.assert_array_equal(remote["p_sim"].to_numpy(), ref.p_sim)
+
+
+def test_od_matrix_identical_on_cluster(client, monkeypatch) -> None:
+    """OD source blocks (the compiled kernel, or the scipy path) shipped to worker processes."""
+    from geoaggl import roads
+
+    units = geoaggl.prefectures().iloc[:90]
+    monkeypatch.setattr(geoaggl.settings, "use_cache", False)
+    roads.clear_cache()
+    local = roads.od_matrix(None, units)
+    roads.clear_cache()
+    monkeypatch.setattr(geoaggl.settings, "dask_client", client)
+    remote = roads.od_matrix(None, units)
+    roads.clear_cache()
+    pd.testing.assert_frame_equal(local, remote, check_exact=True)
+    assert np.isfinite(local.to_numpy()).all()
