@@ -884,7 +884,7 @@ def china_highways(
 def _add_arcs(G: nx.MultiDiGraph, arcs: Iterable[tuple[int, int, int, dict[str, Any]]]) -> None:
     """``G.add_edges_from(arcs)`` for arcs between existing nodes, writing networkx's adjacency
     dicts directly (``_succ``/``_pred`` share one key dict per pair, as networkx's own
-    ``add_edge`` does): about half the time for the 373,858 arcs of :func:`china_highways`.
+    ``add_edge`` does): china_highways takes about a fifth less time (1.9 s instead of 2.3 s).
     ``tests/test_roads.py`` checks the result equals ``add_edges_from``'s."""
     succ, pred = G._succ, G._pred
     for a, b, key, attrs in arcs:
