@@ -112,6 +112,17 @@ def test_client_without_map_gather_is_parameter_type_error(bad: object, monkeypa
         map_blocks(_square, range(3), client=bad)
     with pytest.raises(ParameterTypeError, match="client"):
         _dagum_model().bootstrap(10, seed=0, client=bad)
+    from geoaggl import spatial
+
+    df, g = _spatial_inputs()
+    before = df.copy()
+    with pytest.raises(ParameterTypeError, match="client"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", geoaggl.errors.GeoagglWarning)
+        spatial.check(df, g, permutations=9, seed=1, client=bad)
+    with pytest.raises(ParameterTypeError, match="client"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", geoaggl.errors.GeoagglWarning)
+        spatial.lisa(df["a"], g, permutations=9, seed=1, client=bad)
+    pd.testing.assert_frame_equal(df, before)  # the caller's data is untouched
     monkeypatch.setattr(geoaggl.settings, "dask_client", bad)
     with pytest.raises(ParameterTypeError, match=r"geoaggl\.settings\.dask_client"):
         map_blocks(_square, range(3))
