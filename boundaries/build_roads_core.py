@@ -21,9 +21,9 @@ Steps
    (shortcuts made redundant by a shorter path) are dropped: exact (all-pairs Dijkstra on
    the core) and it halves the core's arcs.
 4. The road model's per-edge corrected lengths and travel times (``edge_length``,
-   ``edge_travel_time``, before the ferry time is set) with the SHA-1 of the files they come
-   from (``inputs_sig``: ``china_highways.npz`` and ``road_model.json``), so that loading the
-   graph reads them instead of evaluating the model per call.
+   ``edge_travel_time``, before the ferry time is set) with the SHA-1 of the inputs they come
+   from (``inputs_sig``: ``china_highways.npz`` and ``road_model.json`` without its fit
+   report), so that loading the graph reads them instead of evaluating the model per call.
 5. Written with ``numpy.savez_compressed`` (no pickles), with the SHA-1 of each weight array
    so that :mod:`geoaggl.roads` uses the file only for exactly these weights.
 

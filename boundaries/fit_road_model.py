@@ -306,18 +306,25 @@ def report(pred: pd.DataFrame) -> dict[str, Any]:
             "km_ratio": _stats(g["km_ratio"]),
             "raw_km_ratio": _stats(g["raw_ratio"]),
             "km_ratio_by_region": {k: _stats(s) for k, s in g.groupby("region")["km_ratio"]},
+            "km_ratio_by_agreement": {k: _stats(s) for k, s in g.groupby("agreement")["km_ratio"]},
             "min_ratio": _stats(g["min_ratio"]),
             "min_ratio_by_class": {k: _stats(s) for k, s in g.groupby("class")["min_ratio"]},
         }
     return rep
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Fit and write ``road_model.json``; ``--report-only`` keeps the shipped coefficients and
+    recomputes only the fit report (after rows were added to the reference set)."""
+    argv = sys.argv[1:] if argv is None else argv
     net = Net()
     pairs = load_pairs(net)
-    cal = pairs[pairs["split"] == "calibration"]
-    feat = rm.edge_features(net.u, net.v, net.length, net.lon, net.lat, params=POLYGONS)
-    params = fit_params(net, feat, cal)
+    if "--report-only" in argv:
+        params = {k: v for k, v in json.loads(OUT.read_text(encoding="utf-8")).items() if k != "fit"}
+    else:
+        cal = pairs[pairs["split"] == "calibration"]
+        feat = rm.edge_features(net.u, net.v, net.length, net.lon, net.lat, params=POLYGONS)
+        params = fit_params(net, feat, cal)
     pred = predict(net, params, pairs)
     params["fit"] = report(pred)
     OUT.write_text(json.dumps(params, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

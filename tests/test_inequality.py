@@ -254,6 +254,8 @@ def test_identity_and_agreement_with_naive(data: tuple[np.ndarray, np.ndarray]) 
 @given(grouped(), st.floats(min_value=1e-3, max_value=1e3), st.randoms(use_true_random=False))
 def test_scale_and_permutation_invariance(data: tuple[np.ndarray, np.ndarray], c: float, rnd: Any) -> None:
     y, g = data
+    # scaling is exact only in the normal range: a subnormal value times c < 1 can round to zero
+    assume(y[y > 0].min() * min(c, 1.0) >= np.finfo(float).tiny)
     r = dagum_gini(y, g)
     perm = list(range(y.size))
     rnd.shuffle(perm)

@@ -184,7 +184,8 @@ def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     nb = nbformat.read(path, as_version=4)
     n_cells = len(nb.cells)
     # the checks run in the notebook's kernel after its last cell, then report that they passed
-    nb.cells.append(nbformat.v4.new_code_cell(CHECKS[path.stem] + "\nprint('CHECKS PASSED')"))
+    checks = "import numpy as np\n" + CHECKS[path.stem] + "\nprint('CHECKS PASSED')"
+    nb.cells.append(nbformat.v4.new_code_cell(checks))
     client = nbclient.NotebookClient(
         nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
