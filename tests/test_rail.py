@@ -190,6 +190,52 @@ def test_agrees_with_scipy_dijkstra(prefs: gpd.GeoDataFrame, arrays: dict) -> No
             np.testing.assert_allclose(got, ref, rtol=1e-12)
 
 
+def test_shipped_core_is_the_contraction_of_the_shipped_graph() -> None:
+    """china_railways_core.npz holds exactly what boundaries/build_rails_core.py computes now."""
+    from geoaggl._roadgraph import contract
+
+    base = rail._core_structure()
+    assert base is not None, "stale rail core: re-run boundaries/build_rails_core.py"
+    c = rail._compact(*rail._speeds(None, "test"), rail.DEFAULT_FERRY_MINUTES)
+    fresh = contract(c["csr"]["length"], np.empty(0, dtype=np.int64))
+    for name in ("core_nodes", "up_ptr", "up_idx", "height"):
+        np.testing.assert_array_equal(getattr(base, name), getattr(fresh, name), err_msg=name)
+    assert base.core_nodes.size < 100  # a few dozen junctions: every query is a handful of trees
+
+
+@pytest.mark.parametrize("speed_kph", [None, 120.0, {"high_speed": 300.0}])
+def test_core_path_equals_the_reduced_graph_path(
+    prefs: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch, speed_kph: object
+) -> None:
+    """The kernel path (replayed core) and the scipy path (graph reduced per call) agree: lengths
+    bit for bit, times to rounding; a missing or stale core file falls back silently."""
+    from geoaggl import _odkernel
+
+    if not _odkernel.available():
+        pytest.skip("compiled kernel not built")
+    sub = prefs.iloc[::5]
+    kw = {"speed_kph": speed_kph}
+    rail._compact.cache_clear()
+    fast = {w: _od(sub, weight=w, **kw).to_numpy() for w in ("length", "travel_time")}
+    assert rail._weighted_core(rail._compact(*rail._speeds(speed_kph, "t"), 120.0), "length") is not None
+    rail._compact.cache_clear()
+    monkeypatch.setattr(rail, "_core_structure", lambda: None)
+    slow = {w: _od(sub, weight=w, **kw).to_numpy() for w in ("length", "travel_time")}
+    rail._compact.cache_clear()
+    np.testing.assert_array_equal(fast["length"], slow["length"])
+    np.testing.assert_allclose(fast["travel_time"], slow["travel_time"], rtol=1e-12)
+    assert np.isfinite(fast["length"]).mean() > 0.9
+
+
+def test_stale_core_file_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    rail._core_structure.cache_clear()
+    monkeypatch.setattr(rail, "_topology_signature", lambda: "0" * 40)
+    try:
+        assert rail._core_structure() is None
+    finally:
+        rail._core_structure.cache_clear()
+
+
 def test_roads_od_matrix_generic_path_on_rail_graph(stations: gpd.GeoDataFrame) -> None:
     """roads.od_matrix works on china_railways() and gives the same numbers when the snaps agree.
 
