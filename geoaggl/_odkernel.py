@@ -51,19 +51,36 @@ _SIGNATURES: dict[str, tuple[Any, str]] = {
 }
 
 
+def _candidates() -> list[Path]:
+    """Where the library may be: beside this module, then in the installed distribution (a
+    source checkout on ``sys.path`` — e.g. Python started in the clone after ``pip install .`` —
+    shadows the installed package but has no compiled library of its own)."""
+    paths = [Path(__file__).with_name(LIB_NAME)]
+    try:
+        from importlib.metadata import PackageNotFoundError, distribution
+
+        paths.append(Path(str(distribution("geoaggl").locate_file(f"geoaggl/{LIB_NAME}"))))
+    except (PackageNotFoundError, OSError, ValueError):  # pragma: no cover - not installed
+        pass
+    return [p for p in paths if p.is_file()]
+
+
+def _load(path: Path) -> ctypes.CDLL | None:
+    """The library at ``path`` if it loads and is this version of the kernel."""
+    try:
+        lib = ctypes.CDLL(str(path))
+        return lib if lib.gk_version() == VERSION else None
+    except (OSError, AttributeError):
+        return None
+
+
 @lru_cache(maxsize=1)
 def library() -> ctypes.CDLL | None:
     """The loaded kernel, or None (not built, out of date, or ``GEOAGGL_NO_KERNEL`` set)."""
     if os.environ.get("GEOAGGL_NO_KERNEL", "").strip().lower() in ("1", "true", "yes", "on"):
         return None
-    path = Path(__file__).with_name(LIB_NAME)
-    if not path.is_file():
-        return None
-    try:
-        lib = ctypes.CDLL(str(path))
-        if lib.gk_version() != VERSION:
-            return None
-    except (OSError, AttributeError):
+    lib = next((lib for lib in map(_load, _candidates()) if lib is not None), None)
+    if lib is None:
         return None
     for name, (restype, args) in _SIGNATURES.items():
         fn = getattr(lib, name)

@@ -248,8 +248,18 @@ def agglomeration_polygons(scheme: str = "national11") -> gpd.GeoDataFrame:
     """
     import geopandas as gpd
 
+    from ._agglomerations import SCHEMES
     from ._geo import METRIC_CRS
+    from ._validate import check_option
+    from .errors import UnknownSchemeError
 
+    check_option(
+        scheme,
+        tuple(SCHEMES),
+        name="scheme (agglomeration scheme)",
+        where="agglomeration_polygons",
+        error=UnknownSchemeError,
+    )
     members = agglomerations(scheme)
     polys = prefectures(include_sar=True)
     missing = sorted(set(members["adcode"]) - set(polys.index))

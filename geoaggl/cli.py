@@ -309,7 +309,9 @@ def _numbers(table: Any, column: str, key: str, label: str) -> Any:
 
     raw = table[column]
     if pd.api.types.is_numeric_dtype(raw):
-        return raw.astype(float)
+        numeric = raw.astype(float)
+        _warn_missing(table.loc[numeric.isna().to_numpy(), key].tolist(), column, label)
+        return numeric
     text = raw.astype("string").str.strip().str.replace(",", "", regex=False)
     values = pd.to_numeric(text, errors="coerce")
     bad = table.loc[(values.isna() & text.notna() & (text != "")).to_numpy(), key].tolist()
@@ -320,7 +322,19 @@ def _numbers(table: Any, column: str, key: str, label: str) -> Any:
     if np.isinf(values).any():
         inf_keys = table.loc[np.isinf(values).to_numpy(), key].tolist()
         raise DataError(f"{label}: column {column!r} is too large (infinite) for {format_keys(inf_keys)}")
+    _warn_missing(table.loc[values.isna().to_numpy(), key].tolist(), column, label)
     return values
+
+
+def _warn_missing(keys: list[Any], column: str, label: str) -> None:
+    """Say which rows of the user's table have no value (they are left out, not zero)."""
+    if keys:
+        warnings.warn(
+            f"{label}: {len(keys)} row(s) have no value in column {column!r} and are left out: "
+            f"{format_keys(keys)}",
+            GeoagglWarning,
+            stacklevel=3,
+        )
 
 
 def _join_cities(table: Any, key: str, values: Any, label: str, *, skip_unmatched: bool) -> Any:
@@ -352,10 +366,12 @@ def _join_cities(table: Any, key: str, values: Any, label: str, *, skip_unmatche
     except UnmatchedNamesError as exc:
         unmatched = list(exc.unmatched)
         if not skip_unmatched or len(unmatched) >= len(small):
+            hints = re.findall(r"'([^']+)' \((did you mean [^)]*)\)", str(exc))
+            hint = "; ".join(f"{name!r}: {text}" for name, text in hints)
             raise DataError(
                 f"{label}: {len(unmatched)} value(s) of column {key!r} match no prefecture-level "
                 f"city of mainland China: {format_keys(unmatched)}; correct them, or pass "
-                "--skip-unmatched to leave those rows out"
+                f"--skip-unmatched to leave those rows out{f' ({hint})' if hint else ''}"
             ) from None
         warnings.warn(
             f"{label}: {len(unmatched)} row(s) of column {key!r} match no prefecture-level city "
@@ -687,7 +703,8 @@ def od(
     from .boundaries import prefectures
     from .roads import RoadGraph
 
-    units = prefectures()
+    # an agglomeration's members include Hong Kong and Macao where it has them (on the graph)
+    units = prefectures(include_sar=agglomerations is not None)
     if agglomerations is not None:
         members = _members(agglomerations)
         outside = sorted(set(members["adcode"]) - set(units.index))
@@ -841,8 +858,8 @@ def check(
         if not reach.all():
             lost = gdf.loc[od.index[~reach], "name"].tolist()
             warnings.warn(
-                f"{format_keys(lost)} have no road to the other cities and are left out of the "
-                "road test only",
+                f"{format_keys(lost)} {'has' if len(lost) == 1 else 'have'} no road to the other "
+                f"cities and {'is' if len(lost) == 1 else 'are'} left out of the road test only",
                 GeoagglWarning,
                 stacklevel=2,
             )

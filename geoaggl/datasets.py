@@ -393,6 +393,13 @@ def _check_adcodes(codes: Sequence[Any], what: str) -> list[str]:
     dup = [c for c in out if out.count(c) > 1]
     if dup:
         raise DataError(f"{what}: duplicated adcodes: {format_keys(dup)}")
+    from .boundaries import prefectures
+
+    unknown = [c for c in out if c not in prefectures(include_sar=True).index]
+    if unknown:
+        raise DataError(
+            f"{what}: not current prefecture-level adcodes (geoaggl.prefectures()): {format_keys(unknown)}"
+        )
     return out
 
 
@@ -471,7 +478,7 @@ def synthetic_employment(
         On arguments of the wrong type, or ``groups``/``n_per_group`` given
         together with a mapping.
     DataError
-        On malformed or duplicated adcodes, too small a pool, empty or
+        On malformed, duplicated or unknown adcodes, too small a pool, empty or
         duplicated years or groups, or a non-positive ``n_per_group``.
 
     References

@@ -233,6 +233,10 @@ def _broadcast(values: Any, n: int, what: str) -> list[Any]:
     return vals
 
 
+#: the range of ``years`` that :func:`harmonize` accepts (the People's Republic's prefectures)
+_FIRST_YEAR, _LAST_YEAR = 1949, 2100
+
+
 def _year(v: Any) -> int | None:
     """An integral year from int, float or text (``2011``, ``2011.0``, ``"2011"``); None if missing."""
     if _keys.is_missing(v):
@@ -245,6 +249,8 @@ def _year(v: Any) -> int | None:
         raise ParameterTypeError(f"years must be integers, got {v!r}") from None
     if not (f == f and abs(f) < 1e6 and f.is_integer()):
         raise ParameterTypeError(f"years must be integers, got {v!r}")
+    if not _FIRST_YEAR <= f <= _LAST_YEAR:
+        raise DataError(f"years: {v!r} is not a year of the People's Republic ({_FIRST_YEAR}-{_LAST_YEAR})")
     return int(f)
 
 
@@ -438,7 +444,10 @@ def _units(gdf: Any) -> Any:
 def _split_key(table: pd.DataFrame, on: str) -> tuple[list[Any], pd.DataFrame]:
     """The key values and the rest of the table (a new frame, positional index)."""
     if not has_key(table, on):
-        raise _ColumnError(f"attach: {on!r} is neither a column nor an index level of the table")
+        raise _ColumnError(
+            f"attach: {on!r} is neither a column nor an index level of the table; pass on= the "
+            f"column that holds the city names or codes (its columns: {format_keys(list(table.columns))})"
+        )
     flat = table if on in table.columns else table.reset_index()
     return flat[on].tolist(), flat.drop(columns=on).reset_index(drop=True)
 

@@ -1133,7 +1133,8 @@ def _from_networkx(G: Any, weight: str) -> CompactGraph:
         comp = G._compact()
         if weight not in comp.weights:
             raise DataError(
-                f"the bundled road graph has no edge attribute {weight!r} (it has 'length' and 'travel_time')"
+                f"weight={weight!r}: the bundled road graph has no such edge attribute; it has "
+                f"{format_keys(sorted(comp.weights))}"
             )
         return comp
     import networkx as nx

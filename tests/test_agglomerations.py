@@ -366,3 +366,10 @@ def test_matches_draft(shared_dir, units):
             assert stem in notes[ua], (ua, name)
     whole_in_draft = {ua for ua, n in notes.items() if not n}
     assert whole_in_draft.isdisjoint(PARTIAL)
+
+
+def test_agglomeration_polygons_names_itself_in_a_bad_scheme_error():
+    from geoaggl.errors import UnknownSchemeError
+
+    with pytest.raises(UnknownSchemeError, match=r"^agglomeration_polygons: scheme"):
+        geoaggl.agglomeration_polygons(11)

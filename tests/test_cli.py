@@ -124,16 +124,15 @@ def test_od_command_writes_road_matrix(tmp_path, capsys):
     assert main(["od", "--agglomerations", "national11", "--weight", "length", "--out", str(out)]) == 0
     od = pd.read_csv(out, index_col=0, dtype={"adcode": str})
     od.columns = od.columns.astype(str)
-    assert od.shape == (172, 172)  # national11 has 174 units; Hong Kong and Macao are not on the graph
+    assert od.shape == (174, 174)  # national11's 174 units, Hong Kong and Macao included (on the graph)
+    assert 20 < od.loc["810000", "440300"] < 60  # Hong Kong - Shenzhen over a border crossing
     assert od.loc["110100", "110100"] == 0.0
     assert 110 < od.loc["110100", "120100"] < 150  # Beijing-Tianjin by road: ~120-140 km
     assert od.loc["110100", "120100"] == od.loc["120100", "110100"]
     captured = capsys.readouterr()
     assert "road km" in captured.out
     assert _last_line(captured.out) == str(out.resolve())
-    # Hong Kong and Macao are named, once, in the user's words
-    (line,) = [ln for ln in _warning_lines(captured.err) if "香港" in ln]
-    assert "澳门" in line and "gdf" not in line
+    assert not _warning_lines(captured.err)  # nobody is left out
 
 
 def test_od_deprecated_scheme_flag_still_works(tmp_path, capsys):
@@ -184,7 +183,7 @@ def test_check_command_on_names_table(tmp_path, capsys):
     # each graph on the cities it covers: 三沙 is left out of the road test only, and said so
     assert moran.loc["queen", "n"] == 367 and moran.loc["road", "n"] == 366
     captured = capsys.readouterr()
-    assert any("三沙市" in ln and "road" in ln for ln in _warning_lines(captured.err))
+    assert any("'三沙市' has no road" in ln for ln in _warning_lines(captured.err))
     assert _last_line(captured.out) == str(out.resolve())
 
 
@@ -201,6 +200,23 @@ def test_check_command_errors(tmp_path, capsys):
     assert "gdf" not in err and "crosswalk" not in err  # the user's words
     assert main(["check", str(tmp_path / "missing.csv"), "--column", "v"]) == 1
     assert "no such file" in capsys.readouterr().err
+    typo = tmp_path / "typo.csv"
+    typo.write_text("城市,v\n北京市,1\n杭洲,2\n", encoding="utf-8")
+    assert main(["check", str(typo), "--column", "v"]) == 1
+    assert "'杭洲': did you mean 330100 杭州市" in capsys.readouterr().err  # the API's suggestion
+
+
+def test_rows_without_a_value_are_named_not_dropped_silently(tmp_path, capsys):
+    path = tmp_path / "gaps.csv"
+    p = geoaggl.prefectures()
+    df = pd.DataFrame({"adcode": p.index, "v": (p["seat_lat"] * 2).to_numpy()})
+    df.loc[df["adcode"].isin(["130200", "130400"]), "v"] = None
+    df.to_csv(path, index=False)
+    assert main(["check", str(path), "--column", "v", "--weights", "queen", "--permutations", "0"]) == 0
+    captured = capsys.readouterr()
+    (line,) = [ln for ln in _warning_lines(captured.err) if "no value" in ln]
+    assert "2 row(s)" in line and "'130200', '130400'" in line
+    assert "365" in captured.out  # n of the tests
 
 
 def test_map_command(tmp_path, capsys):

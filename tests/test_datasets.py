@@ -613,6 +613,8 @@ def test_synthetic_feeds_a_location_quotient() -> None:
     [
         ({"adcodes": ["11010"]}, DataError),
         ({"adcodes": ["110100", "110100"]}, DataError),
+        ({"adcodes": {"X": ["999999"]}}, DataError),  # 6 digits, but no such unit: never invented
+        ({"adcodes": ["110100", "110101"]}, DataError),  # a district (东城区), not a prefecture
         ({"adcodes": ["110100", "120100"], "groups": 2, "n_per_group": 2}, DataError),
         ({"adcodes": {"a": ["110100"]}, "groups": 2}, TypeError),
         ({"adcodes": {"a": ["110100"], "b": ["110100"]}}, DataError),

@@ -23,7 +23,7 @@ from geoaggl._errors import (
     UnmatchedKeysWarning,
     UnmatchedNamesError,
 )
-from geoaggl.names import crosswalk, harmonize, normalize_name, province_code
+from geoaggl.names import attach, crosswalk, harmonize, normalize_name, province_code
 
 
 def codes(names, *args, **kw) -> list:
@@ -90,6 +90,20 @@ def test_merged_and_abolished_units():
         harmonize(["济南", "莱芜"], abolished="raise")
     with pytest.raises(OptionError, match="abolished"):
         harmonize(["巢湖"], abolished="drop")
+
+
+@pytest.mark.parametrize("year", [-5, 0, 1948, 2101])
+def test_implausible_years_are_a_data_error_naming_the_year(year):
+    with pytest.raises(DataError, match=rf"years: {year} is not a year"):
+        harmonize(["北京"], years=year)
+    assert codes(["北京"], 1949) == ["110100"] and codes(["北京"], 2100) == ["110100"]
+
+
+def test_attach_without_the_key_column_says_how_to_name_it():
+    table = pd.DataFrame({"city": ["北京市"], "v": [1.0]})
+    with pytest.raises(DataError, match=r"pass on= .*'city', 'v'") as ei:
+        attach(geoaggl.prefectures(), table)
+    assert isinstance(ei.value, KeyError)  # as before
 
 
 def test_strict_years_rejects_anachronisms():

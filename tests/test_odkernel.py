@@ -54,6 +54,35 @@ def test_disabled_by_environment(monkeypatch):
         _odkernel.library.cache_clear()
 
 
+def test_installed_library_found_when_a_source_tree_shadows_the_package(monkeypatch, tmp_path):
+    """Python started inside the clone after ``pip install .`` imports the source tree, which has
+    no compiled library: the one in the installed distribution is used instead of the slow path."""
+    import importlib.metadata
+    from pathlib import Path
+
+    real = Path(_odkernel.__file__).with_name(_odkernel.LIB_NAME)
+    if not real.is_file() or os.environ.get("GEOAGGL_NO_KERNEL"):
+        pytest.skip("no compiled kernel here")
+
+    class Dist:
+        def locate_file(self, rel: str) -> Path:
+            assert rel == f"geoaggl/{_odkernel.LIB_NAME}"
+            return real
+
+    monkeypatch.setattr(_odkernel, "__file__", str(tmp_path / "_odkernel.py"))  # a tree without it
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Dist())
+    assert _odkernel._candidates() == [real]
+    _odkernel.library.cache_clear()
+    try:
+        assert _odkernel.available()
+        monkeypatch.setattr(_odkernel, "_load", lambda path: None)  # e.g. another version installed
+        _odkernel.library.cache_clear()
+        assert not _odkernel.available()
+    finally:
+        monkeypatch.undo()
+        _odkernel.library.cache_clear()
+
+
 def _scipy_path(core, src, dst, monkeypatch, **kw):
     with monkeypatch.context() as m:
         m.setattr(_odkernel, "library", lambda: None)

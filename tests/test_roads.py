@@ -1068,3 +1068,9 @@ def test_china_highways_fast_build_equals_networkx_add_edges_from():
     assert set(g[u][v]) == {0, 1} and set(g.pred[v][u]) == {0, 1}
     g.remove_edge(u, v, key=0)
     assert set(g.pred[v][u]) == {1}
+
+
+def test_unknown_weight_on_the_bundled_graph_names_the_parameter_and_the_weights():
+    seats = geoaggl.prefectures().loc[["110100", "120100"]]
+    with pytest.raises(DataError, match=r"weight='time'.*'length', 'length_raw', 'travel_time'"):
+        roads.od_matrix(None, seats, weight="time")
