@@ -221,8 +221,10 @@ class UnmatchedNamesError(GeoagglError, KeyError):
         return self.message
 
 
-class ColumnNotFoundError(GeoagglError, KeyError):
+class ColumnNotFoundError(DataError, KeyError):
     """A column (or index level) named by a parameter is not in the table; the message lists those present.
+
+    A :class:`DataError` (the table lacks what the call needs) and a :class:`KeyError`.
 
     References
     ----------

@@ -50,7 +50,7 @@ import pandas as pd
 
 from . import _keys
 from ._validate import check_option, has_key, renamed_kwargs
-from .errors import DataError, ParameterTypeError, format_keys
+from .errors import ColumnNotFoundError, DataError, ParameterTypeError, format_keys
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -417,13 +417,6 @@ def harmonize(
 # ---------------------------------------------------------------------------
 # attach
 # ---------------------------------------------------------------------------
-class _ColumnError(DataError, KeyError):
-    """A key column that is not in the table (a DataError, and a KeyError as before)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-
 _OWN = ("name", "name_en", "province")
 
 
@@ -444,7 +437,7 @@ def _units(gdf: Any) -> Any:
 def _split_key(table: pd.DataFrame, on: str) -> tuple[list[Any], pd.DataFrame]:
     """The key values and the rest of the table (a new frame, positional index)."""
     if not has_key(table, on):
-        raise _ColumnError(
+        raise ColumnNotFoundError(
             f"attach: {on!r} is neither a column nor an index level of the table; pass on= the "
             f"column that holds the city names or codes (its columns: {format_keys(list(table.columns))})"
         )
@@ -668,7 +661,7 @@ def attach(
     provs = None
     if province is not None:
         if province not in data.columns:
-            raise _ColumnError(f"attach: province column {province!r} not in the table")
+            raise ColumnNotFoundError(f"attach: province column {province!r} not in the table")
         provs = _provinces(data[province].tolist(), len(data))
     res = _keys.resolve(
         keys, years=years, provinces=provs, units=base.index, by=by, abolished=abolished, county=county

@@ -104,6 +104,7 @@ def test_attach_without_the_key_column_says_how_to_name_it():
     with pytest.raises(DataError, match=r"pass on= .*'city', 'v'") as ei:
         attach(geoaggl.prefectures(), table)
     assert isinstance(ei.value, KeyError)  # as before
+    assert type(ei.value).__name__ == "ColumnNotFoundError" and type(ei.value).__module__ == "geoaggl.errors"
 
 
 def test_strict_years_rejects_anachronisms():
