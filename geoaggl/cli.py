@@ -168,6 +168,18 @@ def _renamed(old_value: Any, new_value: Any, *, old: str, new: str, default: Any
     return old_value
 
 
+def _output_path(out: str | Path) -> Path:
+    """``out`` with its folder created; a clear error when a file stands where a folder must be."""
+    path = Path(out)
+    if path.is_dir():
+        raise DataError(f"cannot write {path}: it is a folder; give a file name")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise DataError(f"cannot write {path}: {parent} is a file, not a folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def _written(path: Path, summary: str, *, quiet: bool = False) -> Path:
     """Print the summary (unless quiet), then the absolute path written as the last line of stdout."""
     if not quiet:
@@ -182,6 +194,14 @@ def _decode(raw: bytes, label: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{label}: broken UTF-16 text ({exc.reason} at byte {exc.start})") from None
+    zeros = raw[:4096].count(0)
+    if zeros > len(raw[:4096]) // 4:  # UTF-16 without a byte-order mark: every other byte is 0
+        odd_zeros = raw[1:4096:2].count(0)
+        enc16 = "utf-16-le" if odd_zeros >= zeros / 2 else "utf-16-be"
+        try:
+            return raw.decode(enc16)
         except UnicodeDecodeError as exc:
             raise DataError(f"{label}: broken UTF-16 text ({exc.reason} at byte {exc.start})") from None
     for enc in ("utf-8-sig", "gb18030"):
@@ -214,18 +234,41 @@ def _read_text_table(path: Path, label: str) -> Any:
     return table
 
 
+def _plain_excel(path: Path, label: str, key: str | None) -> Any:
+    """A spreadsheet that is a plain table — a header row naming the key column (``--key`` or one of
+    :data:`KEY_CANDIDATES`) — read as text cells; None for a yearbook export (no such header)."""
+    import pandas as pd
+
+    try:
+        table = pd.read_excel(path, dtype=str)
+    except Exception:  # encrypted, legacy or broken: read_yearbook reads or reports it
+        return None
+    table.columns = [str(c).strip() for c in table.columns]
+    names = {c.lower() for c in table.columns}
+    wanted = {key.lower()} if key is not None else set(KEY_CANDIDATES)
+    if not names & wanted:
+        return None
+    if table.empty:
+        raise DataError(f"{label} has a header but no rows")
+    return table
+
+
 def _read_table(path: str | Path, *, key: str | None = None, skip_unmatched: bool = False) -> tuple[Any, str]:
     """Read the user's table; return it and the name of its key (city) column.
 
-    ``.csv``/``.tsv``/``.txt``: delimiter sniffed, UTF-8, UTF-16 or GBK.  ``.xls``/``.xlsx``: read
-    with :func:`geoaggl.read_yearbook` (CNKI yearbook exports), whose ``adcode`` column is the key.
+    ``.csv``/``.tsv``/``.txt``: delimiter sniffed, UTF-8, UTF-16 or GBK.  ``.xls``/``.xlsx``: a plain
+    table when its header row names the key column, else read with :func:`geoaggl.read_yearbook`
+    (CNKI yearbook exports), whose ``adcode`` column is the key.
     """
     path = Path(path)
     label = str(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     suffix = path.suffix.lower()
-    if suffix in _EXCEL_SUFFIXES:
+    table = _plain_excel(path, label, key) if suffix in _EXCEL_SUFFIXES else None
+    if table is not None:
+        pass  # a plain spreadsheet table: its key column is found below, as for text
+    elif suffix in _EXCEL_SUFFIXES:
         from .errors import UnmatchedKeysWarning
         from .io import read_yearbook
 
@@ -304,25 +347,36 @@ def _select_year(table: Any, label: str, year: int | None) -> Any:
     return rows.drop(columns=ycol)
 
 
+def _rows(table: Any, mask: Any, key: str) -> list[Any]:
+    """The key of each selected row, or ``line N`` (its line in the file) when the key is empty."""
+    import pandas as pd
+
+    pos = np.flatnonzero(np.asarray(mask, dtype=bool))
+    keys = table[key].to_numpy(dtype=object)[pos]
+    return [
+        f"line {p + 2}" if pd.isna(k) or str(k).strip() == "" else k for p, k in zip(pos, keys, strict=True)
+    ]
+
+
 def _numbers(table: Any, column: str, key: str, label: str) -> Any:
     import pandas as pd
 
     raw = table[column]
     if pd.api.types.is_numeric_dtype(raw):
         numeric = raw.astype(float)
-        _warn_missing(table.loc[numeric.isna().to_numpy(), key].tolist(), column, label)
+        _warn_missing(_rows(table, numeric.isna(), key), column, label)
         return numeric
     text = raw.astype("string").str.strip().str.replace(",", "", regex=False)
     values = pd.to_numeric(text, errors="coerce")
-    bad = table.loc[(values.isna() & text.notna() & (text != "")).to_numpy(), key].tolist()
+    bad = _rows(table, (values.isna() & text.notna() & (text != "")).to_numpy(), key)
     if bad:
         raise DataError(f"{label}: column {column!r} is not a number for {format_keys(bad)}")
     with np.errstate(over="ignore"):
         values = values.astype(float)
     if np.isinf(values).any():
-        inf_keys = table.loc[np.isinf(values).to_numpy(), key].tolist()
+        inf_keys = _rows(table, np.isinf(values).to_numpy(), key)
         raise DataError(f"{label}: column {column!r} is too large (infinite) for {format_keys(inf_keys)}")
-    _warn_missing(table.loc[values.isna().to_numpy(), key].tolist(), column, label)
+    _warn_missing(_rows(table, values.isna().to_numpy(), key), column, label)
     return values
 
 
@@ -468,6 +522,8 @@ def demo(out: str | Path = "geoaggl-demo", *, open_browser: bool = False, quiet:
     from .boundaries import agglomerations, prefectures
 
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise DataError(f"cannot write the demo into {out}: it is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     key = _demo.cache_key()
@@ -724,8 +780,7 @@ def od(
         warnings.simplefilter("ignore")  # unreachable cities are inf and listed below
         matrix = od_matrix_with_progress(G, units, weight=weight, progress=rep.progress)
     rep.step("writing the matrix")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = _output_path(out)
     matrix.to_csv(out, encoding="utf-8", float_format="%.3f")
     rep.done()
     reached = np.isfinite(matrix.to_numpy()).sum(axis=1)  # the unit itself is always 0
@@ -738,6 +793,12 @@ def od(
             stacklevel=2,
         )
     return _written(out, f"{matrix.shape[0]} x {matrix.shape[1]} road {unit} between city seats", quiet=quiet)
+
+
+#: fewest cities with values that ``check`` tests (Moran's I needs a few neighbours to be read)
+_MIN_CHECK_CITIES = 4
+#: neighbours per city of the road graph of ``check`` (fewer when fewer cities are reachable)
+_ROAD_K = 6
 
 
 def check(
@@ -829,6 +890,11 @@ def check(
 
     gdf = _attached_column(table_path, column, year=year, key=key, skip_unmatched=skip_unmatched)
     data = gdf[[column]].dropna()
+    if len(data) < _MIN_CHECK_CITIES:
+        raise DataError(
+            f"{table_path}: column {column!r} has values for {len(data)} cities; the spatial tests "
+            f"need at least {_MIN_CHECK_CITIES}"
+        )
     results = []
     if "queen" in weights:
         from .weights import contiguity
@@ -866,7 +932,7 @@ def check(
         od = od.loc[reach, reach]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            road = from_od(od, kind="knn", k=6)
+            road = from_od(od, kind="knn", k=min(_ROAD_K, len(od) - 1))
         results.append(
             _check(data.loc[od.index], {"road": road}, columns=[column], permutations=permutations, seed=seed)
         )
@@ -976,8 +1042,7 @@ def draw(
         legend_kwds={"caption": title},
     )
     rep.step("writing the page (Leaflet inlined: it opens offline)")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = _output_path(out)
     _save(fmap, out)
     rep.done()
     n = int(gdf[column].notna().sum())
@@ -1195,7 +1260,7 @@ def _run(args: argparse.Namespace) -> None:
         )
         print(res.to_string(index=False))
         if args.out:
-            out = Path(args.out)
+            out = _output_path(args.out)
             res.to_csv(out, index=False, encoding="utf-8")
             print(out.resolve())
 
@@ -1239,6 +1304,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     try:
         args = _build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version (0) or a bad command line (2)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
         with _plain_warnings(sys.stderr):
             _run(args)
     except KeyboardInterrupt:

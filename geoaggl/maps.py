@@ -284,6 +284,23 @@ def _quantiles(y: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.where(yb < bins.size, yb, 0).astype(np.int64), bins
 
 
+def _check_classifiable(y: np.ndarray, scheme: str) -> None:
+    """mapclassify's schemes sum squares of the values and of their differences: values so large
+    that the squares overflow, or so close together that they underflow, give wrong classes, an
+    error from deep inside, or (Jenks-Caspall) a loop that never ends.  Refuse them up front."""
+    y = np.asarray(y, dtype=float)
+    with np.errstate(over="ignore", under="ignore"):
+        mag = float(np.max(np.abs(y)))
+        spread = float(np.ptp(y))
+        ok = bool(np.isfinite(mag * mag * y.size)) and (spread == 0 or spread * spread > 0)
+    if not ok:
+        raise DataError(
+            f"scheme={scheme!r}: the values (from {np.min(y):.6g} to {np.max(y):.6g}) are too large or "
+            "too close together to classify in floating point; rescale the column (e.g. to "
+            "thousands or millions) first"
+        )
+
+
 def _classify(y: np.ndarray, scheme: str, k: int, kwds: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Class index of every value and the class upper bounds (mapclassify; quantiles: :func:`_quantiles`)."""
     kwds = dict(kwds)
@@ -310,6 +327,7 @@ def _classify(y: np.ndarray, scheme: str, k: int, kwds: dict[str, Any]) -> tuple
     )
     if scheme == "quantiles" and not kwds:
         return _quantiles(np.asarray(y, dtype=float), max(kk, 1))
+    _check_classifiable(y, scheme)
     import mapclassify
 
     # NaturalBreaks (sklearn k-means) and the sampled schemes draw from NumPy's global generator: seed it

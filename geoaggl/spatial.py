@@ -383,6 +383,14 @@ def _row(
     p_norm = np.nan if res is None else float(res.p_norm)
     p_sim = float(getattr(res, "p_sim", np.nan)) if (p_arg and res is not None) else np.nan
     z_sim = float(getattr(res, "z_sim", np.nan)) if (p_arg and res is not None) else np.nan
+    if np.isinf(z_sim):  # the permuted statistics do not vary (e.g. one permutation): z undefined
+        warnings.warn(
+            f"column {column!r}, {wname}, {statistic}: z_sim is undefined because the {p_arg} "
+            "permuted statistic(s) do not vary; reported as NaN (use more permutations)",
+            GeoagglWarning,
+            stacklevel=4,
+        )
+        z_sim = np.nan
     return {
         "column": column,
         "weights": wname,
@@ -523,7 +531,8 @@ def check(
         ``value`` (I, C or G), ``expected`` (its expectation under spatial
         randomness), ``z`` and ``p_norm`` (analytical, randomisation assumption
         for I, esda's conventions), ``p_sim`` and ``z_sim`` (permutation; NaN
-        without permutations), ``permutations``, ``n`` (units used) and
+        without permutations; ``z_sim`` also NaN, with a warning, when the permuted
+        statistics do not vary, e.g. one permutation), ``permutations``, ``n`` (units used) and
         ``weights_label`` (units, links and any island links of the graph as tested).
         G is NaN for a column with negative values, at most one non-zero
         value, or one value so dominant that :math:`\sum_{i \ne j} y_i y_j`

@@ -94,28 +94,21 @@ def test_demo_writes_maps_and_tables(tmp_path, capsys):
 
 
 def test_help_describes_every_command_with_an_example(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["--help"])
-    assert exc.value.code == 0
+    assert main(["--help"]) == 0
     top = capsys.readouterr().out
     assert "The ``geoaggl`` command line." not in top and "``" not in top
     assert "prefecture-level cities" in top and "examples:" in top
     for command in ("demo", "map", "check", "od"):
         assert command in top
-        with pytest.raises(SystemExit):
-            main([command, "--help"])
+        assert main([command, "--help"]) == 0
         text = capsys.readouterr().out
         assert "example" in text and f"geoaggl {command}" in text.split("example")[-1], command
         assert "seed 00" not in text.lower() and "methods §" not in text.lower()
-    with pytest.raises(SystemExit) as exc:
-        main(["nonsense"])
-    assert exc.value.code == 2
+    assert main(["nonsense"]) == 2
 
 
 def test_version(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["--version"])
-    assert exc.value.code == 0
+    assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"geoaggl {geoaggl.__version__}"
 
 
@@ -518,3 +511,119 @@ def test_console_script_in_a_subprocess(tmp_path):
     )
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines()[-1].startswith("geoaggl: error: no such file")
+
+
+# ---------------------------------------------------------------- found by fuzzing the command line
+def _adcode_table(path, rows):
+    path.write_text("adcode,v\n" + "".join(f"{a},{v}\n" for a, v in rows), encoding="utf-8")
+    return path
+
+
+SIX = [("110100", 1), ("120100", 2), ("130100", 3), ("130200", 5), ("130300", 6), ("130400", 7)]
+
+
+def test_values_too_large_to_classify_are_an_error_not_a_hang(tmp_path, capsys):
+    """±1e308 made mapclassify's Jenks-Caspall loop forever; 1e-300 steps broke natural breaks."""
+    huge = _adcode_table(tmp_path / "h.csv", [("110100", 1e308), ("120100", -1e308), ("130100", 1e308)])
+    tiny = _adcode_table(tmp_path / "t.csv", [("110100", 1e-300), ("120100", 2e-300)])
+    for path, scheme in ((huge, "jenkscaspall"), (huge, "equalinterval"), (tiny, "naturalbreaks")):
+        out = tmp_path / "m.html"
+        argv = [
+            "map",
+            str(path),
+            "--column",
+            "v",
+            "--classification",
+            scheme,
+            "--no-tiles",
+            "--out",
+            str(out),
+        ]
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "too large or too close together" in err and "rescale" in err, err
+        assert "arange" not in err and "zero-size" not in err
+
+
+def test_one_permutation_gives_no_infinite_z(tmp_path, capsys):
+    path = _adcode_table(tmp_path / "six.csv", SIX)
+    out = tmp_path / "r.csv"
+    argv = [
+        "check",
+        str(path),
+        "--column",
+        "v",
+        "--weights",
+        "queen",
+        "--permutations",
+        "1",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    res = pd.read_csv(out)
+    assert res["z_sim"].isna().all() and res["p_sim"].notna().all()
+    assert any("z_sim is undefined" in ln for ln in _warning_lines(capsys.readouterr().err))
+
+
+def test_too_few_cities_and_a_small_road_graph_in_the_users_words(tmp_path, capsys):
+    empty = _adcode_table(tmp_path / "e.csv", [("110100", ""), ("120100", "")])
+    for w in ("queen", "road"):
+        assert main(["check", str(empty), "--column", "v", "--weights", w]) == 1
+        err = capsys.readouterr().err
+        assert "has values for 0 cities" in err and "gdf" not in err and "points" not in err
+    six = _adcode_table(tmp_path / "six.csv", SIX)
+    assert main(["check", str(six), "--column", "v", "--weights", "road", "--permutations", "0"]) == 0
+    assert "k=" not in capsys.readouterr().err  # six cities: five road neighbours each, no error
+
+
+def test_output_paths(tmp_path, capsys):
+    six = _adcode_table(tmp_path / "six.csv", SIX)
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    assert main(["map", str(six), "--column", "v", "--no-tiles", "--out", str(afile / "m.html")]) == 1
+    assert "is a file, not a folder" in capsys.readouterr().err
+    deep = tmp_path / "new" / "sub" / "r.csv"  # check creates the folder, like map and od
+    assert (
+        main(
+            [
+                "check",
+                str(six),
+                "--column",
+                "v",
+                "--weights",
+                "queen",
+                "--permutations",
+                "0",
+                "--out",
+                str(deep),
+            ]
+        )
+        == 0
+    )
+    assert deep.is_file() and _last_line(capsys.readouterr().out) == str(deep.resolve())
+
+
+def test_rows_without_a_key_are_named_by_line(tmp_path, capsys):
+    path = tmp_path / "k.csv"
+    path.write_text("adcode,v\n110100,1\n120100,abc\n,xyz\n", encoding="utf-8")
+    assert main(["check", str(path), "--column", "v"]) == 1
+    assert "'120100', 'line 4'" in capsys.readouterr().err
+
+
+def test_plain_spreadsheet_and_bomless_utf16(tmp_path, capsys):
+    pytest.importorskip("openpyxl")
+    xlsx = tmp_path / "t.xlsx"
+    pd.DataFrame({"adcode": [a for a, _ in SIX], "v": [v for _, v in SIX]}).to_excel(xlsx, index=False)
+    assert main(["check", str(xlsx), "--column", "v", "--weights", "queen", "--permutations", "0"]) == 0
+    assert " 6 queen" in capsys.readouterr().out
+    u16 = tmp_path / "u16.csv"
+    u16.write_bytes(("adcode,v\n" + "".join(f"{a},{v}\n" for a, v in SIX)).encode("utf-16-le"))
+    assert main(["check", str(u16), "--column", "v", "--weights", "queen", "--permutations", "0"]) == 0
+    capsys.readouterr()
+
+
+def test_main_returns_argparse_exit_codes(capsys):
+    assert main(["map", "x.csv"]) == 2  # --column missing: a usage error, returned, not raised
+    assert main(["--help"]) == 0
+    capsys.readouterr()

@@ -591,3 +591,22 @@ def test_choropleth_nan_bin_is_a_data_error():
         g, "v", scheme="userdefined", classification_kwds={"bins": [2.0, float("inf")]}, tiles=None
     )
     assert m is not None  # +inf may close the top class, as before
+
+
+@pytest.mark.parametrize(
+    ("values", "scheme"),
+    [
+        ([1e308, -1e308, 1e308, -1e308], "jenkscaspall"),  # looped forever inside mapclassify
+        ([1e200, 2e200, 3e200], "fisherjenks"),  # squares overflow
+        ([1e-300, 2e-300, 3e-300], "naturalbreaks"),  # squared differences underflow
+    ],
+)
+def test_values_that_floating_point_cannot_classify_are_a_data_error(values, scheme):
+    from geoaggl.errors import DataError
+    from geoaggl.maps import choropleth
+
+    gdf = geoaggl.prefectures().iloc[: len(values)].assign(v=values)
+    with pytest.raises(DataError, match=r"too large or too close together.*rescale"):
+        choropleth(gdf, "v", scheme=scheme, tiles=None)
+    ok = gdf.assign(v=np.asarray(values) / np.max(np.abs(values)))  # rescaled: classified
+    assert choropleth(ok, "v", scheme=scheme, tiles=None, k=2) is not None
