@@ -714,8 +714,8 @@ def od(
     weight : {"length", "travel_time"}, default "length"
         Road km or minutes.
     agglomerations : str, optional
-        Only the members of this urban-agglomeration scheme (``"national11"``, ``"yreb5"``, ...);
-        members without a polygon or road (Hong Kong, Macao) are left out with a warning.
+        Only the members of this urban-agglomeration scheme (``"national11"``, ``"yreb5"``, ...),
+        Hong Kong and Macao included where the scheme has them (they are on the road graph).
     speed_kph : float, optional
         A constant speed on every road for ``travel_time``; default: the calibrated
         speed model of :func:`geoaggl.roads.china_highways` (with urban access times).

@@ -142,7 +142,10 @@ class PanelResult:
     n_entities, n_periods : int
         Entities and periods in the estimation sample.
     r2_within : float
-        R² of the within-transformed (effects-removed) regression.
+        R² within as Stata's ``xtreg, fe`` reports it: :math:`1 - e'e / \\sum_{it}(y_{it} - \\bar
+        y_i)^2`, *e* the residuals of the model (its time effects included in the fit, like
+        ``i.year``), so it lies in [0, 1] and never falls when a regressor is added.  Without
+        entity effects: linearmodels' ``rsquared_within``.
     resids : pandas.Series
         Residuals indexed by (entity, time), for :func:`geoaggl.spatial.residual_check`.
     cov_type : str
@@ -653,6 +656,15 @@ def _stata_constant(
     return pd.Series({"coef": coef, "se": se, "t": t, "p": p}, name="_cons")
 
 
+def _r2_within(frame: pd.DataFrame, yv: np.ndarray, e: np.ndarray, fitted: Any) -> float:
+    """Stata's ``xtreg, fe`` R² within: :math:`1 - e'e / \\sum_{it} (y_{it} - \\bar y_i)^2`, with *e* the
+    model's residuals (time effects, when present, are part of the fit, as ``i.year`` is in Stata).
+    linearmodels' ``rsquared_within`` leaves the time effects out of the fit and can be negative."""
+    ybar = pd.Series(yv).groupby(frame.index.get_level_values(0).to_numpy()).transform("mean").to_numpy()
+    tss_w = float(np.sum((yv - ybar) ** 2))
+    return 1.0 - float(e @ e) / tss_w if tss_w > 0 else float(fitted.rsquared_within)
+
+
 def _fit(
     frame: pd.DataFrame, y: Hashable, xs: list[Hashable], *, entity_fx: bool, time_fx: bool, cluster: Cluster
 ) -> PanelResult:
@@ -683,6 +695,7 @@ def _fit(
     tss = float(np.sum((yv - yv.mean()) ** 2))
     r2 = 1.0 - float(e @ e) / tss
     r2_adj = 1.0 - (1.0 - r2) * (len(frame) - 1) / dof
+    r2_within = _r2_within(frame, yv, e, fitted) if entity_fx else float(fitted.rsquared_within)
     cons = _stata_constant(frame, y, xs, fitted, entity_fx=entity_fx, time_fx=time_fx, cluster=cluster, g=g)
     return PanelResult(
         params=fitted.params.copy(),
@@ -692,7 +705,7 @@ def _fit(
         nobs=int(fitted.nobs),
         n_entities=int(n_ent),
         n_periods=int(n_per),
-        r2_within=float(fitted.rsquared_within),
+        r2_within=r2_within,
         resids=resid,
         cov_type=cov,
         effects=eff,

@@ -23,7 +23,8 @@ tracks where the high-speed grid is:
   and Lanzhou, the western ends of the dense high-speed grid).  250 km/h is an
   average commercial speed with stops: Beijing–Shanghai (1,318 km) takes about
   5 h on a typical G train (260 km/h; 4 h 18 min non-stop, 292 km/h) and
-  Beijing–Guangzhou (2,298 km) about 8 h (287 km/h).  In the east the shortest
+  Beijing–Guangzhou (2,298 km as often quoted; its sections add up to 2,089 km)
+  about 8 h (262–287 km/h).  In the east the shortest
   path between two cities mostly runs on the (straighter) high-speed line.
 * ``"conventional"``, 90 km/h, west of it: Xining–Lhasa on the Qinghai–Tibet
   railway, 1,956 km in about 21.5 h (91 km/h).

@@ -89,7 +89,6 @@ from .errors import (
     DataError,
     GeoagglError,
     MissingFileError,
-    OptionalDependencyError,
     OptionError,
     ParameterTypeError,
     UnknownSchemeError,
@@ -245,27 +244,30 @@ def road_model() -> dict[str, Any]:
     time :func:`od_matrix` adds come from a model with three groups of coefficients, each a
     ``{feature: coefficient}`` mapping:
 
-    ``"distance"`` (:math:`eta`)
-        The detour factor of edge *e*, :math:`f_e = \max(1, \exp(eta\cdot x_e))`, multiplies
-        its chord :math:`\ell_e` (the Qiongzhou ferry and the Zhoushan bridges keep theirs);
-        features ``const``, ``dens``, ``plateau``, ``rugged``, ``delta``, ``xinjiang``.
+    ``"distance"`` (:math:`\beta`)
+        The detour factor of edge *e*, :math:`f_e = \max(1, \exp(\beta\cdot x_e))`, multiplies
+        its chord :math:`\ell_e` (the Qiongzhou ferry, the Zhoushan and Hong Kong / Macao links
+        keep theirs); shipped features ``const``, ``dens``, ``plateau``, ``rugged``,
+        ``xinjiang``.
     ``"speed"`` (:math:`\gamma`)
         The speed :math:`v_e = \exp(\gamma\cdot z_e)` km/h, clipped to 15–110 km/h, so
-        :math:`t_e = \ell_e f_e / (v_e / 3.6)` seconds; features ``const``, ``loglen``,
-        ``dens``, ``plateau``, ``rugged``, ``delta``.
-    ``"access"`` (:math:`a_0, a_1`)
+        :math:`t_e = \ell_e f_e / (v_e / 3.6)` seconds; shipped features ``const``, ``loglen``,
+        ``dens_wide``, ``plateau``.
+    ``"access"`` (:math:`a_0, a_1, \dots`)
         The urban access time at each end of a ``travel_time`` trip,
-        :math:`\max(0,\ a_0 + a_1 \log(1 + n))` minutes; features ``const`` and ``dens``.
+        :math:`\max(0,\ a_0 + a_1 w_1 + \dots)` minutes; shipped: ``const`` only (12.8 min).
 
-    The features of an edge: ``const`` = 1; ``loglen`` = :math:`\log(1 + \ell_e / 10\,	ext{km})`;
-    ``dens`` = :math:`\log(1 + n)`, *n* the graph nodes in the 3 × 3 block of 0.1° cells around
-    the edge's midpoint (around the trip end for ``"access"``); ``plateau``, ``rugged``,
-    ``delta``, ``xinjiang`` = the share (0, ½ or 1) of the edge's two end nodes inside the
-    polygons ``"plateau_polygon"`` (Qinghai–Tibet Plateau), ``"rugged_polygon"`` (Hengduan
-    Mountains), ``"delta_polygons"`` (Pearl and Yangtze River deltas) and
-    ``"xinjiang_polygon"``, each a list of ``[lon, lat]`` vertices.  ``"model"``,
-    ``"fitted_by"`` and ``"fit"`` (the fit report: sample sizes and medians on the calibration
-    and check halves) describe the fit.
+    The features of an edge (any of them may be given a coefficient): ``const`` = 1;
+    ``loglen`` = :math:`\log(1 + \ell_e / 10\,\text{km})`; ``dens`` = :math:`\log(1 + n)`, *n*
+    the graph nodes in the 3 × 3 block of 0.1° cells around the edge's midpoint (around the
+    trip end for ``"access"``); ``dens_wide`` the same over the 7 × 7 block; ``loglen_dens`` =
+    ``loglen · dens``; ``plateau``, ``rugged``, ``delta``, ``xinjiang`` = the share (0, ½ or 1)
+    of the edge's two end nodes inside the polygons ``"plateau_polygon"`` (Qinghai–Tibet
+    Plateau), ``"rugged_polygon"`` (Hengduan Mountains), ``"delta_polygons"`` (Pearl and
+    Yangtze River deltas) and ``"xinjiang_polygon"``, each a list of ``[lon, lat]`` vertices.
+    ``"access"`` takes ``const``, ``dens`` and ``dens_wide``.  ``"model"``, ``"fitted_by"`` and
+    ``"fit"`` (the fit report: sample sizes and medians on the calibration and check halves)
+    describe the fit.
 
     Pass a modified copy, or only the entries to change, as ``road_model=`` to
     :func:`china_highways` or :class:`RoadGraph`: entries are merged over these key by key and,
@@ -626,7 +628,7 @@ class RoadGraph:
 
     Pass it wherever a graph is expected (:func:`od_matrix`, :func:`isochrone`,
     :func:`metropolitan_circle`, :func:`geoaggl.weights.road`): it takes the fast path over the
-    shipped arrays and their precomputed core without building the 743,000-arc networkx graph
+    shipped arrays and their precomputed core without building the 373,858-arc networkx graph
     that :func:`china_highways` returns.  ``od_matrix(None, ...)`` uses the default handle.
 
     Parameters
@@ -981,10 +983,9 @@ def graph_from_osm(
     flags = {"simplify": simplify, "retain_all": retain_all, "bidirectional": bidirectional}
     flags = {k: _check_bool(v, k, where) for k, v in flags.items()}
     checked: dict[str, Any] = flags
-    try:
-        import osmnx as ox
-    except ImportError as exc:  # pragma: no cover - optional extra
-        raise OptionalDependencyError("graph_from_osm needs osmnx: pip install 'geoaggl[roads]'") from exc
+    from ._compat import import_optional
+
+    ox = import_optional("osmnx", extra="roads", purpose="graph_from_osm")
     p = Path(path)
     if not p.is_file():
         raise MissingFileError(f"no OSM XML file at {str(p)!r}")
@@ -1506,8 +1507,8 @@ def od_matrix(
         ``"length_raw"`` (km, the source's uncorrected chords) or
         ``"travel_time"`` (minutes; with the calibrated speeds,
         ``speed_kph=None``, an urban access time is added at both trip ends:
-        :math:`\max(0,\ a_0 + a_1 \log(1 + n))` minutes, *n* the graph nodes within
-        about 15 km, ≈ 12–15 min per end; :math:`a_0, a_1` are the ``"access"``
+        12.8 min each with the shipped model, or
+        :math:`\max(0,\ a_0 + a_1 w_1 + \dots)` minutes from the ``"access"``
         coefficients of the graph's ``road_model``, see :func:`road_model`).
     targets : GeoDataFrame or GeoSeries, optional
         Destinations (default: ``points``).
@@ -1557,9 +1558,10 @@ def od_matrix(
     Notes
     -----
     Cost on the bundled graph (2-core machine, ``benchmarks/bench_roads.py``):
-    367 seats 0.7 s (scipy's Dijkstra from every source on the full graph:
-    8.4 s), 2,848 county seats 5.7 s (scipy ~59 s); a 5,000-point matrix
-    peaks ~415 MB above the starting memory.  Results are cached in memory
+    367 seats ~0.2 s with the compiled kernel (0.5–0.7 s from a fresh process,
+    imports included; scipy's Dijkstra from every source on the full graph:
+    7–8 s), 2,848 county seats 0.9–1.1 s (scipy ~43–57 s); a 5,000-point matrix
+    peaks ~400 MB above the starting memory.  Results are cached in memory
     and on disk (``geoaggl.settings.cache_dir``, keyed by the graph's weights
     and the snapped nodes), so repeat calls take milliseconds.  For matrices
     too large for memory, :func:`od_blocks` writes them in row blocks.

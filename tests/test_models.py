@@ -9,6 +9,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geoaggl import models
 from geoaggl._errors import DataError, GeoagglWarning
@@ -60,6 +62,9 @@ def test_panel_fe_matches_lsdv_with_stated_df_convention():
     V = B @ meat @ B * G / (G - 1) * (n - 1) / (n - 2)
     np.testing.assert_allclose(r.se[["x", "c1"]], np.sqrt(np.diag(V)), rtol=1e-8)
     assert r.nobs == 240 and r.n_entities == 40 and r.n_periods == 6
+    # R² within as Stata's xtreg, fe with i.year: 1 - SSR(LSDV) / sum of squares around entity means
+    tss_within = float(((df.y - df.groupby("adcode").y.transform("mean")) ** 2).sum())
+    assert r.r2_within == pytest.approx(1 - ols.ssr / tss_within, rel=1e-10)
     assert 0 < r.r2_within < 1
     assert "G/(G-1)" in r.cov_type
     s = r.summary()
@@ -498,3 +503,18 @@ def test_e3_region_north_does_not_share_the_index():
     r = models.region_north(pts)
     r.index.name = "renamed"
     assert pts.index.name == "k"
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), time_sd=st.floats(0.0, 10.0))
+def test_r2_within_is_in_the_unit_interval_and_never_falls_with_a_regressor(seed, time_sd):
+    """Strong time effects made linearmodels' rsquared_within negative (notebook 02: -0.156)."""
+    rng = np.random.default_rng(seed)
+    n, t = 25, 5
+    codes = [f"{110100 + i}" for i in range(n)]
+    df = pd.DataFrame({"adcode": np.repeat(codes, t), "year": np.tile(range(2010, 2010 + t), n)})
+    df["x"], df["c1"] = rng.normal(size=len(df)), rng.normal(size=len(df))
+    df["y"] = 0.2 * df["x"] + np.tile(rng.normal(size=t) * time_sd, n) + rng.normal(size=len(df))
+    small = models.panel_fe(df, y="y", x="x")
+    big = models.panel_fe(df, y="y", x="x", controls=["c1"])
+    assert 0 <= small.r2_within <= big.r2_within + 1e-12 <= 1 + 1e-12
